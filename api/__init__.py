@@ -1,0 +1,1 @@
+"""Backchannel: a private back channel for negotiation teams."""

@@ -1,0 +1,48 @@
+"""Command line: ``python -m api serve | migrate``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+
+import uvicorn
+
+from api.app import MAX_BODY_BYTES
+from api.db.connection import Database
+from api.settings import Settings
+
+
+def serve(settings: Settings) -> None:
+    uvicorn.run(
+        "api.app:app_from_env",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        ws="websockets-sansio",
+        ws_max_size=MAX_BODY_BYTES,
+        proxy_headers=True,
+        log_level="warning",
+        timeout_graceful_shutdown=5,
+    )
+
+
+async def _migrate(settings: Settings) -> None:
+    database = Database(settings.database_path)
+    await database.open()
+    await database.close()
+    print(f"database ready: {settings.database_path}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m api", description="Backchannel server")
+    parser.add_argument("command", choices=["serve", "migrate"])
+    args = parser.parse_args()
+    settings = Settings.from_env()
+    if args.command == "serve":
+        serve(settings)
+    else:
+        asyncio.run(_migrate(settings))
+
+
+if __name__ == "__main__":
+    main()

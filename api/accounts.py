@@ -1,0 +1,236 @@
+"""Accounts and devices: sign up, log in (one session per device), list and revoke sessions."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Request, Response, delete, get, post
+from litestar.datastructures import Cookie, State
+from litestar.params import Parameter
+
+from api.auth import CSRF_COOKIE, SESSION_COOKIE, Auth, Passwords, hash_token, new_token, presented_token
+from api.clock import now_ms
+from api.db import accounts as sql
+from api.db import teams as teams_sql
+from api.db.connection import Database
+from api.errors import ApiError, invalid, not_found
+from api.hub import Hub
+from api.settings import Settings
+from api.throttle import Throttle
+from api.wire import Body, Id, Name
+
+USERNAME_PATTERN = r"^[A-Za-z0-9_.-]{3,32}$"
+PASSWORD_MIN, PASSWORD_MAX = 8, 256
+DEVICE_MAX = 120
+# Log-in throttling: failures per username, attempts per client address, sign-ups per address.
+LOGIN_FAILURES_PER_USERNAME = (5, 15 * 60)
+LOGIN_ATTEMPTS_PER_ADDRESS = (30, 15 * 60)
+SIGNUPS_PER_ADDRESS = (20, 60 * 60)
+COOKIE_MAX_AGE = 400 * 24 * 3600
+
+Username = Annotated[str, msgspec.Meta(pattern=USERNAME_PATTERN, description="3-32 of A-Z a-z 0-9 _ . -")]
+Password = Annotated[str, msgspec.Meta(min_length=PASSWORD_MIN, max_length=PASSWORD_MAX)]
+
+
+class SignUp(Body):
+    username: Username
+    password: Password
+    display_name: Name
+
+
+class LogIn(Body):
+    username: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+    password: Annotated[str, msgspec.Meta(min_length=1, max_length=PASSWORD_MAX)]
+    device: Annotated[str, msgspec.Meta(max_length=DEVICE_MAX)] | None = None
+
+
+class User(msgspec.Struct):
+    id: int
+    username: str
+    display_name: str
+
+
+class TeamRole(msgspec.Struct):
+    id: int
+    name: str
+    role: str
+
+
+class Me(msgspec.Struct):
+    user: User
+    session_id: int
+    csrf_token: str
+    teams: list[TeamRole]
+
+
+class SessionCreated(msgspec.Struct):
+    token: str
+    csrf_token: str
+    session_id: int
+    user: User
+
+
+class Device(msgspec.Struct):
+    id: int
+    device: str
+    created_at: int
+    last_seen_at: int
+    current: bool
+
+
+class Throttles:
+    def __init__(self) -> None:
+        self.login_username = Throttle(*LOGIN_FAILURES_PER_USERNAME)
+        self.login_address = Throttle(*LOGIN_ATTEMPTS_PER_ADDRESS)
+        self.signup_address = Throttle(*SIGNUPS_PER_ADDRESS)
+
+
+def _check(throttle: Throttle, key: str, what: str) -> None:
+    wait = throttle.retry_after(key)
+    if wait is not None:
+        raise ApiError(
+            429, "rate_limited", f"Too many {what}; try again in {wait} s.", headers={"Retry-After": str(wait)}
+        )
+
+
+def _address(request: Request[Any, Any, Any]) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _user(row: Any) -> User:
+    return User(id=row["id"], username=row["username"], display_name=row["display_name"])
+
+
+async def _start_session(
+    request: Request[Any, Any, Any], db: Database, settings: Settings, user: User, device: str
+) -> Response[SessionCreated]:
+    """Create a fresh session (a new id and token every time) and drop the one the browser came with."""
+    token, csrf = new_token(), new_token()
+    previous = presented_token(request)
+    async with db.write() as tx:
+        if previous is not None and previous[1]:
+            await sql.delete_session_by_token_hash(tx.conn, hash_token(previous[0]))
+        session_id = await sql.insert_session(tx.conn, user.id, hash_token(token), csrf, device, now_ms())
+    secure = settings.secure_cookies or request.url.scheme == "https"
+    cookies = [
+        Cookie(
+            key=SESSION_COOKIE,
+            value=token,
+            httponly=True,
+            samesite="lax",
+            secure=secure,
+            path="/",
+            max_age=COOKIE_MAX_AGE,
+        ),
+        Cookie(
+            key=CSRF_COOKIE, value=csrf, httponly=False, samesite="lax", secure=secure, path="/", max_age=COOKIE_MAX_AGE
+        ),
+    ]
+    body = SessionCreated(token=token, csrf_token=csrf, session_id=session_id, user=user)
+    return Response(body, status_code=201, cookies=cookies)
+
+
+def _device_name(request: Request[Any, Any, Any], given: str | None) -> str:
+    return (given or request.headers.get("user-agent") or "unknown device")[:DEVICE_MAX]
+
+
+@post("/accounts", summary="Sign up; also signs the new account in on this device")
+async def sign_up(
+    request: Request[Any, Any, State],
+    data: SignUp,
+    db: Database,
+    settings: Settings,
+    passwords: Passwords,
+    throttles: Throttles,
+) -> Response[SessionCreated]:
+    address = _address(request)
+    _check(throttles.signup_address, address, "sign-ups from this address")
+    throttles.signup_address.hit(address)
+    password_hash = await passwords.hash(data.password)
+    async with db.write() as tx:
+        user_id = await sql.insert_user(
+            tx.conn, data.username.lower(), data.display_name.strip(), password_hash, now_ms()
+        )
+    if user_id is None:
+        raise ApiError(409, "username_taken", "That username is taken.", {"username": "taken"})
+    user = User(id=user_id, username=data.username.lower(), display_name=data.display_name.strip())
+    return await _start_session(request, db, settings, user, _device_name(request, None))
+
+
+@post("/sessions", summary="Log in; returns a bearer token and sets the session cookie")
+async def log_in(
+    request: Request[Any, Any, State],
+    data: LogIn,
+    db: Database,
+    settings: Settings,
+    passwords: Passwords,
+    throttles: Throttles,
+) -> Response[SessionCreated]:
+    username, address = data.username.lower(), _address(request)
+    _check(throttles.login_username, username, "failed log-ins for this username")
+    _check(throttles.login_address, address, "log-in attempts from this address")
+    throttles.login_address.hit(address)
+    async with db.read() as conn:
+        row = await sql.user_by_username(conn, username)
+    stored_hash = str(row["password_hash"]) if row else None
+    if row is None or not await passwords.verify(stored_hash, data.password):
+        throttles.login_username.hit(username)
+        raise ApiError(401, "bad_credentials", "Wrong username or password.")
+    throttles.login_username.clear(username)
+    if stored_hash and passwords.needs_rehash(stored_hash):
+        new_hash = await passwords.hash(data.password)
+        async with db.write() as tx:
+            await sql.set_password_hash(tx.conn, int(row["id"]), new_hash)
+    return await _start_session(request, db, settings, _user(row), _device_name(request, data.device))
+
+
+@get("/sessions", summary="My signed-in devices")
+async def list_sessions(auth: Auth, db: Database) -> list[Device]:
+    async with db.read() as conn:
+        rows = await sql.sessions_of(conn, auth.user_id)
+    return [
+        Device(
+            id=row["id"],
+            device=row["device"],
+            created_at=row["created_at"],
+            last_seen_at=row["last_seen_at"],
+            current=row["id"] == auth.session_id,
+        )
+        for row in rows
+    ]
+
+
+@delete("/sessions/{session_id:int}", summary="Log out a device (this one included); closes its live socket")
+async def revoke_session(
+    session_id: Annotated[int, Parameter(ge=1)], auth: Auth, db: Database, hub: Hub
+) -> Response[None]:
+    async with db.write() as tx:
+        if not await sql.delete_session(tx.conn, auth.user_id, session_id):
+            raise not_found("session")
+        tx.on_commit(lambda: hub.revoke_session(session_id))
+    response: Response[None] = Response(None, status_code=204)
+    if session_id == auth.session_id:
+        response.delete_cookie(SESSION_COOKIE)
+        response.delete_cookie(CSRF_COOKIE)
+    return response
+
+
+@get("/me", summary="The signed-in user, this session and my teams")
+async def me(auth: Auth, db: Database) -> Me:
+    async with db.read() as conn:
+        user = await sql.user_by_id(conn, auth.user_id)
+        session = await sql.session_by_id(conn, auth.session_id)
+        teams = await teams_sql.teams_of(conn, auth.user_id)
+    if user is None or session is None:
+        raise ApiError(401, "unauthenticated", "This session has ended.")
+    return Me(
+        user=_user(user),
+        session_id=auth.session_id,
+        csrf_token=session["csrf_token"],
+        teams=[TeamRole(id=row["id"], name=row["name"], role=row["role"]) for row in teams],
+    )
+
+
+route_handlers = [sign_up, log_in, list_sessions, revoke_session, me]
+__all__ = ["Id", "Throttles", "invalid", "route_handlers"]

@@ -1,0 +1,90 @@
+"""The application factory: routes, dependencies, lifespan and error handling in one place."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar, Router
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
+
+from api import accounts, channels, cues, live, messages, teams, web
+from api.accounts import Throttles
+from api.auth import Passwords, authenticate
+from api.db.connection import Database
+from api.errors import exception_handlers
+from api.hub import Hub, create_channels_plugin
+from api.settings import Settings
+
+# Request bodies above this are refused with 413 before they are read into memory.
+MAX_BODY_BYTES = 64 * 1024
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or Settings.from_env()
+    channels_plugin = create_channels_plugin()
+    database = Database(settings.database_path)
+    hub = Hub(channels_plugin)
+    passwords = Passwords(settings.password_time_cost, settings.password_memory_kib)
+    throttles = Throttles()
+
+    @asynccontextmanager
+    async def lifespan(_: Litestar) -> AsyncIterator[None]:
+        await database.open()
+        try:
+            yield
+        finally:
+            await database.close()
+
+    def constant(value: object) -> Provide:
+        return Provide(lambda: value, use_cache=True, sync_to_thread=False)
+
+    api = Router(
+        path="/api",
+        route_handlers=[
+            *accounts.route_handlers,
+            *teams.route_handlers,
+            *channels.route_handlers,
+            *cues.route_handlers,
+            *messages.route_handlers,
+            *live.route_handlers,
+        ],
+    )
+    return Litestar(
+        route_handlers=[api, *web.route_handlers],
+        dependencies={
+            "db": constant(database),
+            "hub": constant(hub),
+            "settings": constant(settings),
+            "passwords": constant(passwords),
+            "throttles": constant(throttles),
+            "auth": Provide(authenticate),
+        },
+        signature_namespace={
+            "Database": Database,
+            "Hub": Hub,
+            "Settings": Settings,
+            "Passwords": Passwords,
+            "Throttles": Throttles,
+            "State": State,
+        },
+        plugins=[channels_plugin],
+        lifespan=[lifespan],
+        middleware=[web.security_headers],
+        exception_handlers=exception_handlers,
+        request_max_body_size=MAX_BODY_BYTES,
+        openapi_config=OpenAPIConfig(
+            title="Backchannel", version="1", path="/schema", render_plugins=[JsonRenderPlugin()]
+        ),
+        logging_config=None,
+        debug=False,
+    )
+
+
+def app_from_env() -> Litestar:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    return create_app(Settings.from_env())

@@ -1,0 +1,103 @@
+"""Who is calling: session tokens (cookie or bearer), CSRF for cookie-authenticated writes, passwords."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import secrets
+from typing import Any
+
+import msgspec
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from litestar import Request
+from litestar.connection import ASGIConnection
+
+from api.clock import now_ms
+from api.db import accounts as sql
+from api.db.connection import Database
+from api.errors import ApiError
+
+SESSION_COOKIE = "bc_session"
+CSRF_COOKIE = "bc_csrf"
+CSRF_HEADER = "x-csrf-token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# last_seen_at is refreshed at most this often, so reads do not turn into writes.
+TOUCH_INTERVAL_MS = 5 * 60 * 1000
+
+
+class Auth(msgspec.Struct, frozen=True):
+    user_id: int
+    session_id: int
+    via_cookie: bool
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def hash_token(token: str) -> bytes:
+    return hashlib.sha256(token.encode()).digest()
+
+
+def presented_token(connection: ASGIConnection[Any, Any, Any, Any]) -> tuple[str, bool] | None:
+    """The session token and whether it came from the cookie (bearer wins when both are sent)."""
+    header = connection.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return token.strip(), False
+    cookie = connection.cookies.get(SESSION_COOKIE)
+    return (cookie, True) if cookie else None
+
+
+async def session_for(connection: ASGIConnection[Any, Any, Any, Any], db: Database) -> Auth | None:
+    presented = presented_token(connection)
+    if presented is None:
+        return None
+    token, via_cookie = presented
+    async with db.read() as conn:
+        row = await sql.session_by_token_hash(conn, hash_token(token))
+    if row is None:
+        return None
+    if via_cookie and isinstance(connection, Request) and connection.method not in SAFE_METHODS:
+        sent = connection.headers.get(CSRF_HEADER, "")
+        if not hmac.compare_digest(sent.encode(), str(row["csrf_token"]).encode()):
+            raise ApiError(403, "csrf_failed", f"Cookie-authenticated writes need the {CSRF_HEADER} header.")
+    now = now_ms()
+    if now - int(row["last_seen_at"]) > TOUCH_INTERVAL_MS:
+        async with db.write() as tx:
+            await sql.touch_session(tx.conn, int(row["id"]), now)
+    return Auth(user_id=int(row["user_id"]), session_id=int(row["id"]), via_cookie=via_cookie)
+
+
+async def authenticate(request: ASGIConnection[Any, Any, Any, Any], db: Database) -> Auth:
+    """Dependency for every route that needs a signed-in caller."""
+    auth = await session_for(request, db)
+    if auth is None:
+        raise ApiError(401, "unauthenticated", "Sign in first: no valid session was presented.")
+    return auth
+
+
+class Passwords:
+    """argon2id hashing, always off the event loop (one hash takes tens of milliseconds)."""
+
+    def __init__(self, time_cost: int, memory_kib: int) -> None:
+        self._hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib)
+        # Verifying against this keeps unknown usernames as slow as wrong passwords.
+        self._decoy = self._hasher.hash(secrets.token_hex(16))
+
+    async def hash(self, password: str) -> str:
+        return await asyncio.to_thread(self._hasher.hash, password)
+
+    async def verify(self, password_hash: str | None, password: str) -> bool:
+        def check() -> bool:
+            try:
+                return self._hasher.verify(password_hash or self._decoy, password) and password_hash is not None
+            except (VerificationError, InvalidHashError):
+                return False
+
+        return await asyncio.to_thread(check)
+
+    def needs_rehash(self, password_hash: str) -> bool:
+        return self._hasher.check_needs_rehash(password_hash)

@@ -1,0 +1,127 @@
+"""Channels: Everyone and Leads (built in), custom groups made by leads, and one-to-one channels."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Annotated
+
+import msgspec
+from litestar import Response, get, post
+from litestar.params import Parameter
+
+from api.auth import Auth
+from api.clock import now_ms
+from api.db import channels as sql
+from api.db import teams as teams_sql
+from api.db.connection import Database
+from api.errors import ApiError, invalid, not_found
+from api.hub import Hub
+from api.membership import add_to_channel, require_role
+from api.wire import Body, Cursor, Id, Name
+
+MAX_CHANNELS_PER_TEAM = 200
+MAX_CHANNEL_MEMBERS = 200
+
+TeamId = Annotated[int, Parameter(ge=1, le=2**53)]
+ChannelId = Annotated[int, Parameter(ge=1, le=2**53)]
+
+
+class Channel(msgspec.Struct):
+    id: int
+    team_id: int
+    kind: str
+    name: str
+    member_ids: list[int]
+    unread: int
+    last_read: int
+
+
+class GroupIn(Body):
+    name: Name
+    members: Annotated[list[Id], msgspec.Meta(max_length=MAX_CHANNEL_MEMBERS)] = msgspec.field(default_factory=list)
+
+
+class DirectIn(Body):
+    user_id: Id
+
+
+class ReadIn(Body):
+    cursor: Cursor
+
+
+def channel_from_row(row: sqlite3.Row) -> Channel:
+    ids = sorted(int(part) for part in str(row["member_ids"] or "").split(",") if part)
+    return Channel(
+        id=row["id"],
+        team_id=row["team_id"],
+        kind=row["kind"],
+        name=row["name"],
+        member_ids=ids,
+        unread=row["unread"],
+        last_read=row["last_read"],
+    )
+
+
+async def channel_of_member(db: Database, channel_id: int, user_id: int) -> Channel:
+    """The channel if the caller is in it; 404 otherwise, so outsiders learn nothing about it."""
+    async with db.read() as conn:
+        row = await sql.channel_for_member(conn, channel_id, user_id)
+    if row is None:
+        raise not_found("channel")
+    return channel_from_row(row)
+
+
+@get("/teams/{team_id:int}/channels", summary="The channels of the team I am in, with unread counts")
+async def list_channels(team_id: TeamId, auth: Auth, db: Database) -> list[Channel]:
+    async with db.read() as conn:
+        await require_role(conn, team_id, auth.user_id)
+        rows = await sql.channels_of(conn, team_id, auth.user_id)
+    return [channel_from_row(row) for row in rows]
+
+
+@post("/teams/{team_id:int}/channels", summary="Create a custom channel with chosen members; leads only")
+async def create_channel(team_id: TeamId, data: GroupIn, auth: Auth, db: Database, hub: Hub) -> Response[Channel]:
+    async with db.write() as tx:
+        await require_role(tx.conn, team_id, auth.user_id, lead=True)
+        members = sorted({auth.user_id, *data.members})
+        for user_id in members:
+            if await teams_sql.role_of(tx.conn, team_id, user_id) is None:
+                raise invalid("members", f"user {user_id} is not in this team")
+        if await sql.count_channels(tx.conn, team_id) >= MAX_CHANNELS_PER_TEAM:
+            raise ApiError(409, "limit_reached", f"A team may have {MAX_CHANNELS_PER_TEAM} channels.")
+        channel_id = await sql.insert_channel(tx.conn, team_id, "group", data.name.strip(), None, now_ms())
+        await add_to_channel(tx, hub, team_id, channel_id, members)
+    return Response(await channel_of_member(db, channel_id, auth.user_id), status_code=201)
+
+
+@post("/teams/{team_id:int}/direct", summary="Open (or reopen) my one-to-one channel with a teammate")
+async def open_direct(team_id: TeamId, data: DirectIn, auth: Auth, db: Database, hub: Hub) -> Response[Channel]:
+    if data.user_id == auth.user_id:
+        raise invalid("user_id", "pick a teammate, not yourself")
+    key = "{}:{}".format(*sorted((auth.user_id, data.user_id)))
+    async with db.write() as tx:
+        await require_role(tx.conn, team_id, auth.user_id)
+        if await teams_sql.role_of(tx.conn, team_id, data.user_id) is None:
+            raise invalid("user_id", "is not in this team")
+        channel_id = await sql.direct_channel_id(tx.conn, team_id, key)
+        created = channel_id is None
+        if channel_id is None:
+            if await sql.count_channels(tx.conn, team_id) >= MAX_CHANNELS_PER_TEAM:
+                raise ApiError(409, "limit_reached", f"A team may have {MAX_CHANNELS_PER_TEAM} channels.")
+            channel_id = await sql.insert_channel(tx.conn, team_id, "direct", "Direct", key, now_ms())
+        if created or len(await sql.member_ids(tx.conn, channel_id)) < 2:
+            # New, or one side left the team and came back: (re)seat both people.
+            await add_to_channel(tx, hub, team_id, channel_id, [auth.user_id, data.user_id])
+    return Response(await channel_of_member(db, channel_id, auth.user_id), status_code=201 if created else 200)
+
+
+@post("/channels/{channel_id:int}/read", summary="Move my read cursor forward (never back) for unread counts")
+async def mark_read(channel_id: ChannelId, data: ReadIn, auth: Auth, db: Database) -> Channel:
+    async with db.write() as tx:
+        if await sql.channel_for_member(tx.conn, channel_id, auth.user_id) is None:
+            raise not_found("channel")
+        await sql.set_last_read(tx.conn, channel_id, auth.user_id, data.cursor)
+    return await channel_of_member(db, channel_id, auth.user_id)
+
+
+route_handlers = [list_channels, create_channel, open_direct, mark_read]

@@ -1,0 +1,102 @@
+"""SQL for channels, their members and each member's read cursor."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+
+import aiosqlite
+
+_CHANNEL_VIEW = """
+SELECT c.id, c.team_id, c.kind, c.name, c.created_at, cm.last_read,
+       (SELECT group_concat(user_id) FROM channel_members WHERE channel_id = c.id) AS member_ids,
+       (SELECT count(*) FROM messages m
+         WHERE m.channel_id = c.id AND m.cursor > cm.last_read AND m.sender_id != cm.user_id) AS unread
+FROM channels c JOIN channel_members cm ON cm.channel_id = c.id AND cm.user_id = ?
+"""
+
+
+async def insert_channel(
+    conn: aiosqlite.Connection, team_id: int, kind: str, name: str, direct_key: str | None, now: int
+) -> int:
+    async with conn.execute(
+        "INSERT INTO channels (team_id, kind, name, direct_key, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+        (team_id, kind, name, direct_key, now),
+    ) as cursor:
+        row = await cursor.fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+async def add_members(conn: aiosqlite.Connection, channel_id: int, user_ids: Iterable[int]) -> None:
+    await conn.executemany(
+        "INSERT INTO channel_members (channel_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+        [(channel_id, user_id) for user_id in user_ids],
+    )
+
+
+async def remove_member(conn: aiosqlite.Connection, channel_id: int, user_id: int) -> bool:
+    cursor = await conn.execute(
+        "DELETE FROM channel_members WHERE channel_id = ? AND user_id = ?", (channel_id, user_id)
+    )
+    return cursor.rowcount > 0
+
+
+async def builtin_channel_id(conn: aiosqlite.Connection, team_id: int, kind: str) -> int:
+    async with conn.execute("SELECT id FROM channels WHERE team_id = ? AND kind = ?", (team_id, kind)) as cursor:
+        row = await cursor.fetchone()
+    assert row is not None, f"team {team_id} lacks its {kind} channel"
+    return int(row[0])
+
+
+async def channels_of(conn: aiosqlite.Connection, team_id: int, user_id: int) -> list[sqlite3.Row]:
+    async with conn.execute(_CHANNEL_VIEW + " WHERE c.team_id = ? ORDER BY c.id", (user_id, team_id)) as cursor:
+        return list(await cursor.fetchall())
+
+
+async def channel_for_member(conn: aiosqlite.Connection, channel_id: int, user_id: int) -> sqlite3.Row | None:
+    """The channel as its member sees it, or None when it does not exist or the user is not in it."""
+    async with conn.execute(_CHANNEL_VIEW + " WHERE c.id = ?", (user_id, channel_id)) as cursor:
+        return await cursor.fetchone()
+
+
+async def channel_ids_in_team(conn: aiosqlite.Connection, team_id: int, user_id: int) -> list[int]:
+    async with conn.execute(
+        "SELECT c.id FROM channels c JOIN channel_members cm ON cm.channel_id = c.id"
+        " WHERE c.team_id = ? AND cm.user_id = ?",
+        (team_id, user_id),
+    ) as cursor:
+        return [int(row[0]) for row in await cursor.fetchall()]
+
+
+async def direct_channel_id(conn: aiosqlite.Connection, team_id: int, direct_key: str) -> int | None:
+    async with conn.execute(
+        "SELECT id FROM channels WHERE team_id = ? AND direct_key = ?", (team_id, direct_key)
+    ) as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else None
+
+
+async def member_ids(conn: aiosqlite.Connection, channel_id: int) -> list[int]:
+    async with conn.execute(
+        "SELECT user_id FROM channel_members WHERE channel_id = ? ORDER BY user_id", (channel_id,)
+    ) as cursor:
+        return [int(row[0]) for row in await cursor.fetchall()]
+
+
+async def count_channels(conn: aiosqlite.Connection, team_id: int) -> int:
+    async with conn.execute("SELECT count(*) FROM channels WHERE team_id = ?", (team_id,)) as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def set_last_read(conn: aiosqlite.Connection, channel_id: int, user_id: int, cursor_id: int) -> None:
+    await conn.execute(
+        "UPDATE channel_members SET last_read = max(last_read, ?) WHERE channel_id = ? AND user_id = ?",
+        (cursor_id, channel_id, user_id),
+    )
+
+
+async def channel_row(conn: aiosqlite.Connection, channel_id: int) -> sqlite3.Row | None:
+    async with conn.execute("SELECT * FROM channels WHERE id = ?", (channel_id,)) as cursor:
+        return await cursor.fetchone()

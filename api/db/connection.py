@@ -1,0 +1,95 @@
+"""One writer connection behind a lock, a few read-only readers, and after-commit hooks.
+
+SQLite allows one writer at a time; serialising writes in the process avoids SQLITE_BUSY and
+gives every event a cursor in commit order. Hooks registered in a transaction run after COMMIT
+while the write lock is still held, so live fan-out sees events in cursor order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import aiosqlite
+
+from api.db.migrate import migrate
+
+READERS = 3
+_PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA synchronous=NORMAL",
+    "PRAGMA busy_timeout=5000",
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA secure_delete=ON",
+)
+
+
+class Transaction:
+    """The writer connection inside BEGIN IMMEDIATE ... COMMIT, plus hooks to run after commit."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+        self._after_commit: list[Callable[[], None]] = []
+
+    def on_commit(self, hook: Callable[[], None]) -> None:
+        self._after_commit.append(hook)
+
+
+async def _connect(path: Path, *, read_only: bool) -> aiosqlite.Connection:
+    target = f"file:{path}?mode=ro" if read_only else str(path)
+    conn = await aiosqlite.connect(target, uri=read_only, isolation_level=None)
+    conn.row_factory = sqlite3.Row
+    for pragma in _PRAGMAS[1:] if read_only else _PRAGMAS:
+        await conn.execute(pragma)
+    return conn
+
+
+class Database:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._writer: aiosqlite.Connection | None = None
+        self._readers: asyncio.Queue[aiosqlite.Connection] = asyncio.Queue()
+        self._all: list[aiosqlite.Connection] = []
+        self._write_lock = asyncio.Lock()
+
+    async def open(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._writer = await _connect(self.path, read_only=False)
+        self._all.append(self._writer)
+        await migrate(self._writer)
+        for _ in range(READERS):
+            reader = await _connect(self.path, read_only=True)
+            self._all.append(reader)
+            self._readers.put_nowait(reader)
+
+    async def close(self) -> None:
+        for conn in self._all:
+            await conn.close()
+        self._all.clear()
+        self._writer = None
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[Transaction]:
+        assert self._writer is not None, "database is not open"
+        async with self._write_lock:
+            await self._writer.execute("BEGIN IMMEDIATE")
+            tx = Transaction(self._writer)
+            try:
+                yield tx
+            except BaseException:
+                await self._writer.rollback()
+                raise
+            await self._writer.commit()
+            for hook in tx._after_commit:
+                hook()
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[aiosqlite.Connection]:
+        reader = await self._readers.get()
+        try:
+            yield reader
+        finally:
+            self._readers.put_nowait(reader)

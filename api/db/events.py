@@ -1,0 +1,65 @@
+"""SQL for the event log: the global cursor, who may see an event, and catch-up reads."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import aiosqlite
+
+
+async def append_event(
+    conn: aiosqlite.Connection,
+    type_: str,
+    team_id: int,
+    channel_id: int | None,
+    user_id: int | None,
+    data: bytes,
+    now: int,
+) -> int:
+    async with conn.execute(
+        "INSERT INTO events (type, team_id, channel_id, user_id, data, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+        (type_, team_id, channel_id, user_id, data, now),
+    ) as cursor:
+        row = await cursor.fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+async def audience(conn: aiosqlite.Connection, team_id: int, channel_id: int | None, user_id: int | None) -> list[int]:
+    """The users who may see an event addressed like this, as of now (inside the writing transaction)."""
+    if user_id is not None:
+        return [user_id]
+    if channel_id is not None:
+        sql, args = "SELECT user_id FROM channel_members WHERE channel_id = ?", (channel_id,)
+    else:
+        sql, args = "SELECT user_id FROM team_members WHERE team_id = ?", (team_id,)
+    async with conn.execute(sql, args) as cursor:
+        return [int(row[0]) for row in await cursor.fetchall()]
+
+
+_VISIBLE_AFTER = """
+SELECT id, type, team_id, channel_id, data FROM (
+    SELECT e.* FROM events e
+      WHERE e.user_id IS NULL AND e.id > :after
+        AND e.channel_id IN (SELECT channel_id FROM channel_members WHERE user_id = :user)
+    UNION ALL
+    SELECT e.* FROM events e
+      WHERE e.user_id IS NULL AND e.channel_id IS NULL AND e.id > :after
+        AND e.team_id IN (SELECT team_id FROM team_members WHERE user_id = :user)
+    UNION ALL
+    SELECT e.* FROM events e WHERE e.user_id = :user AND e.id > :after
+) ORDER BY id LIMIT :limit
+"""
+
+
+async def visible_after(conn: aiosqlite.Connection, user_id: int, after: int, limit: int) -> list[sqlite3.Row]:
+    """Events after the cursor that the user may see now, oldest first."""
+    async with conn.execute(_VISIBLE_AFTER, {"after": after, "user": user_id, "limit": limit}) as cursor:
+        return list(await cursor.fetchall())
+
+
+async def last_cursor(conn: aiosqlite.Connection) -> int:
+    async with conn.execute("SELECT coalesce(max(id), 0) FROM events") as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else 0

@@ -1,0 +1,106 @@
+"""One JSON error shape for every 4xx and 5xx: ``{"error", "detail", "fields"}``."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import msgspec
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.types import ExceptionHandlersMap
+
+log = logging.getLogger("backchannel.errors")
+
+
+class ErrorBody(msgspec.Struct):
+    error: str
+    detail: str
+    fields: dict[str, str] = msgspec.field(default_factory=dict)
+
+
+class ApiError(Exception):
+    """A request that cannot be served, with a stable machine-readable code."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        detail: str,
+        fields: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.code = code
+        self.detail = detail
+        self.fields = fields or {}
+        self.headers = headers or {}
+
+
+def invalid(field: str, problem: str) -> ApiError:
+    return ApiError(400, "invalid_request", f"{field}: {problem}", {field: problem})
+
+
+def not_found(what: str) -> ApiError:
+    return ApiError(404, "not_found", f"No such {what}.")
+
+
+def forbidden(detail: str) -> ApiError:
+    return ApiError(403, "forbidden", detail)
+
+
+def conflict(code: str, detail: str) -> ApiError:
+    return ApiError(409, code, detail)
+
+
+_CODES = {
+    400: "invalid_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "body_too_large",
+    415: "unsupported_media_type",
+    429: "rate_limited",
+}
+
+
+def _respond(status: int, body: ErrorBody, headers: dict[str, str] | None = None) -> Response[ErrorBody]:
+    return Response(body, status_code=status, headers=headers, media_type="application/json")
+
+
+def _api_error(_: Request[Any, Any, Any], exc: ApiError) -> Response[ErrorBody]:
+    return _respond(exc.status, ErrorBody(exc.code, exc.detail, exc.fields), exc.headers)
+
+
+def _validation_error(_: Request[Any, Any, Any], exc: ValidationException) -> Response[ErrorBody]:
+    fields: dict[str, str] = {}
+    for item in exc.extra if isinstance(exc.extra, list) else []:
+        if isinstance(item, dict):
+            key = str(item.get("key") or item.get("source") or "body")
+            fields[key] = str(item.get("message", "invalid"))
+    detail = "; ".join(f"{key}: {problem}" for key, problem in fields.items()) or str(exc.detail)
+    return _respond(400, ErrorBody("invalid_request", detail, fields))
+
+
+def _http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[ErrorBody]:
+    status = exc.status_code
+    if status >= 500:
+        log.error("server error: %s", exc.detail)
+        return _respond(500, ErrorBody("internal_error", "Something went wrong on our side."))
+    return _respond(status, ErrorBody(_CODES.get(status, "error"), str(exc.detail)), exc.headers)
+
+
+def _unexpected(_: Request[Any, Any, Any], exc: Exception) -> Response[ErrorBody]:
+    log.exception("unhandled error", exc_info=exc)
+    return _respond(500, ErrorBody("internal_error", "Something went wrong on our side."))
+
+
+exception_handlers: ExceptionHandlersMap = {
+    ApiError: _api_error,
+    ValidationException: _validation_error,
+    HTTPException: _http_error,
+    Exception: _unexpected,
+}

@@ -1,0 +1,48 @@
+"""Live fan-out: the one small interface between committed events and open sockets.
+
+Backed by Litestar's channels plugin (memory backend in one process; a Redis backend later).
+Every user and every session has a channel of its own; an event is published to the user
+channels of its audience, computed inside the transaction that wrote it, so a member who
+loses access stops receiving at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+
+from litestar.channels import ChannelsPlugin, Subscriber
+from litestar.channels.backends.memory import MemoryChannelsBackend
+
+# A frame published to a session's channel when that session is revoked.
+SESSION_REVOKED = b'{"type":"session_revoked"}'
+# Frames a socket may hold unsent before it counts as a dead consumer.
+MAX_BACKLOG = 1000
+
+
+def create_channels_plugin() -> ChannelsPlugin:
+    return ChannelsPlugin(
+        backend=MemoryChannelsBackend(),
+        arbitrary_channels_allowed=True,
+        create_ws_route_handlers=False,
+        subscriber_max_backlog=MAX_BACKLOG,
+    )
+
+
+class Hub:
+    def __init__(self, plugin: ChannelsPlugin) -> None:
+        self._plugin = plugin
+
+    def publish(self, frame: bytes, user_ids: Iterable[int]) -> None:
+        """Queue an encoded event for every listed user's open sockets (call after commit)."""
+        channels = [f"user:{user_id}" for user_id in user_ids]
+        if channels:
+            self._plugin.publish(frame, channels)
+
+    def revoke_session(self, session_id: int) -> None:
+        self._plugin.publish(SESSION_REVOKED, f"session:{session_id}")
+
+    @asynccontextmanager
+    async def subscribe(self, user_id: int, session_id: int) -> AsyncIterator[Subscriber]:
+        async with self._plugin.start_subscription([f"user:{user_id}", f"session:{session_id}"]) as subscriber:
+            yield subscriber

@@ -1,0 +1,179 @@
+"""The live socket: replay what the caller missed after a cursor, then stream, with no gap and no duplicate.
+
+Subscribing to the hub happens before the catch-up read, so an event committed in between is both
+replayed and queued; frames at or below the last replayed cursor are skipped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from typing import Any
+from urllib.parse import urlsplit
+
+import msgspec
+from litestar import WebSocket, websocket
+from litestar.channels import Subscriber
+from litestar.exceptions import WebSocketDisconnect
+
+from api.auth import Auth, session_for
+from api.db.connection import Database
+from api.errors import ApiError
+from api.hub import SESSION_REVOKED, Hub
+from api.messages import events_page
+from api.settings import Settings
+
+log = logging.getLogger("backchannel.live")
+
+# Close codes (4000-4999 are the application's own).
+CLOSE_UNAUTHENTICATED = 4401  # no or revoked session: log in again
+CLOSE_FORBIDDEN_ORIGIN = 4403  # cookie-authenticated socket opened from another site
+CLOSE_BAD_REQUEST = 4400  # a malformed `after`
+CLOSE_HEARTBEAT = 4408  # nothing heard for two heartbeats
+REPLAY_PAGE = 500
+FRAME_MAX = 4096
+
+
+class Ping(msgspec.Struct, tag="ping"):
+    pass
+
+
+class Pong(msgspec.Struct, tag="pong"):
+    pass
+
+
+class Visibility(msgspec.Struct, tag="visibility"):
+    visible: bool
+
+
+ClientFrame = Ping | Pong | Visibility
+_decode_frame = msgspec.json.Decoder(ClientFrame).decode
+
+
+class _CursorOnly(msgspec.Struct):
+    cursor: int = 0
+
+
+_decode_cursor = msgspec.json.Decoder(_CursorOnly).decode
+_encode = msgspec.json.Encoder().encode
+PING_FRAME = b'{"type":"ping"}'
+PONG_FRAME = b'{"type":"pong"}'
+
+
+class _Closed(Exception):
+    def __init__(self, code: int, reason: str) -> None:
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason
+
+
+def _same_origin(socket: WebSocket[Any, Any, Any]) -> bool:
+    origin = socket.headers.get("origin")
+    return origin is None or urlsplit(origin).netloc == socket.headers.get("host")
+
+
+def _after(socket: WebSocket[Any, Any, Any]) -> int:
+    raw = socket.query_params.get("after", "0")
+    if not raw.isdigit() or len(raw) > 16:
+        raise _Closed(CLOSE_BAD_REQUEST, "after must be a cursor (a whole number)")
+    return int(raw)
+
+
+async def _replay(socket: WebSocket[Any, Any, Any], db: Database, user_id: int, after: int) -> int:
+    while True:
+        page = await events_page(db, user_id, after, REPLAY_PAGE)
+        for event in page.events:
+            await socket.send_text(_encode(event))
+        after = page.cursor
+        if not page.more:
+            return after
+
+
+class _Connection:
+    def __init__(self, socket: WebSocket[Any, Any, Any], auth: Auth, heartbeat: float) -> None:
+        self.socket = socket
+        self.auth = auth
+        self.heartbeat = heartbeat
+        self.heard_at = time.monotonic()
+        self.visible = True
+
+    async def pump(self, subscriber: Subscriber, replayed: int) -> None:
+        async for frame in subscriber.iter_events():
+            if frame == SESSION_REVOKED:
+                raise _Closed(CLOSE_UNAUTHENTICATED, "session revoked")
+            if _decode_cursor(frame).cursor <= replayed:
+                continue
+            await self.socket.send_text(frame)
+
+    async def listen(self) -> None:
+        while True:
+            text = await self.socket.receive_text()
+            self.heard_at = time.monotonic()
+            if len(text) > FRAME_MAX:
+                await self.send_error("frame_too_large", f"frames are at most {FRAME_MAX} bytes")
+                continue
+            try:
+                frame = _decode_frame(text)
+            except msgspec.ValidationError as exc:
+                await self.send_error("bad_frame", str(exc))
+                continue
+            except msgspec.DecodeError:
+                await self.send_error("bad_frame", "frames are JSON objects with a type")
+                continue
+            if isinstance(frame, Ping):
+                await self.socket.send_text(PONG_FRAME)
+            elif isinstance(frame, Visibility):
+                self.visible = frame.visible
+
+    async def beat(self) -> None:
+        while True:
+            await asyncio.sleep(self.heartbeat)
+            if time.monotonic() - self.heard_at > 2 * self.heartbeat:
+                raise _Closed(CLOSE_HEARTBEAT, "no heartbeat")
+            await self.socket.send_text(PING_FRAME)
+
+    async def send_error(self, code: str, detail: str) -> None:
+        await self.socket.send_text(_encode({"type": "error", "error": code, "detail": detail}))
+
+
+@websocket("/live")
+async def live(socket: WebSocket[Any, Any, Any], db: Database, hub: Hub, settings: Settings) -> None:
+    """Accept first, then authenticate, so a browser can tell "log in again" (4401) from "offline"."""
+    await socket.accept()
+    try:
+        try:
+            auth = await session_for(socket, db)
+        except ApiError:
+            auth = None
+        if auth is None:
+            raise _Closed(CLOSE_UNAUTHENTICATED, "log in again")
+        if auth.via_cookie and not _same_origin(socket):
+            raise _Closed(CLOSE_FORBIDDEN_ORIGIN, "cross-site socket")
+        after = _after(socket)
+        connection = _Connection(socket, auth, settings.heartbeat_seconds)
+        async with hub.subscribe(auth.user_id, auth.session_id) as subscriber:
+            replayed = await _replay(socket, db, auth.user_id, after)
+            await socket.send_text(_encode({"type": "ready", "cursor": replayed}))
+            await _run_until_first_exit(connection.pump(subscriber, replayed), connection.listen(), connection.beat())
+    except _Closed as closed:
+        with contextlib.suppress(Exception):
+            await socket.close(code=closed.code, reason=closed.reason)
+    except WebSocketDisconnect:
+        return
+
+
+async def _run_until_first_exit(*jobs: Any) -> None:
+    tasks = [asyncio.ensure_future(job) for job in jobs]
+    try:
+        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    for task in done:
+        task.result()
+
+
+route_handlers = [live]

@@ -1,0 +1,205 @@
+"""Messages: exactly-once sends keyed by the client's id, history, "got it" acks and catch-up sync."""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+from typing import Annotated, Literal
+
+import msgspec
+from litestar import Response, get, post
+from litestar.params import Parameter
+
+from api.auth import Auth
+from api.channels import ChannelId, channel_of_member
+from api.clock import now_ms
+from api.db import channels as channels_sql
+from api.db import cues as cues_sql
+from api.db import events as events_sql
+from api.db import messages as sql
+from api.db.connection import Database
+from api.errors import ApiError, invalid, not_found
+from api.events import Event, from_rows, record
+from api.hub import Hub
+from api.wire import Body
+
+TEXT_MAX = 4000
+HISTORY_PAGE = (50, 200)  # default, most
+SYNC_PAGE = (200, 1000)
+
+
+class SendIn(Body):
+    client_id: uuid.UUID
+    kind: Literal["text", "cue"]
+    text: Annotated[str, msgspec.Meta(max_length=TEXT_MAX)] | None = None
+    cue: Annotated[str, msgspec.Meta(max_length=32)] | None = None
+
+
+class AckOut(msgspec.Struct):
+    message_id: int
+    channel_id: int
+    user_id: int
+    at: int
+
+
+class Message(msgspec.Struct):
+    id: int
+    cursor: int
+    team_id: int
+    channel_id: int
+    sender_id: int
+    client_id: str
+    kind: str
+    text: str | None
+    cue: str | None
+    created_at: int
+    acks: list[AckOut] = []
+
+
+class Page(msgspec.Struct):
+    messages: list[Message]
+    more: bool
+
+
+class SyncPage(msgspec.Struct):
+    events: list[Event]
+    cursor: int
+    more: bool
+
+
+def message_from_row(row: sqlite3.Row, acks: list[AckOut] | None = None) -> Message:
+    return Message(
+        id=row["id"],
+        cursor=row["cursor"],
+        team_id=row["team_id"],
+        channel_id=row["channel_id"],
+        sender_id=row["sender_id"],
+        client_id=row["client_id"],
+        kind=row["kind"],
+        text=row["text"],
+        cue=row["cue"],
+        created_at=row["created_at"],
+        acks=acks or [],
+    )
+
+
+def _check_shape(data: SendIn) -> None:
+    if data.kind == "text":
+        if data.text is None or not data.text.strip():
+            raise invalid("text", "a text message needs non-blank text")
+        if data.cue is not None:
+            raise invalid("cue", "a text message carries no cue")
+    else:
+        if data.cue is None:
+            raise invalid("cue", "a cue message needs a cue code")
+        if data.text is not None:
+            raise invalid("text", "a cue message carries no text")
+
+
+def _same_send(row: sqlite3.Row, channel_id: int, data: SendIn) -> bool:
+    return (row["channel_id"], row["kind"], row["text"], row["cue"]) == (channel_id, data.kind, data.text, data.cue)
+
+
+@post("/channels/{channel_id:int}/messages", summary="Send a text or a cue; retry with the same client_id safely")
+async def send_message(channel_id: ChannelId, data: SendIn, auth: Auth, db: Database, hub: Hub) -> Response[Message]:
+    _check_shape(data)
+    client_id = str(data.client_id)
+    async with db.write() as tx:
+        existing = await sql.message_by_client_id(tx.conn, auth.user_id, client_id)
+        if existing is not None:
+            if not _same_send(existing, channel_id, data):
+                raise ApiError(
+                    409,
+                    "client_id_reused",
+                    "This client_id was already used for a different message.",
+                    {"client_id": "already used for a different message"},
+                )
+            return Response(message_from_row(existing), status_code=200)
+        channel = await channels_sql.channel_for_member(tx.conn, channel_id, auth.user_id)
+        if channel is None:
+            raise not_found("channel")
+        team_id = int(channel["team_id"])
+        if data.cue is not None and not await cues_sql.cue_exists(tx.conn, team_id, data.cue):
+            raise invalid("cue", f"{data.cue!r} is not in this team's cue set")
+        now = now_ms()
+        message_id = await sql.insert_message(
+            tx.conn, channel_id, auth.user_id, client_id, data.kind, data.text, data.cue, now
+        )
+        assert message_id is not None  # the lookup above ran under the write lock
+        message = Message(
+            id=message_id,
+            cursor=0,
+            team_id=team_id,
+            channel_id=channel_id,
+            sender_id=auth.user_id,
+            client_id=client_id,
+            kind=data.kind,
+            text=data.text,
+            cue=data.cue,
+            created_at=now,
+        )
+        message.cursor = await record(tx, hub, "message", message, team_id=team_id, channel_id=channel_id)
+        await sql.set_cursor(tx.conn, message_id, message.cursor)
+    return Response(message, status_code=201)
+
+
+@get("/channels/{channel_id:int}/messages", summary="Channel history, newest page first, oldest first within")
+async def list_messages(
+    channel_id: ChannelId,
+    auth: Auth,
+    db: Database,
+    before: Annotated[int | None, Parameter(query="before", ge=1, le=2**53)] = None,
+    limit: Annotated[int, Parameter(query="limit", ge=1, le=HISTORY_PAGE[1])] = HISTORY_PAGE[0],
+) -> Page:
+    await channel_of_member(db, channel_id, auth.user_id)
+    async with db.read() as conn:
+        rows = await sql.history(conn, channel_id, before, limit + 1)
+        more = len(rows) > limit
+        rows = rows[-limit:]
+        ack_rows = await sql.acks_for(conn, [row["id"] for row in rows])
+    acks: dict[int, list[AckOut]] = {}
+    for ack in ack_rows:
+        acks.setdefault(ack["message_id"], []).append(
+            AckOut(message_id=ack["message_id"], channel_id=channel_id, user_id=ack["user_id"], at=ack["at"])
+        )
+    return Page(messages=[message_from_row(row, acks.get(row["id"])) for row in rows], more=more)
+
+
+@post("/messages/{message_id:int}/ack", summary='Acknowledge ("got it") a message sent to me')
+async def ack_message(
+    message_id: Annotated[int, Parameter(ge=1, le=2**53)], auth: Auth, db: Database, hub: Hub
+) -> AckOut:
+    async with db.write() as tx:
+        row = await sql.message_for_member(tx.conn, message_id, auth.user_id)
+        if row is None:
+            raise not_found("message")
+        if row["sender_id"] == auth.user_id:
+            raise ApiError(409, "own_message", "You cannot acknowledge your own message.")
+        now = now_ms()
+        ack = AckOut(message_id=message_id, channel_id=row["channel_id"], user_id=auth.user_id, at=now)
+        if await sql.insert_ack(tx.conn, message_id, auth.user_id, now):
+            await record(tx, hub, "ack", ack, team_id=row["team_id"], channel_id=row["channel_id"])
+        else:
+            ack.at = await sql.ack_at(tx.conn, message_id, auth.user_id) or now
+    return ack
+
+
+async def events_page(db: Database, user_id: int, after: int, limit: int) -> SyncPage:
+    async with db.read() as conn:
+        rows = await events_sql.visible_after(conn, user_id, after, limit + 1)
+    more = len(rows) > limit
+    events = from_rows(rows[:limit])
+    return SyncPage(events=events, cursor=events[-1].cursor if events else after, more=more)
+
+
+@get("/sync", summary="Every event I may see after a cursor, oldest first, paged")
+async def sync(
+    auth: Auth,
+    db: Database,
+    after: Annotated[int, Parameter(query="after", ge=0, le=2**53)] = 0,
+    limit: Annotated[int, Parameter(query="limit", ge=1, le=SYNC_PAGE[1])] = SYNC_PAGE[0],
+) -> SyncPage:
+    return await events_page(db, auth.user_id, after, limit)
+
+
+route_handlers = [send_message, list_messages, ack_message, sync]

@@ -1,0 +1,42 @@
+"""Settings read from ``BACKCHANNEL_*`` environment variables, each with a safe default."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import msgspec
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    host: str = "127.0.0.1"
+    port: int = 8000
+    data_dir: Path = Path("var")
+    # Seconds between server pings on the live socket; a socket silent for two intervals is closed.
+    heartbeat_seconds: float = 20.0
+    # Send the session cookie with the Secure flag even on plain http (set behind a TLS proxy).
+    secure_cookies: bool = False
+    # argon2id cost; lower only for tests.
+    password_time_cost: int = 3
+    password_memory_kib: int = 65536
+    pwa_dir: Path = Path(__file__).resolve().parent.parent / "pwa"
+
+    @property
+    def database_path(self) -> Path:
+        return self.data_dir / "backchannel.sqlite3"
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        raw = {
+            field: env[f"BACKCHANNEL_{field.upper()}"]
+            for field in cls.__struct_fields__
+            if f"BACKCHANNEL_{field.upper()}" in env
+        }
+        return msgspec.convert(raw, cls, strict=False, dec_hook=_decode_path)
+
+
+def _decode_path(kind: type, value: object) -> object:
+    if kind is Path and isinstance(value, str):
+        return Path(value)
+    raise NotImplementedError

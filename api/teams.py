@@ -1,0 +1,231 @@
+"""Teams, roles and invites. The creator owns the team; the owner and leads run it."""
+
+from __future__ import annotations
+
+import secrets
+import sqlite3
+from typing import Annotated
+
+import msgspec
+from litestar import Response, delete, get, patch, post
+from litestar.params import Parameter
+
+from api.auth import Auth, hash_token
+from api.clock import now_ms
+from api.cues import DEFAULT_CUES, store_set
+from api.db import channels as channels_sql
+from api.db import teams as sql
+from api.db.connection import Database
+from api.errors import ApiError, forbidden, not_found
+from api.hub import Hub
+from api.membership import Member, change_role, join_team, leave_team, member, member_from_row, require_role
+from api.wire import Body, Name
+
+MAX_TEAMS_PER_USER = 50
+MAX_MEMBERS_PER_TEAM = 200
+MAX_OPEN_INVITES_PER_TEAM = 50
+INVITE_MAX_USES = 100
+INVITE_TTL_SECONDS = (60, 30 * 24 * 3600)
+
+TeamId = Annotated[int, Parameter(ge=1, le=2**53)]
+UserId = Annotated[int, Parameter(ge=1, le=2**53)]
+
+
+class TeamIn(Body):
+    name: Name
+
+
+class TeamSummary(msgspec.Struct):
+    id: int
+    name: str
+    role: str
+
+
+class Team(msgspec.Struct):
+    id: int
+    name: str
+    role: str
+    created_at: int
+    members: list[Member]
+
+
+class InviteIn(Body):
+    role: Annotated[str, msgspec.Meta(pattern=r"^(lead|member)$")] = "member"
+    expires_in_seconds: Annotated[int, msgspec.Meta(ge=INVITE_TTL_SECONDS[0], le=INVITE_TTL_SECONDS[1])] = 7 * 86400
+    max_uses: Annotated[int, msgspec.Meta(ge=1, le=INVITE_MAX_USES)] = 10
+
+
+class Invite(msgspec.Struct, omit_defaults=True):
+    id: int
+    team_id: int
+    role: str
+    expires_at: int
+    max_uses: int
+    uses: int
+    revoked: bool
+    token: str | None = None
+    path: str | None = None
+
+
+class RoleIn(Body):
+    role: Annotated[str, msgspec.Meta(pattern=r"^(owner|lead|member)$")]
+
+
+async def load_team(db: Database, team_id: int, user_id: int) -> Team:
+    async with db.read() as conn:
+        role = await require_role(conn, team_id, user_id)
+        row = await sql.team_by_id(conn, team_id)
+        members = await sql.members_of(conn, team_id)
+    assert row is not None
+    return Team(
+        id=row["id"],
+        name=row["name"],
+        role=role,
+        created_at=row["created_at"],
+        members=[member_from_row(m) for m in members],
+    )
+
+
+@post("/teams", summary="Create a team: you own it; it starts with Everyone, Leads and the default cues")
+async def create_team(data: TeamIn, auth: Auth, db: Database, hub: Hub) -> Response[Team]:
+    async with db.write() as tx:
+        if await sql.count_teams_of(tx.conn, auth.user_id) >= MAX_TEAMS_PER_USER:
+            raise ApiError(409, "limit_reached", f"You are in {MAX_TEAMS_PER_USER} teams, the most allowed.")
+        now = now_ms()
+        team_id = await sql.insert_team(tx.conn, data.name.strip(), now)
+        await channels_sql.insert_channel(tx.conn, team_id, "everyone", "Everyone", None, now)
+        await channels_sql.insert_channel(tx.conn, team_id, "leads", "Leads", None, now)
+        await store_set(tx, hub, team_id, list(DEFAULT_CUES))
+        await join_team(tx, hub, team_id, auth.user_id, "owner")
+    return Response(await load_team(db, team_id, auth.user_id), status_code=201)
+
+
+@get("/teams", summary="My teams and my role in each")
+async def list_teams(auth: Auth, db: Database) -> list[TeamSummary]:
+    async with db.read() as conn:
+        rows = await sql.teams_of(conn, auth.user_id)
+    return [TeamSummary(id=row["id"], name=row["name"], role=row["role"]) for row in rows]
+
+
+@get("/teams/{team_id:int}", summary="A team with its members")
+async def get_team(team_id: TeamId, auth: Auth, db: Database) -> Team:
+    return await load_team(db, team_id, auth.user_id)
+
+
+def _invite(r: sqlite3.Row, token: str | None = None) -> Invite:
+    return Invite(
+        id=r["id"],
+        team_id=r["team_id"],
+        role=r["role"],
+        expires_at=r["expires_at"],
+        max_uses=r["max_uses"],
+        uses=r["uses"],
+        revoked=bool(r["revoked"]),
+        token=token,
+        path=f"/join/{token}" if token else None,
+    )
+
+
+@post("/teams/{team_id:int}/invites", summary="Create an invite link; the token is shown only once")
+async def create_invite(team_id: TeamId, data: InviteIn, auth: Auth, db: Database) -> Response[Invite]:
+    token = secrets.token_urlsafe(18)
+    async with db.write() as tx:
+        await require_role(tx.conn, team_id, auth.user_id, lead=True)
+        now = now_ms()
+        if await sql.count_open_invites(tx.conn, team_id, now) >= MAX_OPEN_INVITES_PER_TEAM:
+            raise ApiError(409, "limit_reached", f"A team may have {MAX_OPEN_INVITES_PER_TEAM} open invites.")
+        invite_id = await sql.insert_invite(
+            tx.conn,
+            team_id,
+            hash_token(token),
+            data.role,
+            auth.user_id,
+            now,
+            now + data.expires_in_seconds * 1000,
+            data.max_uses,
+        )
+        rows = await sql.invites_of(tx.conn, team_id)
+    row = next(r for r in rows if r["id"] == invite_id)
+    return Response(_invite(row, token), status_code=201)
+
+
+@get("/teams/{team_id:int}/invites", summary="The team's invites (without their tokens); leads only")
+async def list_invites(team_id: TeamId, auth: Auth, db: Database) -> list[Invite]:
+    async with db.read() as conn:
+        await require_role(conn, team_id, auth.user_id, lead=True)
+        rows = await sql.invites_of(conn, team_id)
+    return [_invite(row) for row in rows]
+
+
+@delete("/teams/{team_id:int}/invites/{invite_id:int}", summary="Revoke an invite; leads only")
+async def revoke_invite(team_id: TeamId, invite_id: Annotated[int, Parameter(ge=1)], auth: Auth, db: Database) -> None:
+    async with db.write() as tx:
+        await require_role(tx.conn, team_id, auth.user_id, lead=True)
+        if not await sql.revoke_invite(tx.conn, team_id, invite_id):
+            raise not_found("invite")
+
+
+@post("/invites/{token:str}/accept", summary="Join the team of an invite (already a member: no change)")
+async def accept_invite(
+    token: Annotated[str, Parameter(max_length=100)], auth: Auth, db: Database, hub: Hub
+) -> Response[Team]:
+    async with db.write() as tx:
+        invite = await sql.invite_by_token_hash(tx.conn, hash_token(token))
+        if invite is None:
+            raise not_found("invite")
+        team_id = int(invite["team_id"])
+        joined = await sql.role_of(tx.conn, team_id, auth.user_id) is None
+        if joined:
+            if invite["revoked"] or invite["expires_at"] <= now_ms() or invite["uses"] >= invite["max_uses"]:
+                raise ApiError(410, "invite_expired", "This invite has expired, was revoked or is used up.")
+            if await sql.count_members(tx.conn, team_id) >= MAX_MEMBERS_PER_TEAM:
+                raise ApiError(409, "limit_reached", f"A team may have {MAX_MEMBERS_PER_TEAM} members.")
+            if await sql.count_teams_of(tx.conn, auth.user_id) >= MAX_TEAMS_PER_USER:
+                raise ApiError(409, "limit_reached", f"You are in {MAX_TEAMS_PER_USER} teams, the most allowed.")
+            await sql.use_invite(tx.conn, int(invite["id"]))
+            await join_team(tx, hub, team_id, auth.user_id, str(invite["role"]))
+    return Response(await load_team(db, team_id, auth.user_id), status_code=201 if joined else 200)
+
+
+@patch("/teams/{team_id:int}/members/{user_id:int}", summary="Change a member's role; owner and leads")
+async def set_member_role(team_id: TeamId, user_id: UserId, data: RoleIn, auth: Auth, db: Database, hub: Hub) -> Member:
+    async with db.write() as tx:
+        actor = await require_role(tx.conn, team_id, auth.user_id, lead=True)
+        target = await member(tx, team_id, user_id)
+        if target.role == data.role:
+            return target
+        if target.role == "owner":
+            raise ApiError(409, "team_needs_owner", "Hand ownership to someone else first (set their role to owner).")
+        if data.role == "owner":
+            if actor != "owner":
+                raise forbidden("Only the owner can hand over ownership.")
+            await change_role(tx, hub, team_id, auth.user_id, "lead")
+        return await change_role(tx, hub, team_id, user_id, data.role)
+
+
+@delete("/teams/{team_id:int}/members/{user_id:int}", summary="Remove a member, or leave the team yourself")
+async def remove_member(team_id: TeamId, user_id: UserId, auth: Auth, db: Database, hub: Hub) -> None:
+    async with db.write() as tx:
+        actor = await require_role(tx.conn, team_id, auth.user_id)
+        target = await member(tx, team_id, user_id)
+        if target.role == "owner":
+            raise ApiError(409, "team_needs_owner", "The owner cannot leave or be removed; hand over ownership first.")
+        if user_id != auth.user_id:
+            if actor == "member":
+                raise forbidden("Only the team's owner and leads can remove members.")
+            if target.role == "lead" and actor != "owner":
+                raise forbidden("Only the owner can remove a lead.")
+        await leave_team(tx, hub, team_id, user_id)
+
+
+route_handlers = [
+    create_team,
+    list_teams,
+    get_team,
+    create_invite,
+    list_invites,
+    revoke_invite,
+    accept_invite,
+    set_member_role,
+    remove_member,
+]

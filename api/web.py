@@ -1,0 +1,89 @@
+"""Static hosting of the PWA (with deep links falling back to the app shell) and security headers."""
+
+from __future__ import annotations
+
+import mimetypes
+from pathlib import Path
+from typing import Any
+
+from litestar import Request, Response, get
+from litestar.datastructures import MutableScopeHeaders
+from litestar.enums import ScopeType
+from litestar.response import File
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.errors import not_found
+from api.settings import Settings
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "manifest-src 'self'; worker-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; "
+    "form-action 'self'"
+)
+SECURITY_HEADERS = {
+    "content-security-policy": CSP,
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+    "permissions-policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
+    "x-frame-options": "DENY",
+    "cross-origin-opener-policy": "same-origin",
+}
+mimetypes.add_type("application/manifest+json", ".webmanifest")
+mimetypes.add_type("text/javascript", ".js")
+
+
+def security_headers(app: ASGIApp) -> ASGIApp:
+    """Middleware: every HTTP response gets the security headers; API responses are never cached."""
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != ScopeType.HTTP:
+            await app(scope, receive, send)
+            return
+        is_api = scope["path"].startswith("/api/")
+        is_https = scope.get("scheme") == "https"
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableScopeHeaders.from_message(message)
+                for name, value in SECURITY_HEADERS.items():
+                    headers[name] = value
+                if is_https:
+                    headers["strict-transport-security"] = "max-age=63072000; includeSubDomains"
+                if is_api:
+                    headers["cache-control"] = "no-store"
+            await send(message)
+
+        await app(scope, receive, send_with_headers)
+
+    return middleware
+
+
+def _resolve(root: Path, path: str) -> Path | None:
+    """The file under root that path names, or None; never a file outside root."""
+    candidate = (root / path.lstrip("/")).resolve()
+    if candidate.is_file() and candidate.is_relative_to(root.resolve()):
+        return candidate
+    return None
+
+
+@get(["/", "/{path:path}"], include_in_schema=False, sync_to_thread=False)
+def pwa(request: Request[Any, Any, Any], settings: Settings, path: str = "/") -> File | Response[Any]:
+    if path.startswith("/api/") or path == "/api":
+        raise not_found("route")
+    found = _resolve(settings.pwa_dir, path)
+    if found is None and "." not in path.rsplit("/", 1)[-1]:
+        found = _resolve(settings.pwa_dir, "index.html")  # a deep link such as /join/<token>
+    if found is None:
+        raise not_found("file")
+    headers = {"cache-control": "no-cache"}
+    if found.name == "sw.js":
+        headers["service-worker-allowed"] = "/"
+    return File(
+        path=found,
+        content_disposition_type="inline",
+        headers=headers,
+        media_type=mimetypes.guess_type(found.name)[0] or "application/octet-stream",
+    )
+
+
+route_handlers = [pwa]
