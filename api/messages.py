@@ -165,7 +165,7 @@ async def list_messages(
     return Page(messages=[message_from_row(row, acks.get(row["id"])) for row in rows], more=more)
 
 
-@post("/messages/{message_id:int}/ack", summary='Acknowledge ("got it") a message sent to me')
+@post("/messages/{message_id:int}/ack", status_code=200, summary='Acknowledge ("got it") a message sent to me')
 async def ack_message(
     message_id: Annotated[int, Parameter(ge=1, le=2**53)], auth: Auth, db: Database, hub: Hub
 ) -> AckOut:
