@@ -115,7 +115,11 @@ async def open_direct(team_id: TeamId, data: DirectIn, auth: Auth, db: Database,
     return Response(await channel_of_member(db, channel_id, auth.user_id), status_code=201 if created else 200)
 
 
-@post("/channels/{channel_id:int}/read", status_code=200, summary="Move my read cursor forward (never back) for unread counts")
+@post(
+    "/channels/{channel_id:int}/read",
+    status_code=200,
+    summary="Move my read cursor forward (never back) for unread counts",
+)
 async def mark_read(channel_id: ChannelId, data: ReadIn, auth: Auth, db: Database) -> Channel:
     async with db.write() as tx:
         if await sql.channel_for_member(tx.conn, channel_id, auth.user_id) is None:
