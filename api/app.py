@@ -74,7 +74,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         },
         plugins=[channels_plugin],
         lifespan=[lifespan],
-        middleware=[web.security_headers],
+        before_send=[web.add_security_headers],
         exception_handlers=exception_handlers,
         request_max_body_size=MAX_BODY_BYTES,
         openapi_config=OpenAPIConfig(

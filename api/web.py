@@ -8,9 +8,8 @@ from typing import Any
 
 from litestar import Request, Response, get
 from litestar.datastructures import MutableScopeHeaders
-from litestar.enums import ScopeType
 from litestar.response import File
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import Message, Scope
 
 from api.errors import not_found
 from api.settings import Settings
@@ -32,30 +31,17 @@ mimetypes.add_type("application/manifest+json", ".webmanifest")
 mimetypes.add_type("text/javascript", ".js")
 
 
-def security_headers(app: ASGIApp) -> ASGIApp:
-    """Middleware: every HTTP response gets the security headers; API responses are never cached."""
-
-    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != ScopeType.HTTP:
-            await app(scope, receive, send)
-            return
-        is_api = scope["path"].startswith("/api/")
-        is_https = scope.get("scheme") == "https"
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableScopeHeaders.from_message(message)
-                for name, value in SECURITY_HEADERS.items():
-                    headers[name] = value
-                if is_https:
-                    headers["strict-transport-security"] = "max-age=63072000; includeSubDomains"
-                if is_api:
-                    headers["cache-control"] = "no-store"
-            await send(message)
-
-        await app(scope, receive, send_with_headers)
-
-    return middleware
+def add_security_headers(message: Message, scope: Scope) -> None:
+    """before_send hook: every HTTP response, errors included, gets the security headers; API ones no caching."""
+    if message["type"] != "http.response.start":
+        return
+    headers = MutableScopeHeaders.from_message(message)
+    for name, value in SECURITY_HEADERS.items():
+        headers[name] = value
+    if scope.get("scheme") == "https":
+        headers["strict-transport-security"] = "max-age=63072000; includeSubDomains"
+    if scope["path"].startswith("/api/"):
+        headers["cache-control"] = "no-store"
 
 
 def _resolve(root: Path, path: str) -> Path | None:
