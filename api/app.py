@@ -18,7 +18,12 @@ from api.auth import Passwords, authenticate
 from api.db.connection import Database
 from api.errors import exception_handlers
 from api.hub import Hub, create_channels_plugin
+from api.presence import Presence
+from api.push import routes as push_routes
+from api.push.vapid import Vapid, load_or_create_private_key
+from api.push.worker import PushWorker
 from api.settings import Settings
+from api.wire import require_json
 
 # Request bodies above this are refused with 413 before they are read into memory.
 MAX_BODY_BYTES = 64 * 1024
@@ -31,13 +36,18 @@ def create_app(settings: Settings | None = None) -> Litestar:
     hub = Hub(channels_plugin)
     passwords = Passwords(settings.password_time_cost, settings.password_memory_kib)
     throttles = Throttles()
+    presence = Presence()
+    vapid = Vapid(load_or_create_private_key(settings.data_dir, settings.vapid_private_key), settings.vapid_subject)
+    push_worker = PushWorker(database, vapid, allow_loopback=settings.push_allow_loopback)
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         await database.open()
+        await push_worker.start()
         try:
             yield
         finally:
+            await push_worker.stop()
             await database.close()
 
     def constant(value: object) -> Provide:
@@ -52,6 +62,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *cues.route_handlers,
             *messages.route_handlers,
             *live.route_handlers,
+            *push_routes.route_handlers,
         ],
     )
     return Litestar(
@@ -62,6 +73,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "settings": constant(settings),
             "passwords": constant(passwords),
             "throttles": constant(throttles),
+            "presence": constant(presence),
+            "vapid": constant(vapid),
+            "push_worker": constant(push_worker),
             "auth": Provide(authenticate),
         },
         signature_namespace={
@@ -71,9 +85,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "Passwords": Passwords,
             "Throttles": Throttles,
             "State": State,
+            "Presence": Presence,
+            "Vapid": Vapid,
+            "PushWorker": PushWorker,
         },
         plugins=[channels_plugin],
         lifespan=[lifespan],
+        before_request=require_json,
         before_send=[web.add_security_headers],
         exception_handlers=exception_handlers,
         request_max_body_size=MAX_BODY_BYTES,

@@ -23,6 +23,7 @@ from api.db.connection import Database
 from api.errors import ApiError
 from api.hub import SESSION_REVOKED, Hub
 from api.messages import events_page
+from api.presence import Presence
 from api.settings import Settings
 
 log = logging.getLogger("backchannel.live")
@@ -92,12 +93,17 @@ async def _replay(socket: WebSocket[Any, Any, Any], db: Database, user_id: int, 
 
 
 class _Connection:
-    def __init__(self, socket: WebSocket[Any, Any, Any], auth: Auth, heartbeat: float) -> None:
+    def __init__(self, socket: WebSocket[Any, Any, Any], auth: Auth, heartbeat: float, presence: Presence) -> None:
         self.socket = socket
         self.auth = auth
         self.heartbeat = heartbeat
         self.heard_at = time.monotonic()
-        self.visible = True
+        self.presence = presence
+        self.visible = False
+
+    def set_visible(self, visible: bool) -> None:
+        self.presence.set_visible(self.auth.session_id, visible, self.visible)
+        self.visible = visible
 
     async def pump(self, subscriber: Subscriber, replayed: int) -> None:
         async for frame in subscriber.iter_events():
@@ -125,7 +131,7 @@ class _Connection:
             if isinstance(frame, Ping):
                 await self.socket.send_text(PONG_FRAME)
             elif isinstance(frame, Visibility):
-                self.visible = frame.visible
+                self.set_visible(frame.visible)
 
     async def beat(self) -> None:
         while True:
@@ -139,7 +145,9 @@ class _Connection:
 
 
 @websocket("/live")
-async def live(socket: WebSocket[Any, Any, Any], db: Database, hub: Hub, settings: Settings) -> None:
+async def live(
+    socket: WebSocket[Any, Any, Any], db: Database, hub: Hub, settings: Settings, presence: Presence
+) -> None:
     """Accept first, then authenticate, so a browser can tell "log in again" (4401) from "offline"."""
     await socket.accept()
     try:
@@ -152,11 +160,16 @@ async def live(socket: WebSocket[Any, Any, Any], db: Database, hub: Hub, setting
         if auth.via_cookie and not _same_origin(socket):
             raise _Closed(CLOSE_FORBIDDEN_ORIGIN, "cross-site socket")
         after = _after(socket)
-        connection = _Connection(socket, auth, settings.heartbeat_seconds)
+        connection = _Connection(socket, auth, settings.heartbeat_seconds, presence)
         async with hub.subscribe(auth.user_id, auth.session_id) as subscriber:
             replayed = await _replay(socket, db, auth.user_id, after)
             await socket.send_text(_encode({"type": "ready", "cursor": replayed}))
-            await _run_until_first_exit(connection.pump(subscriber, replayed), connection.listen(), connection.beat())
+            try:
+                await _run_until_first_exit(
+                    connection.pump(subscriber, replayed), connection.listen(), connection.beat()
+                )
+            finally:
+                connection.set_visible(False)
     except _Closed as closed:
         with contextlib.suppress(Exception):
             await socket.close(code=closed.code, reason=closed.reason)

@@ -21,6 +21,9 @@ from api.db.connection import Database
 from api.errors import ApiError, invalid, not_found
 from api.events import Event, from_rows, record
 from api.hub import Hub
+from api.presence import Presence
+from api.push import queue as push
+from api.push.worker import PushWorker
 from api.wire import Body
 
 TEXT_MAX = 4000
@@ -101,7 +104,15 @@ def _same_send(row: sqlite3.Row, channel_id: int, data: SendIn) -> bool:
 
 
 @post("/channels/{channel_id:int}/messages", summary="Send a text or a cue; retry with the same client_id safely")
-async def send_message(channel_id: ChannelId, data: SendIn, auth: Auth, db: Database, hub: Hub) -> Response[Message]:
+async def send_message(
+    channel_id: ChannelId,
+    data: SendIn,
+    auth: Auth,
+    db: Database,
+    hub: Hub,
+    push_worker: PushWorker,
+    presence: Presence,
+) -> Response[Message]:
     _check_shape(data)
     client_id = str(data.client_id)
     async with db.write() as tx:
@@ -119,7 +130,8 @@ async def send_message(channel_id: ChannelId, data: SendIn, auth: Auth, db: Data
         if channel is None:
             raise not_found("channel")
         team_id = int(channel["team_id"])
-        if data.cue is not None and not await cues_sql.cue_exists(tx.conn, team_id, data.cue):
+        cue = None if data.cue is None else await cues_sql.cue_by_code(tx.conn, team_id, data.cue)
+        if data.cue is not None and cue is None:
             raise invalid("cue", f"{data.cue!r} is not in this team's cue set")
         now = now_ms()
         message_id = await sql.insert_message(
@@ -140,6 +152,7 @@ async def send_message(channel_id: ChannelId, data: SendIn, auth: Auth, db: Data
         )
         message.cursor = await record(tx, hub, "message", message, team_id=team_id, channel_id=channel_id)
         await sql.set_cursor(tx.conn, message_id, message.cursor)
+        await push.enqueue(tx, push_worker, presence, message_id, channel_id, auth.user_id, cue)
     return Response(message, status_code=201)
 
 

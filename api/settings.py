@@ -19,6 +19,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # argon2id cost; lower only for tests.
     password_time_cost: int = 3
     password_memory_kib: int = 65536
+    # VAPID: the contact push services see (a mailto: or https: URL) and, optionally, the private key
+    # as PEM (otherwise one is generated into the data folder on first start).
+    vapid_subject: str = "mailto:push@backchannel.invalid"
+    vapid_private_key: str | None = None
+    # Development only: allow push endpoints on loopback (a local push service, as the tests run).
+    push_allow_loopback: bool = False
     pwa_dir: Path = Path(__file__).resolve().parent.parent / "pwa"
 
     @property

@@ -13,9 +13,9 @@ async def cues_of(conn: aiosqlite.Connection, team_id: int) -> list[sqlite3.Row]
         return list(await cursor.fetchall())
 
 
-async def cue_exists(conn: aiosqlite.Connection, team_id: int, code: str) -> bool:
-    async with conn.execute("SELECT 1 FROM cues WHERE team_id = ? AND code = ?", (team_id, code)) as cursor:
-        return await cursor.fetchone() is not None
+async def cue_by_code(conn: aiosqlite.Connection, team_id: int, code: str) -> sqlite3.Row | None:
+    async with conn.execute("SELECT * FROM cues WHERE team_id = ? AND code = ?", (team_id, code)) as cursor:
+        return await cursor.fetchone()
 
 
 async def replace_cues(

@@ -1,0 +1,131 @@
+"""SQL for push subscriptions, the users' push privacy level and the durable push queue."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+
+import aiosqlite
+
+
+async def upsert_subscription(
+    conn: aiosqlite.Connection, session_id: int, user_id: int, endpoint: str, p256dh: str, auth: str, now: int
+) -> int:
+    async with conn.execute(
+        "INSERT INTO push_subscriptions (session_id, user_id, endpoint, p256dh, auth, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (endpoint) DO UPDATE SET session_id = excluded.session_id,"
+        " user_id = excluded.user_id, p256dh = excluded.p256dh, auth = excluded.auth RETURNING id",
+        (session_id, user_id, endpoint, p256dh, auth, now),
+    ) as cursor:
+        row = await cursor.fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+async def delete_subscription(conn: aiosqlite.Connection, user_id: int, endpoint: str) -> bool:
+    cursor = await conn.execute(
+        "DELETE FROM push_subscriptions WHERE user_id = ? AND endpoint = ?", (user_id, endpoint)
+    )
+    return cursor.rowcount > 0
+
+
+async def subscriptions_of_session(conn: aiosqlite.Connection, session_id: int) -> list[sqlite3.Row]:
+    async with conn.execute(
+        "SELECT id, endpoint, created_at FROM push_subscriptions WHERE session_id = ? ORDER BY id", (session_id,)
+    ) as cursor:
+        return list(await cursor.fetchall())
+
+
+async def delete_subscriptions_by_id(conn: aiosqlite.Connection, ids: Iterable[int]) -> None:
+    await conn.executemany("DELETE FROM push_subscriptions WHERE id = ?", [(i,) for i in ids])
+
+
+async def set_level(conn: aiosqlite.Connection, user_id: int, level: str) -> None:
+    await conn.execute("UPDATE users SET push_level = ? WHERE id = ?", (level, user_id))
+
+
+async def level_of(conn: aiosqlite.Connection, user_id: int) -> str:
+    async with conn.execute("SELECT push_level FROM users WHERE id = ?", (user_id,)) as cursor:
+        row = await cursor.fetchone()
+    return str(row[0]) if row else "hidden"
+
+
+async def recipient_devices(conn: aiosqlite.Connection, channel_id: int, sender_id: int) -> list[sqlite3.Row]:
+    """The subscriptions (id, session_id) of every channel member but the sender."""
+    async with conn.execute(
+        "SELECT s.id, s.session_id FROM push_subscriptions s"
+        " JOIN channel_members cm ON cm.user_id = s.user_id AND cm.channel_id = ? WHERE s.user_id != ?",
+        (channel_id, sender_id),
+    ) as cursor:
+        return list(await cursor.fetchall())
+
+
+async def insert_jobs(
+    conn: aiosqlite.Connection,
+    subscription_ids: Iterable[int],
+    message_id: int,
+    ttl_seconds: int,
+    urgency: str,
+    topic: str | None,
+    now: int,
+) -> None:
+    await conn.executemany(
+        "INSERT INTO push_jobs (subscription_id, message_id, ttl_seconds, urgency, topic, expires_at, next_attempt_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            (sub_id, message_id, ttl_seconds, urgency, topic, now + ttl_seconds * 1000, now)
+            for sub_id in subscription_ids
+        ],
+    )
+
+
+_DUE = """
+SELECT j.id, j.message_id, j.ttl_seconds, j.urgency, j.topic, j.expires_at, j.attempts, j.shrink,
+       s.id AS subscription_id, s.endpoint, s.p256dh, s.auth, r.push_level,
+       m.channel_id, m.kind, m.text, m.cue, m.sender_id, c.team_id, c.name AS channel_name,
+       u.display_name AS sender_name, q.label AS cue_label, q.rhythm AS cue_rhythm
+FROM push_jobs j
+JOIN push_subscriptions s ON s.id = j.subscription_id
+JOIN users r ON r.id = s.user_id
+JOIN messages m ON m.id = j.message_id
+JOIN channels c ON c.id = m.channel_id
+JOIN users u ON u.id = m.sender_id
+LEFT JOIN cues q ON q.team_id = c.team_id AND q.code = m.cue
+WHERE j.next_attempt_at <= ?
+ORDER BY j.next_attempt_at, j.id
+LIMIT ?
+"""
+
+
+async def due_jobs(conn: aiosqlite.Connection, now: int, limit: int) -> list[sqlite3.Row]:
+    async with conn.execute(_DUE, (now, limit)) as cursor:
+        return list(await cursor.fetchall())
+
+
+async def next_due_at(conn: aiosqlite.Connection) -> int | None:
+    async with conn.execute("SELECT min(next_attempt_at) FROM push_jobs") as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row and row[0] is not None else None
+
+
+async def delete_jobs(conn: aiosqlite.Connection, ids: Iterable[int]) -> None:
+    await conn.executemany("DELETE FROM push_jobs WHERE id = ?", [(i,) for i in ids])
+
+
+async def delete_expired_jobs(conn: aiosqlite.Connection, now: int) -> int:
+    cursor = await conn.execute("DELETE FROM push_jobs WHERE expires_at <= ?", (now,))
+    return cursor.rowcount
+
+
+async def retry_jobs(conn: aiosqlite.Connection, retries: Iterable[tuple[int, int, bool]]) -> None:
+    """Reschedule (job id, next attempt at, shrink the payload) after a failed attempt."""
+    await conn.executemany(
+        "UPDATE push_jobs SET attempts = attempts + 1, next_attempt_at = ?, shrink = max(shrink, ?) WHERE id = ?",
+        [(at, int(shrink), job_id) for job_id, at, shrink in retries],
+    )
+
+
+async def count_jobs(conn: aiosqlite.Connection) -> int:
+    async with conn.execute("SELECT count(*) FROM push_jobs") as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else 0

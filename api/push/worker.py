@@ -1,0 +1,182 @@
+"""The push worker: drains the durable queue, encrypts (aes128gcm), signs (VAPID) and posts each push.
+
+Jobs are rows written in the message's own transaction, so a restart loses none. Outcomes of a batch
+are applied in one transaction: sent -> deleted; 404/410 -> subscription deleted; 413 -> retried
+content-free; 429/5xx/network -> exponential backoff honouring Retry-After; past TTL -> dropped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import sqlite3
+import time
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+
+import httpx
+from webpush import WebPush
+from webpush.types import WebPushKeys, WebPushSubscription
+
+from api.clock import now_ms
+from api.db import push as sql
+from api.db.connection import Database
+from api.push import payload
+from api.push.endpoints import check_endpoint
+from api.push.vapid import Vapid
+
+log = logging.getLogger("backchannel.push")
+
+BATCH = 200
+CONCURRENCY = 32
+BACKOFF_BASE_MS = 1000
+BACKOFF_MAX_MS = 15 * 60 * 1000
+IDLE_POLL_SECONDS = 5.0
+ENDPOINT_CHECK_SECONDS = 300  # how long a host's address check is trusted (DNS can change)
+REQUEST_TIMEOUT = 10.0
+
+
+@dataclass
+class _Outcomes:
+    sent: list[int] = field(default_factory=list)
+    gone_subscriptions: list[int] = field(default_factory=list)
+    retries: list[tuple[int, int, bool]] = field(default_factory=list)
+
+
+def _retry_after_ms(response: httpx.Response) -> int | None:
+    value = response.headers.get("retry-after")
+    if not value:
+        return None
+    if value.strip().isdigit():
+        return int(value) * 1000
+    with contextlib.suppress(TypeError, ValueError):
+        return max(0, int(parsedate_to_datetime(value).timestamp() * 1000) - now_ms())
+    return None
+
+
+class PushWorker:
+    def __init__(self, db: Database, vapid: Vapid, *, allow_loopback: bool) -> None:
+        self._db = db
+        self._vapid = vapid
+        self._allow_loopback = allow_loopback
+        self._encryptor = WebPush(private_key=vapid.pem, public_key=vapid.public_pem, subscriber="unused")
+        self._wake = asyncio.Event()
+        self._checked: dict[str, float] = {}
+        self._http: httpx.AsyncClient | None = None
+        self._task: asyncio.Task[None] | None = None
+        self.delivered = 0
+
+    def wake(self) -> None:
+        """Call after committing new jobs."""
+        self._wake.set()
+
+    async def start(self) -> None:
+        self._http = httpx.AsyncClient(
+            timeout=REQUEST_TIMEOUT, follow_redirects=False, limits=httpx.Limits(max_connections=CONCURRENCY)
+        )
+        self._task = asyncio.create_task(self._run(), name="push-worker")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        if self._http is not None:
+            await self._http.aclose()
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                busy = await self.run_once()
+            except Exception:  # the worker must outlive any one bad batch
+                log.exception("push batch failed")
+                busy = False
+            if not busy:
+                await self._sleep()
+
+    async def _sleep(self) -> None:
+        async with self._db.read() as conn:
+            due = await sql.next_due_at(conn)
+        wait = IDLE_POLL_SECONDS if due is None else min(IDLE_POLL_SECONDS, max(0.0, (due - now_ms()) / 1000))
+        self._wake.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), wait)
+
+    async def run_once(self) -> bool:
+        """Send one batch of due jobs; True when there may be more right away."""
+        now = now_ms()
+        async with self._db.write() as tx:
+            await sql.delete_expired_jobs(tx.conn, now)
+        async with self._db.read() as conn:
+            jobs = await sql.due_jobs(conn, now, BATCH)
+        if not jobs:
+            return False
+        outcomes = _Outcomes()
+        limit = asyncio.Semaphore(CONCURRENCY)
+
+        async def deliver(job: sqlite3.Row) -> None:
+            async with limit:
+                await self._deliver(job, outcomes)
+
+        await asyncio.gather(*(deliver(job) for job in jobs))
+        async with self._db.write() as tx:
+            await sql.delete_jobs(tx.conn, outcomes.sent)
+            await sql.delete_subscriptions_by_id(tx.conn, outcomes.gone_subscriptions)
+            await sql.retry_jobs(tx.conn, outcomes.retries)
+        self.delivered += len(outcomes.sent)
+        return len(jobs) == BATCH
+
+    async def _deliver(self, job: sqlite3.Row, outcomes: _Outcomes) -> None:
+        endpoint = str(job["endpoint"])
+        backoff = min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** int(job["attempts"]))
+        try:
+            origin = await self._checked_origin(endpoint)
+        except Exception:
+            outcomes.gone_subscriptions.append(int(job["subscription_id"]))
+            return
+        try:
+            response = await self._post(job, endpoint, origin)
+        except httpx.HTTPError as exc:
+            log.info("push to %s failed: %s", origin, type(exc).__name__)
+            outcomes.retries.append((int(job["id"]), now_ms() + backoff, False))
+            return
+        status = response.status_code
+        if 200 <= status < 300:
+            outcomes.sent.append(int(job["id"]))
+        elif status in (404, 410):
+            outcomes.gone_subscriptions.append(int(job["subscription_id"]))
+        elif status == 413 and not job["shrink"]:
+            outcomes.retries.append((int(job["id"]), now_ms(), True))
+        elif status == 429 or status >= 500:
+            wait = max(backoff, _retry_after_ms(response) or 0)
+            outcomes.retries.append((int(job["id"]), now_ms() + min(wait, BACKOFF_MAX_MS), False))
+        else:
+            log.warning("push service %s refused a push with %s; dropped", origin, status)
+            outcomes.sent.append(int(job["id"]))
+
+    async def _checked_origin(self, endpoint: str) -> str:
+        """The endpoint's origin, after re-checking its addresses at most every few minutes."""
+        origin = "/".join(endpoint.split("/", 3)[:3])
+        if self._checked.get(origin, 0) < time.monotonic():
+            await check_endpoint(endpoint, allow_loopback=self._allow_loopback)
+            self._checked[origin] = time.monotonic() + ENDPOINT_CHECK_SECONDS
+        return origin
+
+    async def _post(self, job: sqlite3.Row, endpoint: str, origin: str) -> httpx.Response:
+        assert self._http is not None
+        subscription = WebPushSubscription(
+            endpoint=endpoint, keys=WebPushKeys(p256dh=str(job["p256dh"]), auth=str(job["auth"]))
+        )
+        body = self._encryptor._encrypt(payload.build(job, shrink=bool(job["shrink"])), subscription)
+        remaining = max(0, (int(job["expires_at"]) - now_ms()) // 1000)
+        headers = {
+            "authorization": self._vapid.authorization(origin),
+            "content-encoding": "aes128gcm",
+            "content-type": "application/octet-stream",
+            "ttl": str(min(int(job["ttl_seconds"]), remaining)),
+            "urgency": str(job["urgency"]),
+        }
+        if job["topic"]:
+            headers["topic"] = str(job["topic"])
+        return await self._http.post(endpoint, content=body, headers=headers)
