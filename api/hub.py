@@ -8,16 +8,32 @@ loses access stops receiving at once.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
+from typing import Any
 
 from litestar.channels import ChannelsPlugin, Subscriber
 from litestar.channels.backends.memory import MemoryChannelsBackend
 
 # A frame published to a session's channel when that session is revoked.
 SESSION_REVOKED = b'{"type":"session_revoked"}'
-# Frames a socket may hold unsent before it counts as a dead consumer.
+# Frames a socket may hold unsent before it counts as a dead consumer and is closed.
 MAX_BACKLOG = 1000
+
+
+class BoundedSubscriber(Subscriber):
+    """A subscriber that remembers when its backlog overflowed, instead of silently dropping frames."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.overflowed = asyncio.Event()
+
+    def put_nowait(self, item: bytes | None) -> bool:
+        if super().put_nowait(item):
+            return True
+        self.overflowed.set()
+        return False
 
 
 def create_channels_plugin() -> ChannelsPlugin:
@@ -26,6 +42,7 @@ def create_channels_plugin() -> ChannelsPlugin:
         arbitrary_channels_allowed=True,
         create_ws_route_handlers=False,
         subscriber_max_backlog=MAX_BACKLOG,
+        subscriber_class=BoundedSubscriber,
     )
 
 
@@ -43,6 +60,7 @@ class Hub:
         self._plugin.publish(SESSION_REVOKED, f"session:{session_id}")
 
     @asynccontextmanager
-    async def subscribe(self, user_id: int, session_id: int) -> AsyncIterator[Subscriber]:
+    async def subscribe(self, user_id: int, session_id: int) -> AsyncIterator[BoundedSubscriber]:
         async with self._plugin.start_subscription([f"user:{user_id}", f"session:{session_id}"]) as subscriber:
+            assert isinstance(subscriber, BoundedSubscriber)
             yield subscriber

@@ -15,13 +15,12 @@ from urllib.parse import urlsplit
 
 import msgspec
 from litestar import WebSocket, websocket
-from litestar.channels import Subscriber
 from litestar.exceptions import WebSocketDisconnect
 
 from api.auth import Auth, session_for
 from api.db.connection import Database
 from api.errors import ApiError
-from api.hub import SESSION_REVOKED, Hub
+from api.hub import SESSION_REVOKED, BoundedSubscriber, Hub
 from api.messages import events_page
 from api.presence import Presence
 from api.settings import Settings
@@ -33,7 +32,9 @@ CLOSE_UNAUTHENTICATED = 4401  # no or revoked session: log in again
 CLOSE_FORBIDDEN_ORIGIN = 4403  # cookie-authenticated socket opened from another site
 CLOSE_BAD_REQUEST = 4400  # a malformed `after`
 CLOSE_HEARTBEAT = 4408  # nothing heard for two heartbeats
+CLOSE_TOO_SLOW = 4429  # the client stopped reading and its backlog filled: reconnect and sync
 REPLAY_PAGE = 500
+CLOSE_TIMEOUT = 5.0
 FRAME_MAX = 4096
 
 
@@ -105,7 +106,11 @@ class _Connection:
         self.presence.set_visible(self.auth.session_id, visible, self.visible)
         self.visible = visible
 
-    async def pump(self, subscriber: Subscriber, replayed: int) -> None:
+    async def watch_backlog(self, subscriber: BoundedSubscriber) -> None:
+        await subscriber.overflowed.wait()
+        raise _Closed(CLOSE_TOO_SLOW, "too slow: reconnect and catch up")
+
+    async def pump(self, subscriber: BoundedSubscriber, replayed: int) -> None:
         async for frame in subscriber.iter_events():
             if frame == SESSION_REVOKED:
                 raise _Closed(CLOSE_UNAUTHENTICATED, "session revoked")
@@ -171,8 +176,9 @@ async def live(
             finally:
                 connection.set_visible(False)
     except _Closed as closed:
+        # A client that stopped reading may never take the close frame either: do not wait on it forever.
         with contextlib.suppress(Exception):
-            await socket.close(code=closed.code, reason=closed.reason)
+            await asyncio.wait_for(socket.close(code=closed.code, reason=closed.reason), CLOSE_TIMEOUT)
     except WebSocketDisconnect:
         return
 
