@@ -14,19 +14,15 @@ from api.clock import now_ms
 from api.db import accounts as sql
 from api.db import teams as teams_sql
 from api.db.connection import Database
-from api.errors import ApiError, invalid, not_found
+from api.errors import ApiError, not_found
 from api.hub import Hub
 from api.settings import Settings
-from api.throttle import Throttle
-from api.wire import Body, Id, Name
+from api.throttle import Throttles
+from api.wire import Body, Name
 
 USERNAME_PATTERN = r"^[A-Za-z0-9_.-]{3,32}$"
 PASSWORD_MIN, PASSWORD_MAX = 8, 256
 DEVICE_MAX = 120
-# Log-in throttling: failures per username, attempts per client address, sign-ups per address.
-LOGIN_FAILURES_PER_USERNAME = (5, 15 * 60)
-LOGIN_ATTEMPTS_PER_ADDRESS = (30, 15 * 60)
-SIGNUPS_PER_ADDRESS = (20, 60 * 60)
 COOKIE_MAX_AGE = 400 * 24 * 3600
 
 Username = Annotated[str, msgspec.Meta(pattern=USERNAME_PATTERN, description="3-32 of A-Z a-z 0-9 _ . -")]
@@ -79,21 +75,6 @@ class Device(msgspec.Struct):
     current: bool
 
 
-class Throttles:
-    def __init__(self) -> None:
-        self.login_username = Throttle(*LOGIN_FAILURES_PER_USERNAME)
-        self.login_address = Throttle(*LOGIN_ATTEMPTS_PER_ADDRESS)
-        self.signup_address = Throttle(*SIGNUPS_PER_ADDRESS)
-
-
-def _check(throttle: Throttle, key: str, what: str) -> None:
-    wait = throttle.retry_after(key)
-    if wait is not None:
-        raise ApiError(
-            429, "rate_limited", f"Too many {what}; try again in {wait} s.", headers={"Retry-After": str(wait)}
-        )
-
-
 def _address(request: Request[Any, Any, Any]) -> str:
     return request.client.host if request.client else "unknown"
 
@@ -103,14 +84,16 @@ def _user(row: Any) -> User:
 
 
 async def _start_session(
-    request: Request[Any, Any, Any], db: Database, settings: Settings, user: User, device: str
+    request: Request[Any, Any, Any], db: Database, hub: Hub, settings: Settings, user: User, device: str
 ) -> Response[SessionCreated]:
     """Create a fresh session (a new id and token every time) and drop the one the browser came with."""
     token, csrf = new_token(), new_token()
     previous = presented_token(request)
     async with db.write() as tx:
         if previous is not None and previous[1]:
-            await sql.delete_session_by_token_hash(tx.conn, hash_token(previous[0]))
+            dropped = await sql.delete_session_by_token_hash(tx.conn, hash_token(previous[0]))
+            if dropped is not None:
+                tx.on_commit(lambda: hub.revoke_session(dropped))
         session_id = await sql.insert_session(tx.conn, user.id, hash_token(token), csrf, device, now_ms())
     secure = settings.secure_cookies or request.url.scheme == "https"
     cookies = [
@@ -140,12 +123,13 @@ async def sign_up(
     request: Request[Any, Any, State],
     data: SignUp,
     db: Database,
+    hub: Hub,
     settings: Settings,
     passwords: Passwords,
     throttles: Throttles,
 ) -> Response[SessionCreated]:
     address = _address(request)
-    _check(throttles.signup_address, address, "sign-ups from this address")
+    throttles.signup_address.check(address, "sign-ups from this address")
     throttles.signup_address.hit(address)
     password_hash = await passwords.hash(data.password)
     async with db.write() as tx:
@@ -155,7 +139,7 @@ async def sign_up(
     if user_id is None:
         raise ApiError(409, "username_taken", "That username is taken.", {"username": "taken"})
     user = User(id=user_id, username=data.username.lower(), display_name=data.display_name.strip())
-    return await _start_session(request, db, settings, user, _device_name(request, None))
+    return await _start_session(request, db, hub, settings, user, _device_name(request, None))
 
 
 @post("/sessions", summary="Log in; returns a bearer token and sets the session cookie")
@@ -163,13 +147,14 @@ async def log_in(
     request: Request[Any, Any, State],
     data: LogIn,
     db: Database,
+    hub: Hub,
     settings: Settings,
     passwords: Passwords,
     throttles: Throttles,
 ) -> Response[SessionCreated]:
     username, address = data.username.lower(), _address(request)
-    _check(throttles.login_username, username, "failed log-ins for this username")
-    _check(throttles.login_address, address, "log-in attempts from this address")
+    throttles.login_username.check(username, "failed log-ins for this username")
+    throttles.login_address.check(address, "log-in attempts from this address")
     throttles.login_address.hit(address)
     async with db.read() as conn:
         row = await sql.user_by_username(conn, username)
@@ -182,7 +167,7 @@ async def log_in(
         new_hash = await passwords.hash(data.password)
         async with db.write() as tx:
             await sql.set_password_hash(tx.conn, int(row["id"]), new_hash)
-    return await _start_session(request, db, settings, _user(row), _device_name(request, data.device))
+    return await _start_session(request, db, hub, settings, _user(row), _device_name(request, data.device))
 
 
 @get("/sessions", summary="My signed-in devices")
@@ -203,7 +188,7 @@ async def list_sessions(auth: Auth, db: Database) -> list[Device]:
 
 @delete("/sessions/{session_id:int}", summary="Log out a device (this one included); closes its live socket")
 async def revoke_session(
-    session_id: Annotated[int, Parameter(ge=1)], auth: Auth, db: Database, hub: Hub
+    session_id: Annotated[int, Parameter(ge=1, le=2**53)], auth: Auth, db: Database, hub: Hub
 ) -> Response[None]:
     async with db.write() as tx:
         if not await sql.delete_session(tx.conn, auth.user_id, session_id):
@@ -233,4 +218,3 @@ async def me(auth: Auth, db: Database) -> Me:
 
 
 route_handlers = [sign_up, log_in, list_sessions, revoke_session, me]
-__all__ = ["Id", "Throttles", "invalid", "route_handlers"]

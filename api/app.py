@@ -13,7 +13,6 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 
 from api import accounts, channels, cues, live, messages, teams, web
-from api.accounts import Throttles
 from api.auth import Passwords, authenticate
 from api.db.connection import Database
 from api.errors import exception_handlers
@@ -23,6 +22,7 @@ from api.push import routes as push_routes
 from api.push.vapid import Vapid, load_or_create_private_key
 from api.push.worker import PushWorker
 from api.settings import Settings
+from api.throttle import Throttles
 from api.wire import require_json
 
 # Request bodies above this are refused with 413 before they are read into memory.
@@ -35,7 +35,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     database = Database(settings.database_path)
     hub = Hub(channels_plugin)
     passwords = Passwords(settings.password_time_cost, settings.password_memory_kib)
-    throttles = Throttles()
+    throttles = Throttles(settings.messages_per_minute)
     presence = Presence()
     vapid = Vapid(load_or_create_private_key(settings.data_dir, settings.vapid_private_key), settings.vapid_subject)
     push_worker = PushWorker(database, vapid, allow_loopback=settings.push_allow_loopback)

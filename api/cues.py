@@ -25,6 +25,7 @@ RHYTHM_STEP_MS = (20, 2000)
 RHYTHM_TOTAL_MAX_MS = 5000
 TTL_SECONDS = (10, 3600)
 
+TeamId = Annotated[int, Parameter(ge=1, le=2**53)]
 Code = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9_]{1,32}$", description="lowercase letters, digits, _")]
 Step = Annotated[int, msgspec.Meta(ge=RHYTHM_STEP_MS[0], le=RHYTHM_STEP_MS[1])]
 
@@ -92,7 +93,9 @@ def validate_set(cues: list[Cue]) -> None:
 
 
 async def store_set(tx: Transaction, hub: Hub, team_id: int, cues: list[Cue]) -> CueSet:
-    rows = [(c.code, c.label.strip(), c.urgency, msgspec.json.encode(c.rhythm).decode(), c.ttl_seconds) for c in cues]
+    # Labels are stored trimmed; the answer and the event carry exactly what is stored.
+    cues = [msgspec.structs.replace(c, label=c.label.strip()) for c in cues]
+    rows = [(c.code, c.label, c.urgency, msgspec.json.encode(c.rhythm).decode(), c.ttl_seconds) for c in cues]
     await sql.replace_cues(tx.conn, team_id, rows)
     cue_set = CueSet(team_id=team_id, cues=cues)
     await record(tx, hub, "cues", cue_set, team_id=team_id)
@@ -116,19 +119,17 @@ async def load_set(db: Database, team_id: int) -> CueSet:
 
 
 @get("/teams/{team_id:int}/cues", summary="The team's cue set, in pad order")
-async def get_cues(team_id: Annotated[int, Parameter(ge=1)], auth: Auth, db: Database) -> CueSet:
+async def get_cues(team_id: TeamId, auth: Auth, db: Database) -> CueSet:
     async with db.read() as conn:
         await require_role(conn, team_id, auth.user_id)
     return await load_set(db, team_id)
 
 
 @put("/teams/{team_id:int}/cues", summary="Replace the cue set (add, change, reorder, remove); leads only")
-async def put_cues(
-    team_id: Annotated[int, Parameter(ge=1)], data: CueSetIn, auth: Auth, db: Database, hub: Hub
-) -> CueSet:
-    validate_set(data.cues)
+async def put_cues(team_id: TeamId, data: CueSetIn, auth: Auth, db: Database, hub: Hub) -> CueSet:
     async with db.write() as tx:
         await require_role(tx.conn, team_id, auth.user_id, lead=True)
+        validate_set(data.cues)
         return await store_set(tx, hub, team_id, data.cues)
 
 

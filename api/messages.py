@@ -24,6 +24,7 @@ from api.hub import Hub
 from api.presence import Presence
 from api.push import queue as push
 from api.push.worker import PushWorker
+from api.throttle import Throttles
 from api.wire import Body
 
 TEXT_MAX = 4000
@@ -112,6 +113,7 @@ async def send_message(
     hub: Hub,
     push_worker: PushWorker,
     presence: Presence,
+    throttles: Throttles,
 ) -> Response[Message]:
     _check_shape(data)
     client_id = str(data.client_id)
@@ -126,6 +128,8 @@ async def send_message(
                     {"client_id": "already used for a different message"},
                 )
             return Response(message_from_row(existing), status_code=200)
+        throttles.messages.check(str(auth.user_id), "messages from you this minute")
+        throttles.messages.hit(str(auth.user_id))
         channel = await channels_sql.channel_for_member(tx.conn, channel_id, auth.user_id)
         if channel is None:
             raise not_found("channel")

@@ -16,6 +16,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     heartbeat_seconds: float = 20.0
     # Send the session cookie with the Secure flag even on plain http (set behind a TLS proxy).
     secure_cookies: bool = False
+    # Messages one user may send per minute (retries of a stored message do not count).
+    messages_per_minute: int = 120
     # argon2id cost; lower only for tests.
     password_time_cost: int = 3
     password_memory_kib: int = 65536

@@ -29,6 +29,7 @@ INVITE_TTL_SECONDS = (60, 30 * 24 * 3600)
 
 TeamId = Annotated[int, Parameter(ge=1, le=2**53)]
 UserId = Annotated[int, Parameter(ge=1, le=2**53)]
+InviteId = Annotated[int, Parameter(ge=1, le=2**53)]
 
 
 class TeamIn(Body):
@@ -158,7 +159,7 @@ async def list_invites(team_id: TeamId, auth: Auth, db: Database) -> list[Invite
 
 
 @delete("/teams/{team_id:int}/invites/{invite_id:int}", summary="Revoke an invite; leads only")
-async def revoke_invite(team_id: TeamId, invite_id: Annotated[int, Parameter(ge=1)], auth: Auth, db: Database) -> None:
+async def revoke_invite(team_id: TeamId, invite_id: InviteId, auth: Auth, db: Database) -> None:
     async with db.write() as tx:
         await require_role(tx.conn, team_id, auth.user_id, lead=True)
         if not await sql.revoke_invite(tx.conn, team_id, invite_id):
@@ -196,6 +197,8 @@ async def set_member_role(team_id: TeamId, user_id: UserId, data: RoleIn, auth: 
             return target
         if target.role == "owner":
             raise ApiError(409, "team_needs_owner", "Hand ownership to someone else first (set their role to owner).")
+        if target.role == "lead" and actor != "owner" and user_id != auth.user_id:
+            raise forbidden("Only the owner can change another lead's role.")
         if data.role == "owner":
             if actor != "owner":
                 raise forbidden("Only the owner can hand over ownership.")
@@ -208,13 +211,13 @@ async def remove_member(team_id: TeamId, user_id: UserId, auth: Auth, db: Databa
     async with db.write() as tx:
         actor = await require_role(tx.conn, team_id, auth.user_id)
         target = await member(tx, team_id, user_id)
-        if target.role == "owner":
-            raise ApiError(409, "team_needs_owner", "The owner cannot leave or be removed; hand over ownership first.")
         if user_id != auth.user_id:
             if actor == "member":
                 raise forbidden("Only the team's owner and leads can remove members.")
             if target.role == "lead" and actor != "owner":
                 raise forbidden("Only the owner can remove a lead.")
+        if target.role == "owner":
+            raise ApiError(409, "team_needs_owner", "The owner cannot leave or be removed; hand over ownership first.")
         await leave_team(tx, hub, team_id, user_id)
 
 

@@ -1,10 +1,22 @@
-"""Sliding-window counters for attempts per key (a username, a client address), kept in memory."""
+"""Rate limits: sliding-window counters per key (a username, a client address, a user), kept in memory.
+
+Every rate limit of the server is listed here. Counters live in this process: they reset on restart
+and are not shared between processes (a shared store comes with the move to several processes).
+"""
 
 from __future__ import annotations
 
 import math
 import time
 from collections import OrderedDict, deque
+
+from api.errors import ApiError
+
+# (hits, window in seconds)
+LOGIN_FAILURES_PER_USERNAME = (5, 15 * 60)
+LOGIN_ATTEMPTS_PER_ADDRESS = (30, 15 * 60)
+SIGNUPS_PER_ADDRESS = (20, 60 * 60)
+MESSAGES_WINDOW_SECONDS = 60  # with Settings.messages_per_minute (default 120: generous for cues, firm for floods)
 
 
 class Throttle:
@@ -26,6 +38,14 @@ class Throttle:
             hits.popleft()
         return hits
 
+    def check(self, key: str, what: str) -> None:
+        """Raise 429 with Retry-After when the key is over its limit."""
+        wait = self.retry_after(key)
+        if wait is not None:
+            raise ApiError(
+                429, "rate_limited", f"Too many {what}; try again in {wait} s.", headers={"Retry-After": str(wait)}
+            )
+
     def retry_after(self, key: str) -> int | None:
         """Seconds until the key may try again, or None when it may try now."""
         now = time.monotonic()
@@ -45,3 +65,13 @@ class Throttle:
 
     def clear(self, key: str) -> None:
         self._hits.pop(key, None)
+
+
+class Throttles:
+    """The server's rate limits, one counter set each."""
+
+    def __init__(self, messages_per_minute: int) -> None:
+        self.login_username = Throttle(*LOGIN_FAILURES_PER_USERNAME)
+        self.login_address = Throttle(*LOGIN_ATTEMPTS_PER_ADDRESS)
+        self.signup_address = Throttle(*SIGNUPS_PER_ADDRESS)
+        self.messages = Throttle(messages_per_minute, MESSAGES_WINDOW_SECONDS)

@@ -44,6 +44,15 @@ class Person:
     async def post(self, path: str, json_body: Any = None, **kwargs: Any) -> httpx.Response:
         return await self.request("POST", path, json=json_body, **kwargs)
 
+    async def put(self, path: str, json_body: Any = None, **kwargs: Any) -> httpx.Response:
+        return await self.request("PUT", path, json=json_body, **kwargs)
+
+    async def patch(self, path: str, json_body: Any = None, **kwargs: Any) -> httpx.Response:
+        return await self.request("PATCH", path, json=json_body, **kwargs)
+
+    async def delete(self, path: str, **kwargs: Any) -> httpx.Response:
+        return await self.request("DELETE", path, **kwargs)
+
     async def send(
         self, channel_id: int, text: str | None = None, cue: str | None = None, client_id: str | None = None
     ) -> httpx.Response:

@@ -6,7 +6,9 @@ import asyncio
 import sqlite3
 import uuid
 
-from tests.client import Team
+import httpx
+
+from tests.client import Team, make_team
 from tests.server import ServerProcess
 
 
@@ -102,3 +104,18 @@ async def test_unread_counts_follow_the_read_cursor(team: Team) -> None:
     read = await member.post(f"/api/channels/{everyone}/read", {"cursor": last["cursor"]})
     assert read.status_code == 200 and read.json()["unread"] == 0
     assert (await team.owner.channels(team.id))["Everyone"]["unread"] == 0  # my own messages never count
+
+
+async def test_a_flood_of_messages_is_rate_limited_but_retries_are_not(fresh_server: ServerProcess) -> None:
+    fresh_server.env["BACKCHANNEL_MESSAGES_PER_MINUTE"] = "5"
+    fresh_server.start()
+    async with httpx.AsyncClient(base_url=fresh_server.url) as http:
+        team = await make_team(http, fresh_server.ws_url, leads=0, members=0)
+        everyone = (await team.owner.channels(team.id))["Everyone"]["id"]
+        sent = [await team.owner.send(everyone, cue="wrap_up") for _ in range(5)]
+        assert [r.status_code for r in sent] == [201] * 5
+        flood = await team.owner.send(everyone, cue="wrap_up")
+        assert flood.status_code == 429 and flood.json()["error"] == "rate_limited"
+        assert 0 < int(flood.headers["retry-after"]) <= 60
+        retry = await team.owner.send(everyone, cue="wrap_up", client_id=sent[0].json()["client_id"])
+        assert retry.status_code == 200  # a retry of a stored message is never refused

@@ -1,0 +1,421 @@
+"""Accounts and devices: sign up, log in, throttling, sessions, cookies and CSRF, rotation, rehash."""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
+
+from tests.client import PASSWORD, fake_address, next_frame, sign_up
+from tests.server import ServerProcess
+
+
+def new_username() -> str:
+    return f"user{uuid.uuid4().hex[:10]}"
+
+
+async def create_account(
+    http: httpx.AsyncClient, username: str, address: str | None = None, **extra: Any
+) -> httpx.Response:
+    body = {"username": username, "password": PASSWORD, "display_name": "Dana", **extra}
+    return await http.post("/api/accounts", json=body, headers={"X-Forwarded-For": address or fake_address()})
+
+
+async def log_in(
+    http: httpx.AsyncClient,
+    username: str,
+    password: str = PASSWORD,
+    address: str | None = None,
+    device: str | None = None,
+) -> httpx.Response:
+    body: dict[str, Any] = {"username": username, "password": password}
+    if device is not None:
+        body["device"] = device
+    return await http.post("/api/sessions", json=body, headers={"X-Forwarded-For": address or fake_address()})
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+async def browser(server: ServerProcess) -> AsyncIterator[httpx.AsyncClient]:
+    """A client that keeps cookies, like a browser: it authenticates with the session cookie only."""
+    async with httpx.AsyncClient(base_url=server.url, timeout=10, headers={"X-Forwarded-For": fake_address()}) as c:
+        yield c
+
+
+# --- Sign up -------------------------------------------------------------------------------------------------------
+
+
+async def test_sign_up_creates_the_account_and_signs_it_in(http: httpx.AsyncClient) -> None:
+    username = new_username()
+    response = await create_account(http, username.upper(), display_name="  Dana Scully  ")
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["user"] == {"id": body["user"]["id"], "username": username, "display_name": "Dana Scully"}
+    assert body["token"] and body["csrf_token"] and body["token"] != body["csrf_token"]
+    assert isinstance(body["session_id"], int)
+    me = await http.get("/api/me", headers=bearer(body["token"]))
+    assert me.status_code == 200
+    assert me.json()["user"]["username"] == username
+
+
+async def test_sign_up_sets_an_http_only_lax_session_cookie_and_a_readable_csrf_cookie(http: httpx.AsyncClient) -> None:
+    response = await create_account(http, new_username())
+    body = response.json()
+    cookies = {header.split("=", 1)[0]: header for header in response.headers.get_list("set-cookie")}
+    session = [part.strip().lower() for part in cookies["bc_session"].split(";")]
+    csrf = [part.strip().lower() for part in cookies["bc_csrf"].split(";")]
+    assert session[0] == f"bc_session={body['token']}".lower()
+    assert "httponly" in session and "samesite=lax" in session and "path=/" in session
+    assert csrf[0] == f"bc_csrf={body['csrf_token']}".lower()
+    assert "httponly" not in csrf and "samesite=lax" in csrf  # the page reads it to send x-csrf-token
+    assert "secure" not in session  # plain http on loopback, no proxy
+
+
+@pytest.mark.parametrize(
+    "username",
+    ["ab", "x" * 33, "has space", "émile", "semi;colon", "slash/name", "", "at@sign"],
+)
+async def test_a_username_breaking_the_rules_is_refused(http: httpx.AsyncClient, username: str) -> None:
+    response = await create_account(http, username)
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_request"
+    assert "username" in response.json()["fields"]
+
+
+@pytest.mark.parametrize("shape", ["{3}", "a.{6}", "a_{6}", "a-{6}", "Z9_.-{6}", "{32}"])
+async def test_usernames_of_3_to_32_letters_digits_dots_dashes_and_underscores_are_accepted(
+    http: httpx.AsyncClient, shape: str
+) -> None:
+    prefix, _, size = shape.partition("{")
+    username = prefix + uuid.uuid4().hex[: int(size.rstrip("}"))]
+    response = await create_account(http, username)
+    assert response.status_code == 201, response.text
+    assert response.json()["user"]["username"] == username.lower()
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("password", "short"), ("password", "p" * 257), ("display_name", "   "), ("display_name", "d" * 61)],
+)
+async def test_a_bad_password_or_display_name_is_refused(http: httpx.AsyncClient, field: str, value: str) -> None:
+    response = await create_account(http, new_username(), **{field: value})
+    assert response.status_code == 400
+    assert field in response.json()["fields"]
+
+
+async def test_unknown_fields_in_a_sign_up_are_refused(http: httpx.AsyncClient) -> None:
+    response = await create_account(http, new_username(), admin=True)
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_request"
+
+
+async def test_a_taken_username_is_a_conflict_whatever_its_case(http: httpx.AsyncClient) -> None:
+    username = new_username()
+    assert (await create_account(http, username)).status_code == 201
+    for attempt in (username, username.upper()):
+        again = await create_account(http, attempt)
+        assert again.status_code == 409
+        assert again.json()["error"] == "username_taken"
+        assert "username" in again.json()["fields"]
+
+
+async def test_sign_ups_from_one_address_are_limited(http: httpx.AsyncClient) -> None:
+    address = fake_address()
+    for _ in range(20):
+        assert (await create_account(http, new_username(), address)).status_code == 201
+    refused = await create_account(http, new_username(), address)
+    assert refused.status_code == 429
+    assert refused.json()["error"] == "rate_limited"
+    assert int(refused.headers["retry-after"]) > 0
+    assert (await create_account(http, new_username())).status_code == 201  # another address is unaffected
+
+
+# --- Log in --------------------------------------------------------------------------------------------------------
+
+
+async def test_log_in_with_the_right_password_opens_a_new_session(
+    http: httpx.AsyncClient, server: ServerProcess
+) -> None:
+    person = await sign_up(http, server.ws_url)
+    response = await log_in(http, person.username.upper(), device="Pixel 8")  # usernames ignore case
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["user"]["id"] == person.id
+    assert body["session_id"] != person.session_id and body["token"] != person.token
+    assert {"bc_session", "bc_csrf"} <= {h.split("=", 1)[0] for h in response.headers.get_list("set-cookie")}
+    http.cookies.clear()
+    assert (await http.get("/api/me", headers=bearer(body["token"]))).json()["session_id"] == body["session_id"]
+
+
+async def test_a_wrong_password_or_unknown_user_is_refused_alike(
+    http: httpx.AsyncClient, server: ServerProcess
+) -> None:
+    person = await sign_up(http, server.ws_url)
+    wrong = await log_in(http, person.username, "not the password")
+    unknown = await log_in(http, new_username())
+    for response in (wrong, unknown):
+        assert response.status_code == 401
+        assert response.json()["error"] == "bad_credentials"
+        assert "set-cookie" not in response.headers
+    assert wrong.json()["detail"] == unknown.json()["detail"]  # no hint which part was wrong
+
+
+async def test_five_failures_lock_the_username_even_for_the_right_password(
+    http: httpx.AsyncClient, server: ServerProcess
+) -> None:
+    person = await sign_up(http, server.ws_url)
+    for _ in range(5):  # from different addresses: the lock is per username
+        assert (await log_in(http, person.username, "guess-guess")).status_code == 401
+    for password in ("guess-guess", PASSWORD):
+        locked = await log_in(http, person.username, password)
+        assert locked.status_code == 429
+        assert locked.json()["error"] == "rate_limited"
+        assert 0 < int(locked.headers["retry-after"]) <= 15 * 60
+    other = await sign_up(http, server.ws_url)
+    assert (await log_in(http, other.username)).status_code == 201  # other usernames are unaffected
+    assert (await http.get("/api/me", headers=bearer(person.token))).status_code == 200  # sessions live on
+
+
+async def test_a_successful_log_in_clears_the_failure_count(http: httpx.AsyncClient, server: ServerProcess) -> None:
+    person = await sign_up(http, server.ws_url)
+    for _ in range(4):
+        assert (await log_in(http, person.username, "guess-guess")).status_code == 401
+    assert (await log_in(http, person.username)).status_code == 201
+    for _ in range(4):
+        assert (await log_in(http, person.username, "guess-guess")).status_code == 401
+    assert (await log_in(http, person.username)).status_code == 201
+
+
+async def test_thirty_attempts_from_one_address_lock_that_address(
+    http: httpx.AsyncClient, server: ServerProcess
+) -> None:
+    person = await sign_up(http, server.ws_url)
+    address = fake_address()
+    assert (await log_in(http, person.username, address=address)).status_code == 201  # successes count too
+    for _ in range(29):
+        assert (await log_in(http, new_username(), "guess-guess", address=address)).status_code == 401
+    locked = await log_in(http, person.username, address=address)
+    assert locked.status_code == 429
+    assert locked.json()["error"] == "rate_limited"
+    assert 0 < int(locked.headers["retry-after"]) <= 15 * 60
+    assert (await log_in(http, person.username)).status_code == 201  # the same user from elsewhere
+
+
+async def test_a_device_name_is_at_most_120_characters(http: httpx.AsyncClient, server: ServerProcess) -> None:
+    person = await sign_up(http, server.ws_url)
+    refused = await log_in(http, person.username, device="d" * 121)
+    assert refused.status_code == 400 and "device" in refused.json()["fields"]
+    assert (await log_in(http, person.username, device="d" * 120)).status_code == 201
+
+
+# --- Sessions (devices) --------------------------------------------------------------------------------------------
+
+
+async def test_sessions_lists_my_devices_and_marks_the_current_one(
+    http: httpx.AsyncClient, server: ServerProcess
+) -> None:
+    person = await sign_up(http, server.ws_url)
+    phone = (await log_in(http, person.username, device="Pixel 8")).json()
+    http.cookies.clear()
+    for token, current in ((person.token, person.session_id), (phone["token"], phone["session_id"])):
+        listed = await http.get("/api/sessions", headers=bearer(token))
+        assert listed.status_code == 200
+        devices = {d["id"]: d for d in listed.json()}
+        assert set(devices) == {person.session_id, phone["session_id"]}
+        assert [d["id"] for d in devices.values() if d["current"]] == [current]
+    devices = {d["id"]: d for d in (await http.get("/api/sessions", headers=bearer(person.token))).json()}
+    assert devices[phone["session_id"]]["device"] == "Pixel 8"
+    assert devices[person.session_id]["device"].startswith("python-httpx")  # from the User-Agent
+    assert all(d["created_at"] <= d["last_seen_at"] for d in devices.values())
+
+
+async def test_sessions_need_a_signed_in_caller(http: httpx.AsyncClient) -> None:
+    for response in (
+        await http.get("/api/sessions"),
+        await http.get("/api/me"),
+        await http.get("/api/sessions", headers=bearer("not-a-token")),
+    ):
+        assert response.status_code == 401
+        assert response.json()["error"] == "unauthenticated"
+
+
+async def test_revoking_a_device_ends_its_session(http: httpx.AsyncClient, server: ServerProcess) -> None:
+    person = await sign_up(http, server.ws_url)
+    phone = (await log_in(http, person.username, device="Pixel 8")).json()
+    http.cookies.clear()
+    revoked = await person.delete(f"/api/sessions/{phone['session_id']}")
+    assert revoked.status_code == 204
+    gone = await http.get("/api/me", headers=bearer(phone["token"]))
+    assert gone.status_code == 401 and gone.json()["error"] == "unauthenticated"
+    assert [d["id"] for d in (await person.get("/api/sessions")).json()] == [person.session_id]
+    again = await person.delete(f"/api/sessions/{phone['session_id']}")
+    assert again.status_code == 404
+
+
+async def test_revoking_my_own_session_logs_me_out_and_clears_the_cookies(
+    http: httpx.AsyncClient, server: ServerProcess
+) -> None:
+    person = await sign_up(http, server.ws_url)
+    response = await person.delete(f"/api/sessions/{person.session_id}")
+    assert response.status_code == 204
+    cleared = {h.split("=", 1)[0]: h.lower() for h in response.headers.get_list("set-cookie")}
+    assert set(cleared) == {"bc_session", "bc_csrf"}
+    assert all("max-age=0" in header and "path=/" in header for header in cleared.values())
+    assert (await person.get("/api/me")).status_code == 401
+
+
+async def test_someone_elses_session_cannot_be_revoked(http: httpx.AsyncClient, server: ServerProcess) -> None:
+    mallory, victim = await sign_up(http, server.ws_url), await sign_up(http, server.ws_url)
+    response = await mallory.delete(f"/api/sessions/{victim.session_id}")
+    assert response.status_code == 404
+    assert response.json()["error"] == "not_found"
+    assert (await victim.get("/api/me")).status_code == 200
+
+
+# --- Cookies and CSRF ----------------------------------------------------------------------------------------------
+
+
+async def test_a_cookie_authenticated_read_needs_no_csrf_header(browser: httpx.AsyncClient) -> None:
+    body = (await create_account(browser, new_username())).json()
+    me = await browser.get("/api/me")
+    assert me.status_code == 200
+    assert me.json()["session_id"] == body["session_id"]
+    assert me.json()["csrf_token"] == body["csrf_token"] == browser.cookies["bc_csrf"]
+
+
+async def test_a_cookie_authenticated_write_needs_the_csrf_header(browser: httpx.AsyncClient) -> None:
+    await create_account(browser, new_username())
+    for headers in ({}, {"x-csrf-token": "forged"}, {"x-csrf-token": ""}):
+        refused = await browser.post("/api/teams", json={"name": "Acme"}, headers=headers)
+        assert refused.status_code == 403
+        assert refused.json()["error"] == "csrf_failed"
+    assert (await browser.get("/api/teams")).json() == []  # nothing was created
+    allowed = await browser.post(
+        "/api/teams", json={"name": "Acme"}, headers={"x-csrf-token": browser.cookies["bc_csrf"]}
+    )
+    assert allowed.status_code == 201, allowed.text
+
+
+async def test_a_cookie_authenticated_delete_needs_the_csrf_header_too(browser: httpx.AsyncClient) -> None:
+    body = (await create_account(browser, new_username())).json()
+    refused = await browser.delete(f"/api/sessions/{body['session_id']}")
+    assert refused.status_code == 403 and refused.json()["error"] == "csrf_failed"
+    assert (await browser.get("/api/me")).status_code == 200
+
+
+async def test_a_bearer_authenticated_write_needs_no_csrf_header(
+    http: httpx.AsyncClient, server: ServerProcess
+) -> None:
+    person = await sign_up(http, server.ws_url)
+    assert not http.cookies
+    created = await person.post("/api/teams", {"name": "Acme"})
+    assert created.status_code == 201, created.text
+
+
+async def test_the_bearer_token_wins_over_a_cookie(browser: httpx.AsyncClient, http: httpx.AsyncClient) -> None:
+    await create_account(browser, new_username())
+    other = (await create_account(http, new_username())).json()
+    created = await browser.post("/api/teams", json={"name": "Acme"}, headers=bearer(other["token"]))
+    assert created.status_code == 201  # no CSRF header needed: the caller used the bearer token
+    assert created.json()["members"][0]["user_id"] == other["user"]["id"]
+
+
+# --- Session rotation ----------------------------------------------------------------------------------------------
+
+
+async def test_logging_in_with_an_old_session_cookie_ends_that_session(
+    browser: httpx.AsyncClient, http: httpx.AsyncClient
+) -> None:
+    username = new_username()
+    old = (await create_account(browser, username)).json()
+    new = await log_in(browser, username)
+    assert new.status_code == 201
+    assert browser.cookies["bc_session"] == new.json()["token"] != old["token"]
+    assert (await http.get("/api/me", headers=bearer(old["token"]))).status_code == 401
+    sessions = (await browser.get("/api/sessions")).json()
+    assert [s["id"] for s in sessions] == [new.json()["session_id"]]
+
+
+async def test_switching_accounts_in_a_browser_ends_the_previous_account_session(
+    browser: httpx.AsyncClient, http: httpx.AsyncClient, server: ServerProcess
+) -> None:
+    first = (await create_account(browser, new_username())).json()
+    second = await sign_up(http, server.ws_url)
+    switched = await log_in(browser, second.username)
+    assert switched.status_code == 201
+    assert (await http.get("/api/me", headers=bearer(first["token"]))).status_code == 401
+    assert (await browser.get("/api/me")).json()["user"]["id"] == second.id
+    assert (await second.get("/api/me")).status_code == 200  # the other device of the new account is untouched
+
+
+async def test_the_live_socket_of_a_rotated_session_is_closed(
+    browser: httpx.AsyncClient, server: ServerProcess
+) -> None:
+    username = new_username()
+    old = (await create_account(browser, username)).json()
+    async with connect(
+        f"{server.ws_url}/api/live", additional_headers={"Cookie": f"bc_session={old['token']}"}, open_timeout=5
+    ) as ws:
+        assert (await next_frame(ws))["type"] == "ready"
+        assert (await log_in(browser, username)).status_code == 201
+        with pytest.raises(ConnectionClosed) as closed:
+            await next_frame(ws)
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4401
+
+
+# --- Me ------------------------------------------------------------------------------------------------------------
+
+
+async def test_me_shows_the_user_this_session_and_my_teams(http: httpx.AsyncClient, server: ServerProcess) -> None:
+    person = await sign_up(http, server.ws_url)
+    team = (await person.post("/api/teams", {"name": "Acme"})).json()
+    me = await person.get("/api/me")
+    assert me.status_code == 200
+    assert me.json() == {
+        "user": {"id": person.id, "username": person.username, "display_name": person.username.title()},
+        "session_id": person.session_id,
+        "csrf_token": person.csrf_token,
+        "teams": [{"id": team["id"], "name": "Acme", "role": "owner"}],
+    }
+
+
+# --- Password rehash -----------------------------------------------------------------------------------------------
+
+
+def stored_hash(server: ServerProcess, username: str) -> str:
+    with sqlite3.connect(server.database) as db:
+        (value,) = db.execute("SELECT password_hash FROM users WHERE username = ?", (username,)).fetchone()
+    return str(value)
+
+
+async def test_log_in_rehashes_the_password_when_the_cost_changes(fresh_server: ServerProcess) -> None:
+    username = new_username()
+    fresh_server.start()
+    async with httpx.AsyncClient(base_url=fresh_server.url, timeout=10) as http:
+        assert (await create_account(http, username)).status_code == 201
+    fresh_server.stop()
+    before = stored_hash(fresh_server, username)
+    assert ",t=1," in before
+
+    stronger = ServerProcess(fresh_server.data_dir, BACKCHANNEL_PASSWORD_TIME_COST="2").start()
+    try:
+        async with httpx.AsyncClient(base_url=stronger.url, timeout=10) as http:
+            assert (await log_in(http, username)).status_code == 201
+            after = stored_hash(stronger, username)
+            assert after != before
+            assert after.startswith("$argon2id$") and ",t=2," in after
+            http.cookies.clear()
+            assert (await log_in(http, username)).status_code == 201  # the password still works
+            assert stored_hash(stronger, username) == after  # and is not rehashed again
+            assert (await log_in(http, username, "wrong password")).status_code == 401
+    finally:
+        stronger.stop()

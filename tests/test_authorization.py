@@ -1,0 +1,441 @@
+"""Who may call what: every API route against every kind of caller, read from the app's own route table.
+
+Callers: anonymous (no token), revoked (a token whose session was deleted), outsider (signed in, not in the team),
+member, lead and owner of a fresh team. Rules: anonymous and revoked get 401 wherever a session is needed; an
+outsider gets 404 for anything inside the team, exactly as if it did not exist; members get 403 on lead-only
+actions and 404 on the Leads channel (and on other people's one-to-one channels); leads and the owner succeed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import os
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
+
+from tests.client import PASSWORD, Person, Team, fake_address, frames_until_ready, join, make_team, next_frame, sign_up
+from tests.routes import API_ROUTES, assert_error_shape, fill
+from tests.server import ServerProcess
+
+CALLERS = ("anonymous", "revoked", "outsider", "member", "lead", "owner")
+UNKNOWN_ID = 10**12
+ERROR_CODES = {401: "unauthenticated", 403: "forbidden", 404: "not_found"}
+
+
+@dataclass
+class World:
+    """A fresh team and the six callers; builds, on demand and once, what a request needs."""
+
+    http: httpx.AsyncClient
+    ws_base: str
+    team: Team
+    outsider: Person
+    revoked: Person
+    anonymous: Person
+    _cache: dict[str, Any] = field(default_factory=dict)
+
+    def caller(self, name: str) -> Person:
+        people = {"member": self.team.members[0], "lead": self.team.leads[0], "owner": self.team.owner}
+        return people.get(name) or getattr(self, name)
+
+    async def newcomer(self, role: str = "member") -> Person:
+        person = await sign_up(self.http, self.ws_base)
+        await join(person, self.team.id, self.team.owner, role)
+        return person
+
+    async def invite(self) -> dict[str, Any]:
+        response = await self.team.owner.post(f"/api/teams/{self.team.id}/invites", {"role": "member"})
+        assert response.status_code == 201, response.text
+        return dict(response.json())
+
+    async def channel(self, which: str) -> int:
+        """Everyone, Leads, or Direct: the one-to-one channel of the two members (the member caller is one)."""
+        if which not in self._cache:
+            if which == "Direct":
+                opened = await self.team.members[1].post(
+                    f"/api/teams/{self.team.id}/direct", {"user_id": self.team.members[0].id}
+                )
+                assert opened.status_code == 201, opened.text
+                self._cache[which] = opened.json()["id"]
+            else:
+                self._cache[which] = (await self.team.owner.channels(self.team.id))[which]["id"]
+        return int(self._cache[which])
+
+    async def message(self, which: str) -> int:
+        """A message in the channel from someone who is none of the callers (nobody may ack their own)."""
+        key = f"message:{which}"
+        if key not in self._cache:
+            author = await self.newcomer("lead") if which == "Leads" else self.team.members[1]
+            sent = await author.send(await self.channel(which), text=f"for {which}")
+            assert sent.status_code == 201, sent.text
+            self._cache[key] = sent.json()["id"]
+        return int(self._cache[key])
+
+
+async def make_world(http: httpx.AsyncClient, ws_base: str) -> World:
+    team = await make_team(http, ws_base)
+    outsider = await sign_up(http, ws_base)
+    revoked = await sign_up(http, ws_base)
+    logged_out = await revoked.request("DELETE", f"/api/sessions/{revoked.session_id}")
+    assert logged_out.status_code == 204, logged_out.text
+    address = fake_address()
+    anonymous = Person(http, ws_base, 0, "", "", 0, "", address, headers={"X-Forwarded-For": address})
+    return World(http, ws_base, team, outsider, revoked, anonymous)
+
+
+@pytest.fixture
+async def world(http: httpx.AsyncClient, server: ServerProcess) -> World:
+    return await make_world(http, server.ws_url)
+
+
+# A request for one route: its path parameters and its JSON body (None: no body).
+Call = tuple[dict[str, Any], Any]
+Build = Callable[[World, Person], Awaitable[Call]]
+
+
+def plain(body: Any = None) -> Build:
+    async def build(w: World, me: Person) -> Call:
+        return {}, body
+
+    return build
+
+
+def in_team(body: Any = None) -> Build:
+    async def build(w: World, me: Person) -> Call:
+        return {"team_id": w.team.id}, body
+
+    return build
+
+
+def in_channel(which: str, body: Callable[[], Any] = lambda: None) -> Build:
+    async def build(w: World, me: Person) -> Call:
+        return {"channel_id": await w.channel(which)}, body()
+
+    return build
+
+
+def on_message(which: str) -> Build:
+    async def build(w: World, me: Person) -> Call:
+        return {"message_id": await w.message(which)}, None
+
+    return build
+
+
+async def new_account(w: World, me: Person) -> Call:
+    return {}, {"username": f"new{uuid.uuid4().hex[:10]}", "password": PASSWORD, "display_name": "New"}
+
+
+async def outsider_login(w: World, me: Person) -> Call:
+    return {}, {"username": w.outsider.username, "password": PASSWORD, "device": "test"}
+
+
+async def own_session(w: World, me: Person) -> Call:
+    return {"session_id": me.session_id or w.team.owner.session_id}, None
+
+
+async def fresh_invite(w: World, me: Person) -> Call:
+    return {"team_id": w.team.id, "invite_id": (await w.invite())["id"]}, None
+
+
+async def accept_fresh_invite(w: World, me: Person) -> Call:
+    return {"token": (await w.invite())["token"]}, None
+
+
+def on_newcomer(body: Any = None) -> Build:
+    """Act on a member who just joined (a different one for each caller)."""
+
+    async def build(w: World, me: Person) -> Call:
+        return {"team_id": w.team.id, "user_id": (await w.newcomer()).id}, body
+
+    return build
+
+
+async def new_channel(w: World, me: Person) -> Call:
+    return {"team_id": w.team.id}, {"name": "Pricing", "members": [w.team.members[0].id]}
+
+
+async def direct_with_second_member(w: World, me: Person) -> Call:
+    return {"team_id": w.team.id}, {"user_id": w.team.members[1].id}
+
+
+def push_subscription() -> dict[str, Any]:
+    """A well-formed subscription on a public address (the shared test server refuses loopback endpoints)."""
+    return {
+        "endpoint": f"https://1.1.1.1/push/{uuid.uuid4().hex}",
+        "keys": {
+            "p256dh": base64.urlsafe_b64encode(b"\x04" + os.urandom(64)).decode().rstrip("="),
+            "auth": base64.urlsafe_b64encode(os.urandom(16)).decode().rstrip("="),
+        },
+    }
+
+
+async def new_push_subscription(w: World, me: Person) -> Call:
+    return {}, push_subscription()
+
+
+async def own_push_subscription(w: World, me: Person) -> Call:
+    """Forget a subscription the caller registered just before (callers without a session have none)."""
+    subscription = push_subscription()
+    await me.post("/api/push/subscriptions", subscription)
+    return {}, {"endpoint": subscription["endpoint"]}
+
+
+ONE_CUE = {"cues": [{"code": "hold", "label": "Hold the line", "rhythm": [300]}]}
+
+
+def a_text() -> dict[str, Any]:
+    return {"client_id": str(uuid.uuid4()), "kind": "text", "text": "hello"}
+
+
+@dataclass(frozen=True)
+class Row:
+    method: str
+    path: str
+    expect: tuple[int, int, int, int, int, int]  # in the order of CALLERS
+    build: Build
+    variant: str = ""
+
+    @property
+    def id(self) -> str:
+        return f"{self.method} {self.path}" + (f" [{self.variant}]" if self.variant else "")
+
+
+# fmt: off
+#   method    path template, as the app declares it                    (anon, revoked, outsider, member, lead, owner)
+ROWS = [
+    Row("POST",   "/api/accounts",                                    (201, 201, 201, 201, 201, 201), new_account),
+    Row("POST",   "/api/sessions",                                    (201, 201, 201, 201, 201, 201), outsider_login),
+    Row("GET",    "/api/sessions",                                    (401, 401, 200, 200, 200, 200), plain()),
+    Row("DELETE", "/api/sessions/{session_id:int}",                   (401, 401, 204, 204, 204, 204), own_session),
+    Row("GET",    "/api/me",                                          (401, 401, 200, 200, 200, 200), plain()),
+    Row("GET",    "/api/sync",                                        (401, 401, 200, 200, 200, 200), plain()),
+    Row("GET",    "/api/teams",                                       (401, 401, 200, 200, 200, 200), plain()),
+    Row("POST",   "/api/teams",                                       (401, 401, 201, 201, 201, 201),
+        plain({"name": "Side deal"})),
+    Row("GET",    "/api/teams/{team_id:int}",                         (401, 401, 404, 200, 200, 200), in_team()),
+    Row("POST",   "/api/teams/{team_id:int}/invites",                 (401, 401, 404, 403, 201, 201),
+        in_team({"role": "member"})),
+    Row("GET",    "/api/teams/{team_id:int}/invites",                 (401, 401, 404, 403, 200, 200), in_team()),
+    Row("DELETE", "/api/teams/{team_id:int}/invites/{invite_id:int}", (401, 401, 404, 403, 204, 204), fresh_invite),
+    # The token is the capability: whoever holds it may join (members already in get 200, no change).
+    Row("POST",   "/api/invites/{token:str}/accept",                  (401, 401, 201, 200, 200, 200),
+        accept_fresh_invite),
+    Row("PATCH",  "/api/teams/{team_id:int}/members/{user_id:int}",   (401, 401, 404, 403, 200, 200),
+        on_newcomer({"role": "lead"})),
+    Row("DELETE", "/api/teams/{team_id:int}/members/{user_id:int}",   (401, 401, 404, 403, 204, 204), on_newcomer()),
+    Row("GET",    "/api/teams/{team_id:int}/channels",                (401, 401, 404, 200, 200, 200), in_team()),
+    Row("POST",   "/api/teams/{team_id:int}/channels",                (401, 401, 404, 403, 201, 201), new_channel),
+    Row("POST",   "/api/teams/{team_id:int}/direct",                  (401, 401, 404, 201, 201, 201),
+        direct_with_second_member),
+    Row("GET",    "/api/teams/{team_id:int}/cues",                    (401, 401, 404, 200, 200, 200), in_team()),
+    Row("PUT",    "/api/teams/{team_id:int}/cues",                    (401, 401, 404, 403, 200, 200), in_team(ONE_CUE)),
+    # Channel routes, once per kind of channel: Everyone, Leads, and the two members' one-to-one channel.
+    Row("GET",    "/api/channels/{channel_id:int}/messages",          (401, 401, 404, 200, 200, 200),
+        in_channel("Everyone"), "Everyone"),
+    Row("GET",    "/api/channels/{channel_id:int}/messages",          (401, 401, 404, 404, 200, 200),
+        in_channel("Leads"), "Leads"),
+    Row("GET",    "/api/channels/{channel_id:int}/messages",          (401, 401, 404, 200, 404, 404),
+        in_channel("Direct"), "Direct"),
+    Row("POST",   "/api/channels/{channel_id:int}/messages",          (401, 401, 404, 201, 201, 201),
+        in_channel("Everyone", a_text), "Everyone"),
+    Row("POST",   "/api/channels/{channel_id:int}/messages",          (401, 401, 404, 404, 201, 201),
+        in_channel("Leads", a_text), "Leads"),
+    Row("POST",   "/api/channels/{channel_id:int}/messages",          (401, 401, 404, 201, 404, 404),
+        in_channel("Direct", a_text), "Direct"),
+    Row("POST",   "/api/channels/{channel_id:int}/read",              (401, 401, 404, 200, 200, 200),
+        in_channel("Everyone", lambda: {"cursor": 0}), "Everyone"),
+    Row("POST",   "/api/channels/{channel_id:int}/read",              (401, 401, 404, 404, 200, 200),
+        in_channel("Leads", lambda: {"cursor": 0}), "Leads"),
+    Row("POST",   "/api/channels/{channel_id:int}/read",              (401, 401, 404, 200, 404, 404),
+        in_channel("Direct", lambda: {"cursor": 0}), "Direct"),
+    Row("POST",   "/api/messages/{message_id:int}/ack",               (401, 401, 404, 200, 200, 200),
+        on_message("Everyone"), "Everyone"),
+    Row("POST",   "/api/messages/{message_id:int}/ack",               (401, 401, 404, 404, 200, 200),
+        on_message("Leads"), "Leads"),
+    Row("POST",   "/api/messages/{message_id:int}/ack",               (401, 401, 404, 200, 404, 404),
+        on_message("Direct"), "Direct"),
+    # Push: the key is public; subscriptions and the privacy level are the caller's own.
+    Row("GET",    "/api/push/key",                                    (200, 200, 200, 200, 200, 200), plain()),
+    Row("GET",    "/api/push/level",                                  (401, 401, 200, 200, 200, 200), plain()),
+    Row("PUT",    "/api/push/level",                                  (401, 401, 200, 200, 200, 200),
+        plain({"level": "sender"})),
+    Row("GET",    "/api/push/subscriptions",                          (401, 401, 200, 200, 200, 200), plain()),
+    Row("POST",   "/api/push/subscriptions",                          (401, 401, 201, 201, 201, 201),
+        new_push_subscription),
+    Row("DELETE", "/api/push/subscriptions",                          (401, 401, 204, 204, 204, 204),
+        own_push_subscription),
+]
+# fmt: on
+
+
+def test_every_api_route_has_a_row() -> None:
+    """A route added to the app without a row here fails this test (and one here without a route, too)."""
+    assert {(row.method, row.path) for row in ROWS} == API_ROUTES
+
+
+def unknown_ids(params: dict[str, Any]) -> dict[str, Any]:
+    return {key: UNKNOWN_ID if isinstance(value, int) else value for key, value in params.items()}
+
+
+@pytest.mark.parametrize("row", ROWS, ids=lambda row: row.id)
+async def test_route_by_caller(row: Row, world: World) -> None:
+    got: dict[str, int] = {}
+    for caller in CALLERS:
+        me = world.caller(caller)
+        params, body = await row.build(world, me)
+        world.http.cookies.clear()  # every caller authenticates by bearer token only (or not at all)
+        response = await me.request(row.method, fill(row.path, params), json=body)
+        got[caller] = response.status_code
+        if response.status_code >= 400:
+            assert_error_shape(response.json())
+            code = ERROR_CODES.get(response.status_code)
+            assert code is None or response.json()["error"] == code, (caller, response.text)
+        if response.status_code == 404:
+            # Nothing to learn from a 404: the answer is the same as for ids that do not exist at all.
+            missing = await me.request(row.method, fill(row.path, unknown_ids(params)), json=body)
+            assert (missing.status_code, missing.json()) == (404, response.json()), caller
+    assert got == dict(zip(CALLERS, row.expect, strict=True))
+
+
+async def test_nobody_can_log_out_someone_elses_device(world: World) -> None:
+    victim = world.team.owner
+    for caller in ("outsider", "member", "lead"):
+        response = await world.caller(caller).request("DELETE", f"/api/sessions/{victim.session_id}")
+        assert response.status_code == 404, (caller, response.text)
+        assert_error_shape(response.json())
+    assert (await victim.get("/api/me")).status_code == 200
+
+
+async def test_a_member_cannot_promote_themselves_or_remove_a_lead(world: World) -> None:
+    team, member = world.team, world.team.members[0]
+    promote = await member.request("PATCH", f"/api/teams/{team.id}/members/{member.id}", json={"role": "lead"})
+    remove = await member.request("DELETE", f"/api/teams/{team.id}/members/{team.leads[0].id}")
+    assert (promote.status_code, remove.status_code) == (403, 403)
+    lead_removes_lead = await team.leads[0].request(
+        "DELETE", f"/api/teams/{team.id}/members/{(await world.newcomer('lead')).id}"
+    )
+    assert lead_removes_lead.status_code == 403
+    lead_makes_owner = await team.leads[0].request(
+        "PATCH", f"/api/teams/{team.id}/members/{member.id}", json={"role": "owner"}
+    )
+    assert lead_makes_owner.status_code == 403
+    for response in (promote, remove, lead_removes_lead, lead_makes_owner):
+        assert_error_shape(response.json())
+    roles = {m["user_id"]: m["role"] for m in (await team.owner.get(f"/api/teams/{team.id}")).json()["members"]}
+    assert roles[member.id] == "member" and roles[team.leads[0].id] == "lead"
+
+
+async def all_events(person: Person) -> list[dict[str, Any]]:
+    events: list[dict[str, Any]] = []
+    cursor = 0
+    while True:
+        page = (await person.get("/api/sync", params={"after": cursor, "limit": 1000})).json()
+        events += page["events"]
+        cursor = page["cursor"]
+        if not page["more"]:
+            return events
+
+
+async def test_a_members_sync_never_shows_the_leads_channel(team: Team) -> None:
+    channels = await team.owner.channels(team.id)
+    leads, everyone = channels["Leads"]["id"], channels["Everyone"]["id"]
+    lead, member, demoted = team.leads[0], team.members[0], team.members[1]
+    secret = (await team.owner.send(leads, text="Our floor is 3.9")).json()
+    assert (await lead.post(f"/api/messages/{secret['id']}/ack")).status_code == 200
+    assert (await lead.send(leads, cue="dont_concede")).status_code == 201
+    # One member is a lead for a while (joins Leads, reads and writes there), then goes back to member.
+    role = f"/api/teams/{team.id}/members/{demoted.id}"
+    assert (await team.owner.request("PATCH", role, json={"role": "lead"})).status_code == 200
+    assert (await demoted.send(leads, text="while a lead")).status_code == 201
+    assert (await team.owner.request("PATCH", role, json={"role": "member"})).status_code == 200
+    public = (await team.owner.send(everyone, text="for all")).json()
+
+    seen = await all_events(member)
+    assert public["id"] in {e["data"].get("id") for e in seen if e["type"] == "message"}
+    assert [e for e in seen if e["channel_id"] == leads] == []
+    # The demoted member keeps only the notice that tells their app to drop the channel.
+    assert {e["type"] for e in await all_events(demoted) if e["channel_id"] == leads} == {"channel_removed"}
+    # ...while a lead sees all of it (so the checks above are not vacuous).
+    lead_view = [e for e in await all_events(lead) if e["channel_id"] == leads]
+    assert {"message", "ack", "channel"} <= {e["type"] for e in lead_view}
+    assert secret["id"] in {e["data"].get("id") for e in lead_view if e["type"] == "message"}
+
+
+async def frames_until_message(ws: Any, message_id: int) -> list[dict[str, Any]]:
+    frames = []
+    while True:
+        frame = await next_frame(ws)
+        frames.append(frame)
+        if frame["type"] == "message" and frame["data"]["id"] == message_id:
+            return frames
+
+
+async def test_a_members_live_socket_never_gets_leads_events(world: World) -> None:
+    team = world.team
+    channels = await team.owner.channels(team.id)
+    leads, everyone = channels["Leads"]["id"], channels["Everyone"]["id"]
+    lead, member, outsider = team.leads[0], team.members[0], world.outsider
+    before = (await team.owner.send(leads, text="before the sockets")).json()
+    async with member.live() as member_ws, lead.live() as lead_ws, outsider.live() as outsider_ws:
+        member_replay, _ = await frames_until_ready(member_ws)
+        lead_replay, _ = await frames_until_ready(lead_ws)
+        outsider_replay, _ = await frames_until_ready(outsider_ws)
+        assert [f for f in member_replay if f["channel_id"] == leads] == []
+        assert before["id"] in {f["data"].get("id") for f in lead_replay if f["channel_id"] == leads}
+        assert [f for f in outsider_replay if f["team_id"] == team.id] == []
+
+        secret = (await team.owner.send(leads, text="Walk away at 4.1")).json()
+        assert (await lead.post(f"/api/messages/{secret['id']}/ack")).status_code == 200
+        assert (await team.owner.send(leads, cue="take_break")).status_code == 201
+        public = (await team.owner.send(everyone, text="for all")).json()
+        # The outsider's own team: its message is the next thing the outsider's socket may show.
+        own_team = (await outsider.post("/api/teams", {"name": "Elsewhere"})).json()
+        own = (await outsider.send((await outsider.channels(own_team["id"]))["Everyone"]["id"], text="mine")).json()
+
+        member_frames = await frames_until_message(member_ws, public["id"])
+        lead_frames = await frames_until_message(lead_ws, public["id"])
+        outsider_frames = await frames_until_message(outsider_ws, own["id"])
+    assert [f for f in member_frames if f["channel_id"] == leads] == []
+    assert [f for f in outsider_frames if f["team_id"] == team.id] == []
+    lead_types = [f["type"] for f in lead_frames if f["channel_id"] == leads]
+    assert lead_types == ["message", "ack", "message"]
+
+
+async def close_code(url: str, headers: dict[str, str]) -> int:
+    async with connect(url, additional_headers=headers, open_timeout=5) as ws:
+        with pytest.raises(ConnectionClosed) as closed:
+            async with asyncio.timeout(5):
+                while True:
+                    await ws.recv()
+    assert closed.value.rcvd is not None
+    return int(closed.value.rcvd.code)
+
+
+@pytest.mark.parametrize("caller", ["anonymous", "revoked"])
+async def test_the_live_socket_turns_away_callers_without_a_session(caller: str, world: World) -> None:
+    me = world.caller(caller)
+    headers = {"Authorization": f"Bearer {me.token}"} if me.token else {}
+    assert await close_code(f"{world.ws_base}/api/live?after=0", headers) == 4401
+
+
+async def test_a_revoked_session_cannot_come_back_by_logging_in_with_its_token(world: World) -> None:
+    """Logging in again gives a new session; the old token stays dead."""
+    revoked = world.revoked
+    again = await world.http.post(
+        "/api/sessions",
+        json={"username": revoked.username, "password": PASSWORD},
+        headers={"Authorization": f"Bearer {revoked.token}", "X-Forwarded-For": revoked.address},
+    )
+    world.http.cookies.clear()
+    assert again.status_code == 201 and again.json()["token"] != revoked.token
+    stale = await revoked.get("/api/me")
+    assert stale.status_code == 401
+    assert stale.json()["error"] == "unauthenticated"

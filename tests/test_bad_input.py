@@ -1,0 +1,590 @@
+"""Bad input, route by route: every API route (read from the app's route table) gets the inputs a careless or hostile
+client sends, and every answer is a 4xx in the one error shape that names the field at fault; never a 5xx.
+
+Callers are signed in and allowed (the team's owner), so what fails is the input, not the caller. The cases share one
+team: none of them may change anything.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import os
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import httpx
+import pytest
+import pytest_asyncio
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
+
+from tests.client import PASSWORD, Person, Team, fake_address, frames_until_ready, make_team, next_frame
+from tests.routes import API_ROUTES, SOCKET_ROUTES, assert_error_shape, fill
+from tests.server import ServerProcess
+
+in_module_loop = pytest.mark.asyncio(loop_scope="module")  # the loop of the shared `world`
+
+HUGE = 2**63  # past SQLite's INTEGER; ids and cursors stop at 2**53
+UNKNOWN = 2**53  # the largest id allowed, and one that does not exist
+OVER_64_KIB = "x" * (65 * 1024)
+
+
+@dataclass
+class World:
+    http: httpx.AsyncClient
+    ws_base: str
+    team: Team
+    everyone: int
+    message_id: int
+    invite_id: int
+
+    @property
+    def owner(self) -> Person:
+        return self.team.owner
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def world(server: ServerProcess) -> AsyncIterator[World]:
+    async with httpx.AsyncClient(base_url=server.url, timeout=10) as http:
+        team = await make_team(http, server.ws_url, leads=0, members=1)
+        everyone = (await team.owner.channels(team.id))["Everyone"]["id"]
+        message = await team.members[0].send(everyone, text="hello")
+        invite = await team.owner.post(f"/api/teams/{team.id}/invites", {"role": "member"})
+        assert message.status_code == 201 and invite.status_code == 201
+        yield World(http, server.ws_url, team, everyone, message.json()["id"], invite.json()["id"])
+
+
+NO_BODY = object()
+
+
+@dataclass(frozen=True)
+class Req:
+    """One request: path parameters, query, a JSON body or raw bytes, extra headers, and who sends it."""
+
+    params: dict[str, Any] = field(default_factory=dict)
+    query: dict[str, Any] | None = None
+    json: Any = NO_BODY
+    content: bytes | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    anonymous: bool = False
+
+    async def send(self, w: World, method: str, path: str) -> httpx.Response:
+        headers = dict(self.headers)
+        if self.anonymous:
+            headers.setdefault("X-Forwarded-For", fake_address())
+        else:
+            headers = {**w.owner.headers, **headers}
+        kwargs: dict[str, Any] = {"params": self.query, "headers": headers}
+        if self.content is not None:
+            kwargs["content"] = self.content
+            headers.setdefault("Content-Type", "application/json")
+        elif self.json is not NO_BODY:
+            kwargs["json"] = self.json
+        w.http.cookies.clear()
+        return await w.http.request(method, fill(path, self.params), **kwargs)
+
+
+# A valid request for a route (each case then breaks one thing in it).
+Target = Callable[[World], Req]
+Build = Callable[[World], Awaitable[Req]]
+
+
+@dataclass(frozen=True)
+class Case:
+    method: str
+    path: str
+    name: str
+    build: Build
+    status: int
+    names: str | None = None  # what `fields` (a key) or `detail` must name
+
+    @property
+    def id(self) -> str:
+        return f"{self.method} {self.path} :: {self.name}"
+
+
+DROP = object()
+
+
+def changed(target: Target, **changes: Any) -> Build:
+    """The target's body with fields replaced (DROP removes one)."""
+
+    async def build(w: World) -> Req:
+        req = target(w)
+        body = {k: v for k, v in {**req.json, **changes}.items() if v is not DROP}
+        return replace(req, json=body)
+
+    return build
+
+
+def raw(target: Target, content: bytes | Callable[[Req], bytes], content_type: str = "application/json") -> Build:
+    async def build(w: World) -> Req:
+        req = target(w)
+        data = content(req) if callable(content) else content
+        return replace(req, json=NO_BODY, content=data, headers={**req.headers, "Content-Type": content_type})
+
+    return build
+
+
+def anonymously(target: Target) -> Target:
+    return lambda w: replace(target(w), anonymous=True)
+
+
+def with_params(target: Target, **params: Any) -> Build:
+    async def build(w: World) -> Req:
+        req = target(w)
+        return replace(req, params={**req.params, **params})
+
+    return build
+
+
+def with_query(target: Target, **query: Any) -> Build:
+    async def build(w: World) -> Req:
+        return replace(target(w), query=query)
+
+    return build
+
+
+def with_headers(target: Target, **headers: str) -> Build:
+    async def build(w: World) -> Req:
+        req = target(w)
+        return replace(req, headers={**req.headers, **headers})
+
+    return build
+
+
+def as_built(target: Target) -> Build:
+    async def build(w: World) -> Req:
+        return target(w)
+
+    return build
+
+
+def custom(target: Target, make: Callable[[World, Req], Awaitable[Req]]) -> Build:
+    async def build(w: World) -> Req:
+        return await make(w, target(w))
+
+    return build
+
+
+def body_rules(method: str, path: str, target: Target, wrong_type: tuple[str, Any], missing: str | None) -> list[Case]:
+    """What every route that takes a JSON object must refuse."""
+    name, value = wrong_type
+    cases = [
+        Case(method, path, "malformed JSON", raw(target, b'{"name": '), 400),
+        Case(method, path, "JSON with trailing junk", raw(target, lambda r: json.dumps(r.json).encode() + b"}"), 400),
+        Case(method, path, "a JSON array, not an object", raw(target, b"[1, 2]"), 400, "object"),
+        Case(method, path, "a JSON number, not an object", raw(target, b"42"), 400, "object"),
+        Case(method, path, "JSON null", raw(target, b"null"), 400, "object"),
+        Case(method, path, "no body", raw(target, b""), 400),
+        Case(method, path, "not UTF-8", raw(target, b"\xff\xfe{}"), 400),
+        Case(method, path, f"{name} of the wrong type", changed(target, **{name: value}), 400, name),
+        Case(method, path, "an unknown field", changed(target, sneaky=1), 400, "sneaky"),
+        Case(
+            method,
+            path,
+            "JSON sent as text/plain",
+            raw(target, lambda r: json.dumps(r.json).encode(), "text/plain"),
+            415,
+        ),
+        Case(method, path, "a form post", raw(target, b"name=x", "application/x-www-form-urlencoded"), 415),
+        Case(method, path, "a body over 64 KiB", changed(target, sneaky=OVER_64_KIB), 413),
+    ]
+    if missing:
+        cases.append(Case(method, path, f"{missing} missing", changed(target, **{missing: DROP}), 400, missing))
+    return cases
+
+
+def id_rules(method: str, path: str, target: Target, param: str) -> list[Case]:
+    """What every integer id in a path must refuse: zero, negative, huge, not a number, unknown."""
+    return [
+        Case(method, path, f"{param} zero", with_params(target, **{param: 0}), 400, param),
+        Case(method, path, f"{param} negative", with_params(target, **{param: -1}), 400, param),
+        Case(method, path, f"{param} 2**63", with_params(target, **{param: HUGE}), 400, param),
+        Case(method, path, f"{param} not a number", with_params(target, **{param: "abc"}), 404),
+        Case(method, path, f"{param} unknown", with_params(target, **{param: UNKNOWN}), 404),
+    ]
+
+
+def token_rules(method: str, path: str, target: Target) -> list[Case]:
+    """A route whose only input is the caller's session: sent without the owner's token, with a bad one."""
+    target = anonymously(target)
+    return [
+        Case(method, path, "a garbage bearer token", with_headers(target, Authorization="Bearer nonsense"), 401),
+        Case(method, path, "basic auth instead", with_headers(target, Authorization="Basic dXNlcjpwdw=="), 401),
+        Case(method, path, "a bearer scheme without a token", with_headers(target, Authorization="Bearer"), 401),
+        Case(method, path, "a garbage session cookie", with_headers(target, Cookie="bc_session=nonsense"), 401),
+    ]
+
+
+# Targets: one valid request per route.
+def _new_account(w: World) -> Req:
+    return Req(
+        json={"username": f"u{uuid.uuid4().hex[:12]}", "password": PASSWORD, "display_name": "N"}, anonymous=True
+    )
+
+
+def _log_in(w: World) -> Req:
+    return Req(json={"username": w.owner.username, "password": PASSWORD}, anonymous=True)
+
+
+def _me(w: World) -> Req:
+    return Req()
+
+
+def _session(w: World) -> Req:
+    return Req(params={"session_id": w.owner.session_id})
+
+
+def _team(w: World, body: Any = NO_BODY) -> Req:
+    return Req(params={"team_id": w.team.id}, json=body)
+
+
+def _new_team(w: World) -> Req:
+    return Req(json={"name": "Side deal"})
+
+
+def _new_invite(w: World) -> Req:
+    return _team(w, {"role": "member", "max_uses": 5})
+
+
+def _invite(w: World) -> Req:
+    return Req(params={"team_id": w.team.id, "invite_id": w.invite_id})
+
+
+def _accept(w: World) -> Req:
+    return Req(params={"token": "x" * 24})
+
+
+def _member(w: World, body: Any = NO_BODY) -> Req:
+    return Req(params={"team_id": w.team.id, "user_id": w.team.members[0].id}, json=body)
+
+
+def _promote(w: World) -> Req:
+    return _member(w, {"role": "lead"})
+
+
+def _new_channel(w: World) -> Req:
+    return _team(w, {"name": "Pricing", "members": [w.team.members[0].id]})
+
+
+def _direct(w: World) -> Req:
+    return _team(w, {"user_id": w.team.members[0].id})
+
+
+def _read(w: World) -> Req:
+    return Req(params={"channel_id": w.everyone}, json={"cursor": 0})
+
+
+CUE = {"code": "hold", "label": "Hold the line", "rhythm": [300], "urgency": "normal", "ttl_seconds": 60}
+
+
+def _cues(w: World) -> Req:
+    return _team(w, {"cues": [CUE]})
+
+
+def _history(w: World) -> Req:
+    return Req(params={"channel_id": w.everyone})
+
+
+def _send(w: World) -> Req:
+    return Req(params={"channel_id": w.everyone}, json={"client_id": str(uuid.uuid4()), "kind": "text", "text": "hi"})
+
+
+def _ack(w: World) -> Req:
+    return Req(params={"message_id": w.message_id})
+
+
+def _junk(w: World) -> Req:
+    return Req(
+        query={"key": "x" * 500, "after": "-1"}, content=b"\x00{not json", headers={"Content-Type": "text/plain"}
+    )
+
+
+def _level(w: World) -> Req:
+    return Req(json={"level": "sender"})
+
+
+def b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+def _subscription(w: World) -> Req:
+    keys = {"p256dh": b64(b"\x04" + os.urandom(64)), "auth": b64(os.urandom(16))}
+    return Req(json={"endpoint": f"https://1.1.1.1/push/{uuid.uuid4().hex}", "keys": keys})
+
+
+def _unsubscribe(w: World) -> Req:
+    return Req(json={"endpoint": f"https://1.1.1.1/push/{uuid.uuid4().hex}"})
+
+
+def cue(**change: Any) -> dict[str, Any]:
+    """A valid cue with the change (DROP removes a field)."""
+    return {k: v for k, v in {**CUE, **change}.items() if v is not DROP}
+
+
+async def _taken_username(w: World, req: Req) -> Req:
+    return replace(req, json={**req.json, "username": w.owner.username})
+
+
+async def _myself(w: World, req: Req) -> Req:
+    return replace(req, json={"user_id": w.owner.id})
+
+
+async def _reused_client_id(w: World, req: Req) -> Req:
+    first = await w.owner.send(w.everyone, text="first")
+    assert first.status_code == 201
+    return replace(req, json={**req.json, "client_id": first.json()["client_id"], "text": "second"})
+
+
+# Path templates, as the app declares them.
+ACCOUNTS = "/api/accounts"
+SESSIONS = "/api/sessions"
+SESSION = "/api/sessions/{session_id:int}"
+ME = "/api/me"
+TEAMS = "/api/teams"
+TEAM = "/api/teams/{team_id:int}"
+INVITES = "/api/teams/{team_id:int}/invites"
+INVITE = "/api/teams/{team_id:int}/invites/{invite_id:int}"
+ACCEPT = "/api/invites/{token:str}/accept"
+MEMBER = "/api/teams/{team_id:int}/members/{user_id:int}"
+CHANNELS = "/api/teams/{team_id:int}/channels"
+DIRECT = "/api/teams/{team_id:int}/direct"
+READ = "/api/channels/{channel_id:int}/read"
+CUES = "/api/teams/{team_id:int}/cues"
+MESSAGES = "/api/channels/{channel_id:int}/messages"
+ACK = "/api/messages/{message_id:int}/ack"
+SYNC = "/api/sync"
+PUSH_KEY = "/api/push/key"
+PUSH_LEVEL = "/api/push/level"
+PUSH_SUBSCRIPTIONS = "/api/push/subscriptions"
+
+# fmt: off
+CASES: list[Case] = [
+    # --- accounts and sessions
+    *body_rules("POST", ACCOUNTS, _new_account, ("display_name", 5), "password"),
+    Case("POST", ACCOUNTS, "username over 32", changed(_new_account, username="a" * 33), 400, "username"),
+    Case("POST", ACCOUNTS, "username under 3", changed(_new_account, username="ab"), 400, "username"),
+    Case("POST", ACCOUNTS, "username with a space", changed(_new_account, username="a b c"), 400, "username"),
+    Case("POST", ACCOUNTS, "display_name over 60", changed(_new_account, display_name="d" * 61), 400, "display_name"),
+    Case("POST", ACCOUNTS, "display_name blank", changed(_new_account, display_name="   "), 400, "display_name"),
+    Case("POST", ACCOUNTS, "password under 8", changed(_new_account, password="short"), 400, "password"),
+    Case("POST", ACCOUNTS, "password over 256", changed(_new_account, password="p" * 257), 400, "password"),
+    Case("POST", ACCOUNTS, "username taken", custom(_new_account, _taken_username), 409, "username"),
+    *body_rules("POST", SESSIONS, _log_in, ("password", 12345678), "password"),
+    Case("POST", SESSIONS, "username empty", changed(_log_in, username=""), 400, "username"),
+    Case("POST", SESSIONS, "username over 64", changed(_log_in, username="u" * 65), 400, "username"),
+    Case("POST", SESSIONS, "password over 256", changed(_log_in, password="p" * 257), 400, "password"),
+    Case("POST", SESSIONS, "device over 120", changed(_log_in, device="d" * 121), 400, "device"),
+    Case("POST", SESSIONS, "unknown username", changed(_log_in, username=f"nobody{uuid.uuid4().hex[:8]}"), 401),
+    *token_rules("GET", SESSIONS, _me),
+    *id_rules("DELETE", SESSION, _session, "session_id"),
+    *token_rules("GET", ME, _me),
+    # --- teams, invites, members
+    *token_rules("GET", TEAMS, _me),
+    *body_rules("POST", TEAMS, _new_team, ("name", 5), "name"),
+    Case("POST", TEAMS, "name over 60", changed(_new_team, name="n" * 61), 400, "name"),
+    Case("POST", TEAMS, "name blank", changed(_new_team, name="   "), 400, "name"),
+    *id_rules("GET", TEAM, _team, "team_id"),
+    *id_rules("GET", INVITES, _team, "team_id"),
+    *body_rules("POST", INVITES, _new_invite, ("max_uses", "ten"), None),
+    *id_rules("POST", INVITES, _new_invite, "team_id"),
+    Case("POST", INVITES, "role owner", changed(_new_invite, role="owner"), 400, "role"),
+    Case("POST", INVITES, "max_uses zero", changed(_new_invite, max_uses=0), 400, "max_uses"),
+    Case("POST", INVITES, "max_uses 2**63", changed(_new_invite, max_uses=HUGE), 400, "max_uses"),
+    Case("POST", INVITES, "expires_in_seconds under a minute",
+         changed(_new_invite, expires_in_seconds=59), 400, "expires_in_seconds"),
+    *id_rules("DELETE", INVITE, _invite, "team_id"),
+    *id_rules("DELETE", INVITE, _invite, "invite_id"),
+    Case("POST", ACCEPT, "unknown token", with_params(_accept), 404),
+    Case("POST", ACCEPT, "token over 100", with_params(_accept, token="t" * 101), 400, "token"),
+    Case("POST", ACCEPT, "a body is ignored, not parsed", raw(_accept, b"{not json", "text/plain"), 404),
+    *body_rules("PATCH", MEMBER, _promote, ("role", 3), "role"),
+    Case("PATCH", MEMBER, "an unknown role", changed(_promote, role="boss"), 400, "role"),
+    *id_rules("PATCH", MEMBER, _promote, "team_id"),
+    *id_rules("PATCH", MEMBER, _promote, "user_id"),
+    *id_rules("DELETE", MEMBER, _member, "team_id"),
+    *id_rules("DELETE", MEMBER, _member, "user_id"),
+    # --- channels
+    *id_rules("GET", CHANNELS, _team, "team_id"),
+    *body_rules("POST", CHANNELS, _new_channel, ("members", "1,2"), "name"),
+    *id_rules("POST", CHANNELS, _new_channel, "team_id"),
+    Case("POST", CHANNELS, "name over 60", changed(_new_channel, name="n" * 61), 400, "name"),
+    Case("POST", CHANNELS, "member id zero", changed(_new_channel, members=[0]), 400, "members"),
+    Case("POST", CHANNELS, "member id 2**63", changed(_new_channel, members=[HUGE]), 400, "members"),
+    Case("POST", CHANNELS, "a member from outside the team", changed(_new_channel, members=[UNKNOWN]), 400, "members"),
+    Case("POST", CHANNELS, "over 200 members", changed(_new_channel, members=list(range(1, 202))), 400, "members"),
+    *body_rules("POST", DIRECT, _direct, ("user_id", "abc"), "user_id"),
+    *id_rules("POST", DIRECT, _direct, "team_id"),
+    Case("POST", DIRECT, "user_id zero", changed(_direct, user_id=0), 400, "user_id"),
+    Case("POST", DIRECT, "user_id 2**63", changed(_direct, user_id=HUGE), 400, "user_id"),
+    Case("POST", DIRECT, "user_id unknown", changed(_direct, user_id=UNKNOWN), 400, "user_id"),
+    Case("POST", DIRECT, "user_id myself", custom(_direct, _myself), 400, "user_id"),
+    *body_rules("POST", READ, _read, ("cursor", "x"), "cursor"),
+    *id_rules("POST", READ, _read, "channel_id"),
+    Case("POST", READ, "cursor negative", changed(_read, cursor=-1), 400, "cursor"),
+    Case("POST", READ, "cursor 2**63", changed(_read, cursor=HUGE), 400, "cursor"),
+    # --- cues
+    *id_rules("GET", CUES, _team, "team_id"),
+    *body_rules("PUT", CUES, _cues, ("cues", "all"), "cues"),
+    *id_rules("PUT", CUES, _cues, "team_id"),
+    Case("PUT", CUES, "no cues", changed(_cues, cues=[]), 400, "cues"),
+    Case("PUT", CUES, "25 cues", changed(_cues, cues=[CUE] * 25), 400, "cues"),
+    Case("PUT", CUES, "label over 40", changed(_cues, cues=[cue(label="l" * 41)]), 400, "label"),
+    Case("PUT", CUES, "label missing", changed(_cues, cues=[cue(label=DROP)]), 400, "label"),
+    Case("PUT", CUES, "code with capitals and spaces", changed(_cues, cues=[cue(code="Hold On")]), 400, "code"),
+    Case("PUT", CUES, "rhythm empty", changed(_cues, cues=[cue(rhythm=[])]), 400, "rhythm"),
+    Case("PUT", CUES, "rhythm of even length", changed(_cues, cues=[cue(rhythm=[100, 100])]), 400, "rhythm"),
+    Case("PUT", CUES, "rhythm step too short", changed(_cues, cues=[cue(rhythm=[5])]), 400, "rhythm"),
+    Case("PUT", CUES, "rhythm over 5 s",
+         changed(_cues, cues=[cue(rhythm=[2000, 100, 2000, 100, 2000])]), 400, "rhythm"),
+    Case("PUT", CUES, "rhythm of the wrong type", changed(_cues, cues=[cue(rhythm="fast")]), 400, "rhythm"),
+    Case("PUT", CUES, "urgency unknown", changed(_cues, cues=[cue(urgency="meh")]), 400, "urgency"),
+    Case("PUT", CUES, "ttl_seconds under 10", changed(_cues, cues=[cue(ttl_seconds=5)]), 400, "ttl_seconds"),
+    Case("PUT", CUES, "an unknown field in a cue", changed(_cues, cues=[cue(colour="red")]), 400, "colour"),
+    Case("PUT", CUES, "a duplicate code", changed(_cues, cues=[cue(), cue(rhythm=[500])]), 400, "code"),
+    Case("PUT", CUES, "two cues with one rhythm", changed(_cues, cues=[cue(), cue(code="other")]), 400, "rhythm"),
+    # --- messages, acks, sync
+    *id_rules("GET", MESSAGES, _history, "channel_id"),
+    Case("GET", MESSAGES, "before zero", with_query(_history, before=0), 400, "before"),
+    Case("GET", MESSAGES, "before negative", with_query(_history, before=-5), 400, "before"),
+    Case("GET", MESSAGES, "before 2**63", with_query(_history, before=HUGE), 400, "before"),
+    Case("GET", MESSAGES, "before not a number", with_query(_history, before="x"), 400, "before"),
+    Case("GET", MESSAGES, "limit zero", with_query(_history, limit=0), 400, "limit"),
+    Case("GET", MESSAGES, "limit negative", with_query(_history, limit=-1), 400, "limit"),
+    Case("GET", MESSAGES, "limit over 200", with_query(_history, limit=201), 400, "limit"),
+    Case("GET", MESSAGES, "limit 2**63", with_query(_history, limit=HUGE), 400, "limit"),
+    Case("GET", MESSAGES, "limit not a number", with_query(_history, limit="ten"), 400, "limit"),
+    *body_rules("POST", MESSAGES, _send, ("text", 5), "client_id"),
+    *id_rules("POST", MESSAGES, _send, "channel_id"),
+    Case("POST", MESSAGES, "text over 4000", changed(_send, text="t" * 4001), 400, "text"),
+    Case("POST", MESSAGES, "text blank", changed(_send, text="   "), 400, "text"),
+    Case("POST", MESSAGES, "client_id not a UUID", changed(_send, client_id="not-a-uuid"), 400, "client_id"),
+    Case("POST", MESSAGES, "client_id a number", changed(_send, client_id=12), 400, "client_id"),
+    Case("POST", MESSAGES, "kind unknown", changed(_send, kind="shout"), 400, "kind"),
+    Case("POST", MESSAGES, "a cue not in the team's set", changed(_send, kind="cue", text=DROP, cue="sing"),
+         400, "cue"),
+    Case("POST", MESSAGES, "a cue code over 32", changed(_send, kind="cue", text=DROP, cue="c" * 33), 400, "cue"),
+    Case("POST", MESSAGES, "a cue message without a cue", changed(_send, kind="cue", text=DROP), 400, "cue"),
+    Case("POST", MESSAGES, "a text message carrying a cue", changed(_send, cue="wrap_up"), 400, "cue"),
+    Case("POST", MESSAGES, "client_id reused for another text", custom(_send, _reused_client_id), 409, "client_id"),
+    *id_rules("POST", ACK, _ack, "message_id"),
+    *token_rules("GET", SYNC, _me),
+    Case("GET", SYNC, "after negative", with_query(_me, after=-1), 400, "after"),
+    Case("GET", SYNC, "after 2**63", with_query(_me, after=HUGE), 400, "after"),
+    Case("GET", SYNC, "after not a number", with_query(_me, after="abc"), 400, "after"),
+    Case("GET", SYNC, "after empty", with_query(_me, after=""), 400, "after"),
+    Case("GET", SYNC, "limit zero", with_query(_me, limit=0), 400, "limit"),
+    Case("GET", SYNC, "limit over 1000", with_query(_me, limit=1001), 400, "limit"),
+    Case("GET", SYNC, "limit 2**63", with_query(_me, limit=HUGE), 400, "limit"),
+    # --- push
+    # The public key takes no input at all: junk in the query and body changes nothing.
+    Case("GET", PUSH_KEY, "junk query and body are ignored", as_built(_junk), 200),
+    *token_rules("GET", PUSH_LEVEL, _me),
+    *body_rules("PUT", PUSH_LEVEL, _level, ("level", 1), "level"),
+    Case("PUT", PUSH_LEVEL, "an unknown level", changed(_level, level="loud"), 400, "level"),
+    *token_rules("GET", PUSH_SUBSCRIPTIONS, _me),
+    *body_rules("POST", PUSH_SUBSCRIPTIONS, _subscription, ("endpoint", 5), "keys"),
+    Case("POST", PUSH_SUBSCRIPTIONS, "endpoint over 2048",
+         changed(_subscription, endpoint="https://1.1.1.1/" + "p" * 2040), 400, "endpoint"),
+    Case("POST", PUSH_SUBSCRIPTIONS, "endpoint not https", changed(_subscription, endpoint="ftp://1.1.1.1/x"),
+         400, "endpoint"),
+    Case("POST", PUSH_SUBSCRIPTIONS, "endpoint on loopback",
+         changed(_subscription, endpoint="http://127.0.0.1:9/x"), 400, "endpoint"),
+    Case("POST", PUSH_SUBSCRIPTIONS, "endpoint on a private address",
+         changed(_subscription, endpoint="https://10.0.0.1/x"), 400, "endpoint"),
+    Case("POST", PUSH_SUBSCRIPTIONS, "p256dh not base64url",
+         changed(_subscription, keys={"p256dh": "!!!", "auth": b64(bytes(16))}), 400, "p256dh"),
+    Case("POST", PUSH_SUBSCRIPTIONS, "auth of the wrong length",
+         changed(_subscription, keys={"p256dh": b64(b"\x04" + bytes(64)), "auth": b64(bytes(3))}), 400, "auth"),
+    *body_rules("DELETE", PUSH_SUBSCRIPTIONS, _unsubscribe, ("endpoint", 5), "endpoint"),
+    Case("DELETE", PUSH_SUBSCRIPTIONS, "an endpoint I never registered", changed(_unsubscribe), 404),
+]
+# fmt: on
+
+
+def test_every_api_route_gets_bad_input() -> None:
+    """A route added to the app without cases here fails this test (and cases for a route that is gone, too)."""
+    assert {(case.method, case.path) for case in CASES} == API_ROUTES
+    assert {"/api/live"} == SOCKET_ROUTES  # the socket's cases are the test_live_* tests below
+    assert len({case.id for case in CASES}) == len(CASES)
+
+
+@in_module_loop
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
+async def test_bad_input(case: Case, world: World) -> None:
+    req = await case.build(world)
+    response = await req.send(world, case.method, case.path)
+    assert response.status_code == case.status, response.text
+    if case.status < 400:
+        return
+    body = response.json()
+    assert_error_shape(body)
+    if case.names:
+        named = any(case.names in key for key in body["fields"]) or case.names in body["detail"]
+        assert named, f"{case.names!r} not named in {body}"
+
+
+# --- the live socket
+
+
+async def close_code(url: str, headers: dict[str, str]) -> int:
+    async with connect(url, additional_headers=headers, open_timeout=5) as ws:
+        with pytest.raises(ConnectionClosed) as closed:
+            async with asyncio.timeout(5):
+                while True:
+                    await ws.recv()
+    assert closed.value.rcvd is not None
+    return int(closed.value.rcvd.code)
+
+
+@in_module_loop
+@pytest.mark.parametrize(
+    ("query", "auth", "code"),
+    [
+        ("?after=abc", True, 4400),
+        ("?after=-1", True, 4400),
+        (f"?after={HUGE}", True, 4400),
+        ("?after=1.5", True, 4400),
+        ("", False, 4401),
+        ("?after=0", False, 4401),
+    ],
+    ids=["after=abc", "after=-1", "after=2**63", "after=1.5", "no token", "no token, good after"],
+)
+async def test_live_refuses_a_bad_start_with_a_close_code(query: str, auth: bool, code: int, world: World) -> None:
+    headers = {"Authorization": f"Bearer {world.owner.token}"} if auth else {}
+    assert await close_code(f"{world.ws_base}/api/live{query}", headers) == code
+
+
+@in_module_loop
+async def test_live_with_a_garbage_token_closes_4401(world: World) -> None:
+    assert await close_code(f"{world.ws_base}/api/live", {"Authorization": "Bearer nonsense"}) == 4401
+
+
+BAD_FRAMES = [
+    "{not json",
+    "[]",
+    "42",
+    '{"no": "type"}',
+    '{"type": "shout"}',
+    '{"type": "visibility", "visible": "yes"}',
+    '{"type": "visibility"}',
+    "x" * 5000,
+]
+
+
+@in_module_loop
+async def test_live_answers_bad_frames_with_error_frames_and_stays_open(world: World) -> None:
+    async with world.owner.live() as ws:
+        await frames_until_ready(ws)
+        for frame in [*BAD_FRAMES, b"\x00\xff binary"]:
+            await ws.send(frame)
+            answer = await next_frame(ws)
+            assert answer["type"] == "error", (frame, answer)
+            assert isinstance(answer["error"], str) and isinstance(answer["detail"], str)
+        await ws.send('{"type": "ping"}')
+        assert await next_frame(ws) == {"type": "pong"}
