@@ -24,6 +24,7 @@ from api.hub import SESSION_REVOKED, BoundedSubscriber, Hub
 from api.messages import events_page
 from api.presence import Presence
 from api.settings import Settings
+from api.throttle import Throttle
 
 log = logging.getLogger("backchannel.live")
 
@@ -32,10 +33,12 @@ CLOSE_UNAUTHENTICATED = 4401  # no or revoked session: log in again
 CLOSE_FORBIDDEN_ORIGIN = 4403  # cookie-authenticated socket opened from another site
 CLOSE_BAD_REQUEST = 4400  # a malformed `after`
 CLOSE_HEARTBEAT = 4408  # nothing heard for two heartbeats
-CLOSE_TOO_SLOW = 4429  # the client stopped reading and its backlog filled: reconnect and sync
+CLOSE_FLOOD = 4429  # more frames than FRAMES_PER_WINDOW from the client
+CLOSE_TOO_SLOW = 4503  # the client stopped reading and its backlog filled: reconnect and sync
 REPLAY_PAGE = 500
 CLOSE_TIMEOUT = 5.0
 FRAME_MAX = 4096
+FRAMES_PER_WINDOW = (60, 10.0)  # frames a client may send, per seconds
 
 
 class Ping(msgspec.Struct, tag="ping"):
@@ -101,6 +104,7 @@ class _Connection:
         self.heard_at = time.monotonic()
         self.presence = presence
         self.visible = False
+        self.frames = Throttle(*FRAMES_PER_WINDOW)
 
     def set_visible(self, visible: bool) -> None:
         self.presence.set_visible(self.auth.session_id, visible, self.visible)
@@ -122,6 +126,9 @@ class _Connection:
         while True:
             text = await self.socket.receive_text()
             self.heard_at = time.monotonic()
+            if self.frames.retry_after("frames") is not None:
+                raise _Closed(CLOSE_FLOOD, "too many frames")
+            self.frames.hit("frames")
             if len(text) > FRAME_MAX:
                 await self.send_error("frame_too_large", f"frames are at most {FRAME_MAX} bytes")
                 continue

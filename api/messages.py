@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import uuid
 from typing import Annotated, Literal
 
 import msgspec
-from litestar import Response, get, post
+from litestar import Response, delete, get, post
 from litestar.params import Parameter
 
 from api.auth import Auth
@@ -17,8 +18,9 @@ from api.db import channels as channels_sql
 from api.db import cues as cues_sql
 from api.db import events as events_sql
 from api.db import messages as sql
+from api.db import teams as teams_sql
 from api.db.connection import Database
-from api.errors import ApiError, invalid, not_found
+from api.errors import ApiError, forbidden, invalid, not_found
 from api.events import Event, from_rows, record
 from api.hub import Hub
 from api.presence import Presence
@@ -26,6 +28,8 @@ from api.push import queue as push
 from api.push.worker import PushWorker
 from api.throttle import Throttles
 from api.wire import Body
+
+log = logging.getLogger("backchannel.messages")
 
 TEXT_MAX = 4000
 HISTORY_PAGE = (50, 200)  # default, most
@@ -157,6 +161,8 @@ async def send_message(
         message.cursor = await record(tx, hub, "message", message, team_id=team_id, channel_id=channel_id)
         await sql.set_cursor(tx.conn, message_id, message.cursor)
         await push.enqueue(tx, push_worker, presence, message_id, channel_id, auth.user_id, cue)
+    # Never the text: logs outlive the deletion of a channel's history.
+    log.info("message_stored id=%d channel=%d kind=%s cursor=%d", message_id, channel_id, data.kind, message.cursor)
     return Response(message, status_code=201)
 
 
@@ -201,6 +207,27 @@ async def ack_message(
     return ack
 
 
+class HistoryCleared(msgspec.Struct):
+    channel_id: int
+    deleted: int
+
+
+@delete("/channels/{channel_id:int}/messages", status_code=200, summary="Delete a channel's history; team owner only")
+async def delete_history(channel_id: ChannelId, auth: Auth, db: Database, hub: Hub) -> HistoryCleared:
+    """Messages, acks, pending pushes and their events go; with secure_delete and a WAL checkpoint
+    their text is gone from the database files, not just unlinked."""
+    async with db.write() as tx:
+        channel = await channels_sql.channel_for_member(tx.conn, channel_id, auth.user_id)
+        if channel is None:
+            raise not_found("channel")
+        if await teams_sql.role_of(tx.conn, channel["team_id"], auth.user_id) != "owner":
+            raise forbidden("Only the team's owner can delete a channel's history.")
+        cleared = HistoryCleared(channel_id=channel_id, deleted=await sql.delete_history(tx.conn, channel_id))
+        await record(tx, hub, "history_cleared", cleared, team_id=channel["team_id"], channel_id=channel_id)
+    await db.checkpoint()
+    return cleared
+
+
 async def events_page(db: Database, user_id: int, after: int, limit: int) -> SyncPage:
     async with db.read() as conn:
         rows = await events_sql.visible_after(conn, user_id, after, limit + 1)
@@ -219,4 +246,4 @@ async def sync(
     return await events_page(db, auth.user_id, after, limit)
 
 
-route_handlers = [send_message, list_messages, ack_message, sync]
+route_handlers = [send_message, list_messages, delete_history, ack_message, sync]

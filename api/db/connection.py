@@ -86,6 +86,12 @@ class Database:
             for hook in tx._after_commit:
                 hook()
 
+    async def checkpoint(self) -> None:
+        """Fold the WAL into the database file and truncate it, so deleted rows leave no copy behind."""
+        assert self._writer is not None, "database is not open"
+        async with self._write_lock:
+            await self._writer.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
     @asynccontextmanager
     async def read(self) -> AsyncIterator[aiosqlite.Connection]:
         reader = await self._readers.get()

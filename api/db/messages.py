@@ -87,3 +87,10 @@ async def ack_at(conn: aiosqlite.Connection, message_id: int, user_id: int) -> i
     ) as cursor:
         row = await cursor.fetchone()
     return int(row[0]) if row else None
+
+
+async def delete_history(conn: aiosqlite.Connection, channel_id: int) -> int:
+    """Delete a channel's messages, their acks and push jobs, and their events; return how many messages."""
+    cursor = await conn.execute("DELETE FROM messages WHERE channel_id = ?", (channel_id,))
+    await conn.execute("DELETE FROM events WHERE channel_id = ? AND type IN ('message', 'ack')", (channel_id,))
+    return cursor.rowcount
