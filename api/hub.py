@@ -9,6 +9,7 @@ loses access stops receiving at once.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -34,6 +35,15 @@ class BoundedSubscriber(Subscriber):
             return True
         self.overflowed.set()
         return False
+
+    async def put(self, item: bytes | None) -> None:
+        # Unsubscribing puts a None sentinel with an awaited put(), which would wait forever on a
+        # full backlog; a subscriber being stopped has no use for its backlog, so drop it first.
+        if item is None:
+            with contextlib.suppress(asyncio.QueueEmpty):
+                while True:
+                    self._queue.get_nowait()
+        await super().put(item)
 
 
 def create_channels_plugin() -> ChannelsPlugin:

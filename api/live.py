@@ -178,11 +178,15 @@ async def live(
             await socket.send_text(_encode({"type": "ready", "cursor": replayed}))
             try:
                 await _run_until_first_exit(
-                    connection.pump(subscriber, replayed), connection.listen(), connection.beat()
+                    connection.pump(subscriber, replayed),
+                    connection.watch_backlog(subscriber),
+                    connection.listen(),
+                    connection.beat(),
                 )
             finally:
                 connection.set_visible(False)
     except _Closed as closed:
+        log.info("live_closed code=%d reason=%s", closed.code, closed.reason)
         # A client that stopped reading may never take the close frame either: do not wait on it forever.
         with contextlib.suppress(Exception):
             await asyncio.wait_for(socket.close(code=closed.code, reason=closed.reason), CLOSE_TIMEOUT)
@@ -198,6 +202,7 @@ async def _run_until_first_exit(*jobs: Any) -> None:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+
     for task in done:
         task.result()
 

@@ -31,8 +31,12 @@ mimetypes.add_type("application/manifest+json", ".webmanifest")
 mimetypes.add_type("text/javascript", ".js")
 
 
-def add_security_headers(message: Message, scope: Scope) -> None:
-    """before_send hook: every HTTP response, errors included, gets the security headers; API ones no caching."""
+async def add_security_headers(message: Message, scope: Scope) -> None:
+    """before_send hook: every HTTP response, errors included, gets the security headers; API ones no caching.
+
+    Async on purpose: Litestar runs a sync hook in a worker thread, and this one sees every message sent,
+    each live-socket frame included.
+    """
     if message["type"] != "http.response.start":
         return
     headers = MutableScopeHeaders.from_message(message)

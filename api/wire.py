@@ -20,10 +20,11 @@ Name = Annotated[str, msgspec.Meta(min_length=1, max_length=60, pattern=r"\S")]
 Role = Annotated[str, msgspec.Meta(pattern=r"^(owner|lead|member)$")]
 
 
-def require_json(request: Request[Any, Any, Any]) -> None:
+async def require_json(request: Request[Any, Any, Any]) -> None:
     """Before every request: a handler that takes a body takes it as ``application/json`` and nothing else.
 
     This also refuses the bodies a browser posts cross-site without asking first (text/plain, form encodings).
+    Async on purpose: Litestar runs a sync hook in a worker thread, a thread hop on every request.
     """
     if "data" in request.route_handler.parsed_fn_signature.parameters and request.content_type[0] != "application/json":
         raise ApiError(415, "unsupported_media_type", "Send the body as JSON, with Content-Type: application/json.")

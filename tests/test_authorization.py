@@ -250,6 +250,13 @@ ROWS = [
         in_channel("Leads", a_text), "Leads"),
     Row("POST",   "/api/channels/{channel_id:int}/messages",          (401, 401, 404, 201, 404, 404),
         in_channel("Direct", a_text), "Direct"),
+    # Deleting a channel's history is for the team's owner, and only in channels the owner is in.
+    Row("DELETE", "/api/channels/{channel_id:int}/messages",          (401, 401, 404, 403, 403, 200),
+        in_channel("Everyone"), "Everyone"),
+    Row("DELETE", "/api/channels/{channel_id:int}/messages",          (401, 401, 404, 404, 403, 200),
+        in_channel("Leads"), "Leads"),
+    Row("DELETE", "/api/channels/{channel_id:int}/messages",          (401, 401, 404, 403, 404, 404),
+        in_channel("Direct"), "Direct"),
     Row("POST",   "/api/channels/{channel_id:int}/read",              (401, 401, 404, 200, 200, 200),
         in_channel("Everyone", lambda: {"cursor": 0}), "Everyone"),
     Row("POST",   "/api/channels/{channel_id:int}/read",              (401, 401, 404, 404, 200, 200),

@@ -459,6 +459,7 @@ CASES: list[Case] = [
     Case("GET", MESSAGES, "limit over 200", with_query(_history, limit=201), 400, "limit"),
     Case("GET", MESSAGES, "limit 2**63", with_query(_history, limit=HUGE), 400, "limit"),
     Case("GET", MESSAGES, "limit not a number", with_query(_history, limit="ten"), 400, "limit"),
+    *id_rules("DELETE", MESSAGES, _history, "channel_id"),
     *body_rules("POST", MESSAGES, _send, ("text", 5), "client_id"),
     *id_rules("POST", MESSAGES, _send, "channel_id"),
     Case("POST", MESSAGES, "text over 4000", changed(_send, text="t" * 4001), 400, "text"),

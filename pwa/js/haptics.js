@@ -1,0 +1,32 @@
+// Never a sound: vibration rhythms where the platform has them (Chrome on Android), a brief
+// full-screen flash elsewhere.
+export const canVibrate = typeof navigator.vibrate === 'function';
+
+export function buzz(pattern) {
+  if (!canVibrate) return false;
+  try {
+    return navigator.vibrate(pattern) !== false;
+  } catch {
+    return false;
+  }
+}
+
+export function flash(urgency = 'normal') {
+  const el = document.getElementById('flash');
+  el.hidden = false;
+  el.className = 'flash';
+  void el.offsetWidth; // restart the animation
+  el.className = `flash on ${urgency}`;
+  clearTimeout(flash.timer);
+  flash.timer = setTimeout(() => { el.hidden = true; el.className = 'flash'; }, 1200);
+}
+
+// An incoming cue: its own rhythm, and the flash when there is no vibration (or always, in table mode).
+export function signal(cue, { alwaysFlash = false, silentScreen = false } = {}) {
+  const buzzed = buzz(cue?.rhythm || [200]);
+  if (!silentScreen && (alwaysFlash || !buzzed)) flash(cue?.urgency);
+  return buzzed;
+}
+
+// The sender's short tick when a cue leaves the pad.
+export const tick = () => buzz(12);

@@ -1,0 +1,350 @@
+// The app's state: what we know (cached in IndexedDB so the app opens offline), how it changes
+// (server events, applied in cursor order), and the actions the screens call.
+import { kv, outbox as outboxStore } from './db.js';
+import { api, setCsrf, online } from './api.js';
+import * as outbox from './outbox.js';
+import { connectLive } from './live.js';
+import { uuid } from './ui.js';
+
+const KEEP = 150; // messages kept per channel on the device
+export const LEAD = new Set(['owner', 'lead']);
+
+export const S = {
+  me: null, // {id, username, display_name}
+  teams: [], // [{id, name, role}]
+  teamId: null,
+  team: {}, // id -> {channels, cues, members}
+  cursor: null, // the last event applied
+  prefs: { notify: 'plain' },
+  lastCue: null, // for table mode
+  live: 'offline',
+  viewing: null, // the open channel's id
+  replaying: false,
+};
+const messages = new Map(); // channel id -> [message] by cursor
+const dirty = new Set();
+let saveTimer = 0;
+let queue = Promise.resolve();
+let socket = null;
+
+// --- tiny pub/sub ---------------------------------------------------------------------------------
+const subs = new Map();
+export function on(topic, fn) {
+  if (!subs.has(topic)) subs.set(topic, new Set());
+  subs.get(topic).add(fn);
+  return () => subs.get(topic).delete(fn);
+}
+export function emit(topic, arg) {
+  for (const fn of subs.get(topic) || []) fn(arg);
+}
+
+// --- persistence ----------------------------------------------------------------------------------
+export async function loadLocal() {
+  const saved = await kv.get('state');
+  if (saved) Object.assign(S, saved, { live: 'offline', viewing: null, replaying: false });
+  outbox.setUser(S.me?.id ?? null);
+  await outbox.reload();
+}
+
+export function save() {
+  clearTimeout(saveTimer);
+  saveTimer = setTimeout(saveNow, 120);
+}
+export async function saveNow() {
+  clearTimeout(saveTimer);
+  const { me, teams, teamId, team, cursor, prefs, lastCue, lastChannel } = S;
+  const entries = [['state', { me, teams, teamId, team, cursor, prefs, lastCue, lastChannel }], ['uid', me?.id ?? null]];
+  for (const id of dirty) entries.push([`m:${id}`, messages.get(id) || []]);
+  dirty.clear();
+  await kv.setMany(entries);
+}
+addEventListener('pagehide', () => { clearTimeout(saveTimer); saveNow(); });
+
+// --- lookups --------------------------------------------------------------------------------------
+export const team = (id = S.teamId) => (S.team[id] ||= { channels: [], cues: [], members: [] });
+export const myRole = (id = S.teamId) => S.teams.find((t) => t.id === id)?.role;
+export const isLead = (id = S.teamId) => LEAD.has(myRole(id));
+export function channel(id) {
+  for (const t of Object.values(S.team)) {
+    const hit = t.channels.find((c) => c.id === id);
+    if (hit) return hit;
+  }
+  return null;
+}
+export function member(userId, teamId = S.teamId) {
+  return team(teamId).members.find((m) => m.user_id === userId);
+}
+export function displayName(userId, teamId) {
+  if (userId === S.me?.id) return 'You';
+  return member(userId, teamId)?.display_name || 'A teammate';
+}
+export function channelName(ch) {
+  if (!ch) return 'Channel';
+  if (ch.kind !== 'direct') return ch.name;
+  const other = ch.member_ids.find((id) => id !== S.me?.id);
+  return other ? displayName(other, ch.team_id) : 'Just you';
+}
+export function cueOf(code, teamId = S.teamId) {
+  return team(teamId).cues.find((c) => c.code === code) || { code, label: code.replace(/_/g, ' '), rhythm: [200], urgency: 'normal', ttl_seconds: 120 };
+}
+export async function messagesOf(channelId) {
+  if (!messages.has(channelId)) messages.set(channelId, (await kv.get(`m:${channelId}`)) || []);
+  return messages.get(channelId);
+}
+export const cachedMessages = (channelId) => messages.get(channelId) || [];
+
+function upsertMessage(m) {
+  const list = messages.get(m.channel_id) || [];
+  const at = list.findIndex((x) => x.id === m.id);
+  if (at >= 0) {
+    list[at] = { ...m, acks: mergeAcks(list[at].acks, m.acks) };
+  } else {
+    list.push(m);
+    list.sort((a, b) => a.cursor - b.cursor);
+    if (list.length > KEEP) list.splice(0, list.length - KEEP);
+  }
+  messages.set(m.channel_id, list);
+  dirty.add(m.channel_id);
+  return at < 0;
+}
+function mergeAcks(a = [], b = []) {
+  const out = [...a];
+  for (const ack of b) if (!out.some((x) => x.user_id === ack.user_id)) out.push(ack);
+  return out;
+}
+
+// --- session --------------------------------------------------------------------------------------
+export async function signIn(session) {
+  if (S.me && S.me.id !== session.user.id) await wipe();
+  S.me = session.user;
+  outbox.setUser(S.me.id);
+  await setCsrf(session.csrf_token);
+  await saveNow();
+}
+
+export async function wipe() {
+  socket?.stop();
+  socket = null;
+  messages.clear();
+  Object.assign(S, { me: null, teams: [], teamId: null, team: {}, cursor: null, lastCue: null, live: 'offline' });
+  outbox.setUser(null);
+  await Promise.all([kv.clear(), outboxStore.clear()]);
+  await outbox.reload();
+}
+
+export async function refreshMe() {
+  const me = await api('GET', '/me');
+  S.me = me.user;
+  outbox.setUser(S.me.id);
+  await setCsrf(me.csrf_token);
+  S.teams = me.teams;
+  for (const id of Object.keys(S.team)) if (!S.teams.some((t) => t.id === +id)) delete S.team[id];
+  if (!S.teams.some((t) => t.id === S.teamId)) S.teamId = S.teams[0]?.id ?? null;
+  await saveNow();
+  emit('teams');
+  return me;
+}
+
+export async function refreshTeam(id = S.teamId) {
+  if (id == null) return;
+  const [info, channels, cues] = await Promise.all([
+    api('GET', `/teams/${id}`), api('GET', `/teams/${id}/channels`), api('GET', `/teams/${id}/cues`),
+  ]);
+  Object.assign(team(id), { members: info.members, channels, cues: cues.cues });
+  const summary = S.teams.find((t) => t.id === id);
+  if (summary) Object.assign(summary, { name: info.name, role: info.role });
+  await saveNow();
+  emit('teams');
+  emit('channels');
+  emit('cues');
+}
+
+export async function refreshAll() {
+  await refreshMe();
+  await Promise.all(S.teams.map((t) => refreshTeam(t.id)));
+}
+
+// --- live -----------------------------------------------------------------------------------------
+export function startLive() {
+  if (socket || !S.me) return;
+  socket = connectLive({
+    cursor: () => S.cursor || 0,
+    onOpen() {
+      S.replaying = true;
+      outbox.flush();
+    },
+    onEvent(ev) {
+      queue = queue.then(() => apply(ev)).catch((err) => console.warn('event skipped', err));
+    },
+    onReady(cursor) {
+      queue = queue.then(async () => {
+        S.replaying = false;
+        S.cursor = Math.max(S.cursor || 0, cursor);
+        save();
+        if (online()) await refreshAll().catch(() => {});
+        if (S.viewing) markRead(S.viewing);
+      });
+    },
+    onState(state) {
+      S.live = state;
+      emit('live');
+    },
+    onUnauthenticated: () => emit('unauthenticated'),
+  });
+}
+export function stopLive() {
+  socket?.stop();
+  socket = null;
+}
+
+async function apply(ev) {
+  if (S.cursor != null && ev.cursor <= S.cursor) return;
+  const d = ev.data;
+  const known = S.teams.some((t) => t.id === ev.team_id);
+  switch (ev.type) {
+    case 'message': {
+      const list = await messagesOf(d.channel_id);
+      const fresh = !list.some((m) => m.id === d.id);
+      upsertMessage(d);
+      if (d.sender_id === S.me.id) {
+        await outbox.settled(d.client_id);
+      } else if (fresh) {
+        const ch = channel(d.channel_id);
+        const looking = S.viewing === d.channel_id && document.visibilityState === 'visible';
+        if (ch && !looking && !S.replaying) ch.unread += 1;
+        if (looking) markRead(d.channel_id);
+        if (d.kind === 'cue') maybeAlert(d);
+      }
+      emit('messages', d.channel_id);
+      emit('channels');
+      break;
+    }
+    case 'ack': {
+      const list = await messagesOf(d.channel_id);
+      const m = list.find((x) => x.id === d.message_id);
+      if (m) {
+        m.acks = mergeAcks(m.acks, [{ user_id: d.user_id, at: d.at }]);
+        dirty.add(d.channel_id);
+        emit('messages', d.channel_id);
+      }
+      break;
+    }
+    case 'channel': {
+      const t = team(ev.team_id);
+      const at = t.channels.findIndex((c) => c.id === d.id);
+      if (!d.member_ids.includes(S.me.id)) {
+        if (at >= 0) t.channels.splice(at, 1);
+      } else if (at >= 0) {
+        Object.assign(t.channels[at], d);
+      } else {
+        t.channels.push({ ...d, unread: 0, last_read: 0 });
+      }
+      emit('channels');
+      break;
+    }
+    case 'channel_removed':
+      if (d.user_id === S.me.id) {
+        const t = team(ev.team_id);
+        t.channels = t.channels.filter((c) => c.id !== d.channel_id);
+        emit('channels');
+      }
+      break;
+    case 'member': {
+      const t = team(ev.team_id);
+      const at = t.members.findIndex((m) => m.user_id === d.user_id);
+      if (at >= 0) t.members[at] = d;
+      else t.members.push(d);
+      if (d.user_id === S.me.id) {
+        const summary = S.teams.find((x) => x.id === ev.team_id);
+        if (summary) summary.role = d.role;
+        else if (!S.replaying) refreshAll().catch(() => {});
+      }
+      emit('team');
+      emit('teams');
+      break;
+    }
+    case 'member_removed':
+      if (known) team(ev.team_id).members = team(ev.team_id).members.filter((m) => m.user_id !== d.user_id);
+      emit('team');
+      break;
+    case 'team_removed':
+      if (d.user_id === S.me.id) {
+        S.teams = S.teams.filter((t) => t.id !== ev.team_id);
+        delete S.team[ev.team_id];
+        if (S.teamId === ev.team_id) S.teamId = S.teams[0]?.id ?? null;
+        emit('teams');
+        emit('channels');
+      }
+      break;
+    case 'cues':
+      team(ev.team_id).cues = d.cues;
+      emit('cues');
+      break;
+  }
+  S.cursor = Math.max(S.cursor || 0, ev.cursor);
+  save();
+}
+
+function maybeAlert(m) {
+  const cue = cueOf(m.cue, m.team_id);
+  if (Date.now() - m.created_at > cue.ttl_seconds * 1000) return;
+  if (m.acks?.some((a) => a.user_id === S.me.id)) return;
+  S.lastCue = { message: m, at: Date.now() };
+  emit('alert', m);
+}
+
+// --- actions --------------------------------------------------------------------------------------
+export async function loadHistory(channelId) {
+  const page = await api('GET', `/channels/${channelId}/messages?limit=50`);
+  await messagesOf(channelId);
+  for (const m of page.messages) upsertMessage(m);
+  save();
+  emit('messages', channelId);
+}
+
+const readTimers = new Map();
+export function markRead(channelId) {
+  clearTimeout(readTimers.get(channelId));
+  readTimers.set(channelId, setTimeout(async () => {
+    const list = cachedMessages(channelId);
+    const ch = channel(channelId);
+    const last = list.at(-1)?.cursor || 0;
+    if (!ch || !online()) return;
+    if (ch.unread) { ch.unread = 0; emit('channels'); save(); }
+    if (last > (ch.last_read || 0)) {
+      ch.last_read = last;
+      await api('POST', `/channels/${channelId}/read`, { cursor: last }).catch(() => {});
+    }
+  }, 400));
+}
+
+export function sendText(channelId, text) {
+  return outbox.enqueue({ client_id: uuid(), channel_id: channelId, kind: 'text', text, created_at: Date.now(), ttl: 0 });
+}
+
+export function sendCue(channelId, cue) {
+  return outbox.enqueue({
+    client_id: uuid(), channel_id: channelId, kind: 'cue', cue: cue.code, created_at: Date.now(), ttl: cue.ttl_seconds,
+  });
+}
+
+export async function ack(m) {
+  const done = await api('POST', `/messages/${m.id}/ack`);
+  const list = await messagesOf(m.channel_id);
+  const stored = list.find((x) => x.id === m.id);
+  if (stored) stored.acks = mergeAcks(stored.acks, [{ user_id: done.user_id, at: done.at }]);
+  dirty.add(m.channel_id);
+  save();
+  emit('messages', m.channel_id);
+}
+
+outbox.hooks.sent = async (m) => {
+  if (!m) return;
+  await messagesOf(m.channel_id);
+  if (upsertMessage(m)) {
+    save();
+    emit('messages', m.channel_id);
+  }
+};
+outbox.hooks.changed = () => emit('outbox');
+outbox.hooks.unauthenticated = () => emit('unauthenticated');

@@ -1,0 +1,76 @@
+"""Acceptance 1 (installability, the service worker) and 6 (the shell stays small)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from pathlib import Path
+
+from playwright.sync_api import Playwright, expect
+
+from tests.e2e.conftest import ARGS, CHROMIUM, PHONE
+from tests.server import ROOT, ServerProcess
+
+PWA = ROOT / "pwa"
+SHELL_BUDGET = 40 * 1024
+
+
+def test_the_app_is_installable_and_the_service_worker_controls_it(
+    playwright: Playwright, server: ServerProcess, tmp_path: Path
+) -> None:
+    # Installability is only reported outside incognito, so this one needs a persistent profile.
+    context = playwright.chromium.launch_persistent_context(
+        tmp_path / "profile", executable_path=CHROMIUM, headless=True, args=ARGS, viewport=PHONE
+    )
+    try:
+        page = context.pages[0] if context.pages else context.new_page()
+        page.goto(server.url)
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=10_000)
+        assert page.evaluate("navigator.serviceWorker.controller.scriptURL") == f"{server.url}/sw.js"
+        cdp = context.new_cdp_session(page)
+        for _ in range(20):  # the manifest and icons are fetched in the background
+            errors = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
+            if not errors:
+                break
+            page.wait_for_timeout(250)
+        assert errors == []
+        manifest = cdp.send("Page.getAppManifest")
+        assert manifest["errors"] == []
+
+        # Offline, the shell still opens, deep links included, and /api/ is never served from a cache.
+        context.set_offline(True)
+        page.goto(f"{server.url}/join/some-invite-token")
+        expect(page.get_by_role("heading", name="Backchannel")).to_be_visible()
+        cached = page.evaluate(
+            "caches.keys().then(ks => Promise.all(ks.map(k => caches.open(k).then(c => c.keys()))))"
+            ".then(all => all.flat().map(r => new URL(r.url).pathname))"
+        )
+        assert "/index.html" in cached and not [p for p in cached if p.startswith("/api/")]
+    finally:
+        context.close()
+
+
+def test_the_manifest_has_what_an_install_needs() -> None:
+    manifest = json.loads((PWA / "manifest.webmanifest").read_text())
+    assert manifest["display"] == "standalone" and manifest["orientation"] == "portrait"
+    assert manifest["id"] == manifest["start_url"] == manifest["scope"] == "/"
+    icons = {(i["sizes"], i["purpose"]) for i in manifest["icons"]}
+    assert {("192x192", "any"), ("512x512", "any"), ("512x512", "maskable")} <= icons
+    for icon in manifest["icons"]:
+        png = (PWA / icon["src"].lstrip("/")).read_bytes()
+        width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+        assert png[:8] == b"\x89PNG\r\n\x1a\n" and f"{width}x{height}" == icon["sizes"]
+
+
+def test_every_shell_file_is_precached() -> None:
+    listed = set(re.findall(r"'(/[^']+\.[a-z]+)'", (PWA / "sw.js").read_text()))
+    files = {"/" + p.relative_to(PWA).as_posix() for p in PWA.rglob("*") if p.is_file() and p.name != "sw.js"}
+    assert files == listed
+
+
+def test_the_shell_is_at_most_40_kb_compressed() -> None:
+    shell = [p for p in PWA.rglob("*") if p.suffix in {".html", ".js", ".css", ".webmanifest"}]
+    total = sum(len(gzip.compress(p.read_bytes(), compresslevel=9)) for p in shell)
+    print(f"shell: {len(shell)} files, {total} bytes gzip")
+    assert total <= SHELL_BUDGET

@@ -1,0 +1,39 @@
+"""Acceptance 4: the Leads channel exists for leads only."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import Api, Phone
+
+
+def test_a_member_never_sees_the_leads_channel_and_a_lead_does(api: Api, phone: Callable[[], Phone]) -> None:
+    team = api.team(leads=("Lena Lead",), members=("Marc Member",))
+    lead, member = phone(), phone()
+    lead.login(team.leads[0])
+    member.login(team.members[0])
+
+    lead_nav = lead.page.get_by_role("navigation", name="Channels")
+    member_nav = member.page.get_by_role("navigation", name="Channels")
+    expect(lead_nav.get_by_role("link", name="Leads")).to_be_visible()
+    expect(member_nav.get_by_role("link", name="Everyone")).to_be_visible()
+    expect(member_nav.get_by_role("link", name="Leads")).to_have_count(0)
+
+    # Not by a deep link either: the member's device has no such channel.
+    member.page.goto(f"/c/{team.channels['Leads']}")
+    expect(member.page.get_by_role("heading", name="Not found")).to_be_visible()
+
+    # A lead's message in Leads stays there; promotion brings the channel, demotion takes it away, live.
+    lead.open_channel("Leads")
+    lead.page.get_by_role("textbox", name="Message").fill("Floor is 3.9")
+    lead.page.get_by_role("button", name="Send", exact=True).click()
+    member.page.goto("/")
+    member.wait_live()
+    api.call(team.owner, "PATCH", f"/api/teams/{team.id}/members/{team.members[0].id}", {"role": "lead"})
+    expect(member_nav.get_by_role("link", name="Leads")).to_be_visible()
+    api.call(team.owner, "PATCH", f"/api/teams/{team.id}/members/{team.members[0].id}", {"role": "member"})
+    expect(member_nav.get_by_role("link", name="Leads")).to_have_count(0)
+    assert lead.errors == []
+    assert [e for e in member.errors if "404" not in e] == []
