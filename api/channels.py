@@ -26,6 +26,14 @@ TeamId = Annotated[int, Parameter(ge=1, le=2**53)]
 ChannelId = Annotated[int, Parameter(ge=1, le=2**53)]
 
 
+class Receipt(msgspec.Struct):
+    """How far a member has got: the last cursor delivered to one of their devices, and read."""
+
+    user_id: int
+    delivered: int
+    read: int
+
+
 class Channel(msgspec.Struct):
     id: int
     team_id: int
@@ -34,6 +42,7 @@ class Channel(msgspec.Struct):
     member_ids: list[int]
     unread: int
     last_read: int
+    receipts: list[Receipt]
 
 
 class GroupIn(Body):
@@ -50,15 +59,17 @@ class ReadIn(Body):
 
 
 def channel_from_row(row: sqlite3.Row) -> Channel:
-    ids = sorted(int(part) for part in str(row["member_ids"] or "").split(",") if part)
+    parts = (part.split(":") for part in str(row["receipts"] or "").split(",") if part)
+    receipts = sorted((Receipt(*map(int, part)) for part in parts), key=lambda receipt: receipt.user_id)
     return Channel(
         id=row["id"],
         team_id=row["team_id"],
         kind=row["kind"],
         name=row["name"],
-        member_ids=ids,
+        member_ids=[receipt.user_id for receipt in receipts],
         unread=row["unread"],
         last_read=row["last_read"],
+        receipts=receipts,
     )
 
 

@@ -23,6 +23,7 @@ from api.errors import ApiError
 from api.hub import SESSION_REVOKED, BoundedSubscriber, Hub
 from api.messages import events_page
 from api.presence import Presence
+from api.receipts import record_delivered
 from api.settings import Settings
 from api.throttle import Throttle
 
@@ -53,12 +54,18 @@ class Visibility(msgspec.Struct, tag="visibility"):
     visible: bool
 
 
-ClientFrame = Ping | Pong | Visibility
+class Received(msgspec.Struct, tag="received"):
+    """The client has every event up to this cursor (it sends this after it processed a batch)."""
+
+    cursor: int
+
+
+ClientFrame = Ping | Pong | Visibility | Received
 _decode_frame = msgspec.json.Decoder(ClientFrame).decode
 
 
 class _CursorOnly(msgspec.Struct):
-    cursor: int = 0
+    cursor: int | None = None  # live-only frames (receipts) carry none
 
 
 _decode_cursor = msgspec.json.Decoder(_CursorOnly).decode
@@ -86,25 +93,32 @@ def _after(socket: WebSocket[Any, Any, Any]) -> int:
     return int(raw)
 
 
-async def _replay(socket: WebSocket[Any, Any, Any], db: Database, user_id: int, after: int) -> int:
-    while True:
-        page = await events_page(db, user_id, after, REPLAY_PAGE)
-        for event in page.events:
-            await socket.send_text(_encode(event))
-        after = page.cursor
-        if not page.more:
-            return after
-
-
 class _Connection:
-    def __init__(self, socket: WebSocket[Any, Any, Any], auth: Auth, heartbeat: float, presence: Presence) -> None:
+    def __init__(
+        self, socket: WebSocket[Any, Any, Any], auth: Auth, db: Database, hub: Hub, presence: Presence, heartbeat: float
+    ) -> None:
         self.socket = socket
         self.auth = auth
+        self.db = db
+        self.hub = hub
+        self.presence = presence
         self.heartbeat = heartbeat
         self.heard_at = time.monotonic()
-        self.presence = presence
         self.visible = False
         self.frames = Throttle(*FRAMES_PER_WINDOW)
+        self.sent_cursor = 0  # the last event cursor sent on this socket
+        self.reported_cursor = 0  # the last delivered receipt recorded for it
+
+    async def replay(self, after: int) -> int:
+        """Send every event the caller may see after the cursor; return the cursor replayed through."""
+        while True:
+            page = await events_page(self.db, self.auth.user_id, after, REPLAY_PAGE)
+            for event in page.events:
+                await self.socket.send_text(_encode(event))
+                self.sent_cursor = event.cursor
+            after = page.cursor
+            if not page.more:
+                return after
 
     def set_visible(self, visible: bool) -> None:
         self.presence.set_visible(self.auth.session_id, visible, self.visible)
@@ -118,8 +132,11 @@ class _Connection:
         async for frame in subscriber.iter_events():
             if frame == SESSION_REVOKED:
                 raise _Closed(CLOSE_UNAUTHENTICATED, "session revoked")
-            if _decode_cursor(frame).cursor <= replayed:
-                continue
+            cursor = _decode_cursor(frame).cursor
+            if cursor is not None:
+                if cursor <= replayed:
+                    continue
+                self.sent_cursor = cursor
             await self.socket.send_text(frame)
 
     async def listen(self) -> None:
@@ -144,6 +161,12 @@ class _Connection:
                 await self.socket.send_text(PONG_FRAME)
             elif isinstance(frame, Visibility):
                 self.set_visible(frame.visible)
+            elif isinstance(frame, Received):
+                # Only what this socket really sent counts as delivered.
+                delivered = min(frame.cursor, self.sent_cursor)
+                if delivered > self.reported_cursor:
+                    self.reported_cursor = delivered
+                    await record_delivered(self.db, self.hub, self.auth.user_id, delivered)
 
     async def beat(self) -> None:
         while True:
@@ -172,9 +195,9 @@ async def live(
         if auth.via_cookie and not _same_origin(socket):
             raise _Closed(CLOSE_FORBIDDEN_ORIGIN, "cross-site socket")
         after = _after(socket)
-        connection = _Connection(socket, auth, settings.heartbeat_seconds, presence)
+        connection = _Connection(socket, auth, db, hub, presence, settings.heartbeat_seconds)
         async with hub.subscribe(auth.user_id, auth.session_id) as subscriber:
-            replayed = await _replay(socket, db, auth.user_id, after)
+            replayed = await connection.replay(after)
             await socket.send_text(_encode({"type": "ready", "cursor": replayed}))
             try:
                 await _run_until_first_exit(

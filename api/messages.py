@@ -134,10 +134,9 @@ async def send_message(
             return Response(message_from_row(existing), status_code=200)
         throttles.messages.check(str(auth.user_id), "messages from you this minute")
         throttles.messages.hit(str(auth.user_id))
-        channel = await channels_sql.channel_for_member(tx.conn, channel_id, auth.user_id)
-        if channel is None:
+        team_id = await channels_sql.team_of_member_channel(tx.conn, channel_id, auth.user_id)
+        if team_id is None:
             raise not_found("channel")
-        team_id = int(channel["team_id"])
         cue = None if data.cue is None else await cues_sql.cue_by_code(tx.conn, team_id, data.cue)
         if data.cue is not None and cue is None:
             raise invalid("cue", f"{data.cue!r} is not in this team's cue set")

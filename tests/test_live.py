@@ -162,3 +162,21 @@ async def test_a_silent_client_is_dropped_after_two_heartbeats(fresh_server: Ser
             assert await closed_code(silent, timeout=3) == 4408
             assert not responder.done()
             responder.cancel()
+
+
+async def test_a_receipt_tells_the_sender_the_message_was_delivered(team: Team) -> None:
+    everyone = (await team.owner.channels(team.id))["Everyone"]["id"]
+    receiver = team.members[0]
+    async with team.owner.live() as sender_ws, receiver.live() as ws:
+        await frames_until_ready(sender_ws)
+        await frames_until_ready(ws)
+        sent = (await team.owner.send(everyone, cue="let_me_talk")).json()
+        assert (await next_frame(ws))["cursor"] == sent["cursor"]
+        assert (await next_frame(sender_ws))["cursor"] == sent["cursor"]  # the sender's own echo
+        # A device claims more than it was sent: only what the socket really sent counts.
+        await ws.send(f'{{"type":"received","cursor":{sent["cursor"] + 1000}}}')
+        receipt = await next_frame(sender_ws)
+    assert receipt == {"type": "delivered", "user_id": receiver.id, "cursor": sent["cursor"]}
+    receipts = (await team.owner.channels(team.id))["Everyone"]["receipts"]
+    mine = next(r for r in receipts if r["user_id"] == receiver.id)
+    assert mine["delivered"] == sent["cursor"] and mine["read"] == 0

@@ -6,6 +6,8 @@ import sqlite3
 
 import aiosqlite
 
+from api.db.connection import fetch_one
+
 
 async def insert_user(
     conn: aiosqlite.Connection, username: str, display_name: str, password_hash: str, now: int
@@ -48,8 +50,7 @@ async def insert_session(
 
 
 async def session_by_token_hash(conn: aiosqlite.Connection, token_hash: bytes) -> sqlite3.Row | None:
-    async with conn.execute("SELECT * FROM sessions WHERE token_hash = ?", (token_hash,)) as cursor:
-        return await cursor.fetchone()
+    return await fetch_one(conn, "SELECT * FROM sessions WHERE token_hash = ?", (token_hash,))
 
 
 async def sessions_of(conn: aiosqlite.Connection, user_id: int) -> list[sqlite3.Row]:

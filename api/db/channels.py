@@ -7,9 +7,12 @@ from collections.abc import Iterable
 
 import aiosqlite
 
+from api.db.connection import fetch_one
+
 _CHANNEL_VIEW = """
 SELECT c.id, c.team_id, c.kind, c.name, c.created_at, cm.last_read,
-       (SELECT group_concat(user_id) FROM channel_members WHERE channel_id = c.id) AS member_ids,
+       (SELECT group_concat(user_id || ':' || delivered || ':' || last_read)
+          FROM channel_members WHERE channel_id = c.id) AS receipts,
        (SELECT count(*) FROM messages m
          WHERE m.channel_id = c.id AND m.cursor > cm.last_read AND m.sender_id != cm.user_id) AS unread
 FROM channels c JOIN channel_members cm ON cm.channel_id = c.id AND cm.user_id = ?
@@ -52,6 +55,17 @@ async def builtin_channel_id(conn: aiosqlite.Connection, team_id: int, kind: str
 async def channels_of(conn: aiosqlite.Connection, team_id: int, user_id: int) -> list[sqlite3.Row]:
     async with conn.execute(_CHANNEL_VIEW + " WHERE c.team_id = ? ORDER BY c.id", (user_id, team_id)) as cursor:
         return list(await cursor.fetchall())
+
+
+async def team_of_member_channel(conn: aiosqlite.Connection, channel_id: int, user_id: int) -> int | None:
+    """The channel's team when the user is in the channel, else None (the send path: no counts, one hop)."""
+    row = await fetch_one(
+        conn,
+        "SELECT c.team_id FROM channels c JOIN channel_members cm ON cm.channel_id = c.id AND cm.user_id = ?"
+        " WHERE c.id = ?",
+        (user_id, channel_id),
+    )
+    return int(row[0]) if row else None
 
 
 async def channel_for_member(conn: aiosqlite.Connection, channel_id: int, user_id: int) -> sqlite3.Row | None:
@@ -100,3 +114,21 @@ async def set_last_read(conn: aiosqlite.Connection, channel_id: int, user_id: in
 async def channel_row(conn: aiosqlite.Connection, channel_id: int) -> sqlite3.Row | None:
     async with conn.execute("SELECT * FROM channels WHERE id = ?", (channel_id,)) as cursor:
         return await cursor.fetchone()
+
+
+async def mark_delivered(conn: aiosqlite.Connection, user_id: int, cursor_id: int) -> bool:
+    """Raise the user's delivered cursor in all their channels; False when nothing moved."""
+    cursor = await conn.execute(
+        "UPDATE channel_members SET delivered = ? WHERE user_id = ? AND delivered < ?", (cursor_id, user_id, cursor_id)
+    )
+    return cursor.rowcount > 0
+
+
+async def peers_of(conn: aiosqlite.Connection, user_id: int) -> list[int]:
+    """Everyone who shares a channel with the user (the user included)."""
+    async with conn.execute(
+        "SELECT DISTINCT other.user_id FROM channel_members mine"
+        " JOIN channel_members other ON other.channel_id = mine.channel_id WHERE mine.user_id = ?",
+        (user_id,),
+    ) as cursor:
+        return [int(row[0]) for row in await cursor.fetchall()]

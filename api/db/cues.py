@@ -7,6 +7,8 @@ from collections.abc import Sequence
 
 import aiosqlite
 
+from api.db.connection import fetch_one
+
 
 async def cues_of(conn: aiosqlite.Connection, team_id: int) -> list[sqlite3.Row]:
     async with conn.execute("SELECT * FROM cues WHERE team_id = ? ORDER BY position", (team_id,)) as cursor:
@@ -14,8 +16,7 @@ async def cues_of(conn: aiosqlite.Connection, team_id: int) -> list[sqlite3.Row]
 
 
 async def cue_by_code(conn: aiosqlite.Connection, team_id: int, code: str) -> sqlite3.Row | None:
-    async with conn.execute("SELECT * FROM cues WHERE team_id = ? AND code = ?", (team_id, code)) as cursor:
-        return await cursor.fetchone()
+    return await fetch_one(conn, "SELECT * FROM cues WHERE team_id = ? AND code = ?", (team_id, code))
 
 
 async def replace_cues(

@@ -6,6 +6,8 @@ import sqlite3
 
 import aiosqlite
 
+from api.db.connection import fetch_all, fetch_one
+
 
 async def append_event(
     conn: aiosqlite.Connection,
@@ -16,12 +18,12 @@ async def append_event(
     data: bytes,
     now: int,
 ) -> int:
-    async with conn.execute(
+    row = await fetch_one(
+        conn,
         "INSERT INTO events (type, team_id, channel_id, user_id, data, created_at)"
         " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
         (type_, team_id, channel_id, user_id, data, now),
-    ) as cursor:
-        row = await cursor.fetchone()
+    )
     assert row is not None
     return int(row[0])
 
@@ -34,8 +36,7 @@ async def audience(conn: aiosqlite.Connection, team_id: int, channel_id: int | N
         sql, args = "SELECT user_id FROM channel_members WHERE channel_id = ?", (channel_id,)
     else:
         sql, args = "SELECT user_id FROM team_members WHERE team_id = ?", (team_id,)
-    async with conn.execute(sql, args) as cursor:
-        return [int(row[0]) for row in await cursor.fetchall()]
+    return [int(row[0]) for row in await fetch_all(conn, sql, args)]
 
 
 _VISIBLE_AFTER = """

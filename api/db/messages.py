@@ -6,6 +6,8 @@ import sqlite3
 
 import aiosqlite
 
+from api.db.connection import fetch_one
+
 
 async def insert_message(
     conn: aiosqlite.Connection,
@@ -18,12 +20,12 @@ async def insert_message(
     now: int,
 ) -> int | None:
     """Return the new message's id, or None when this sender already used this client_id."""
-    async with conn.execute(
+    row = await fetch_one(
+        conn,
         "INSERT INTO messages (channel_id, sender_id, client_id, kind, text, cue, cursor, created_at)"
         " VALUES (?, ?, ?, ?, ?, ?, 0, ?) ON CONFLICT (sender_id, client_id) DO NOTHING RETURNING id",
         (channel_id, sender_id, client_id, kind, text, cue, now),
-    ) as cursor:
-        row = await cursor.fetchone()
+    )
     return int(row[0]) if row else None
 
 
@@ -32,12 +34,12 @@ async def set_cursor(conn: aiosqlite.Connection, message_id: int, cursor_id: int
 
 
 async def message_by_client_id(conn: aiosqlite.Connection, sender_id: int, client_id: str) -> sqlite3.Row | None:
-    async with conn.execute(
+    return await fetch_one(
+        conn,
         "SELECT m.*, c.team_id FROM messages m JOIN channels c ON c.id = m.channel_id"
         " WHERE m.sender_id = ? AND m.client_id = ?",
         (sender_id, client_id),
-    ) as cursor:
-        return await cursor.fetchone()
+    )
 
 
 async def message_for_member(conn: aiosqlite.Connection, message_id: int, user_id: int) -> sqlite3.Row | None:

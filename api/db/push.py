@@ -7,6 +7,8 @@ from collections.abc import Iterable
 
 import aiosqlite
 
+from api.db.connection import fetch_all
+
 
 async def upsert_subscription(
     conn: aiosqlite.Connection, session_id: int, user_id: int, endpoint: str, p256dh: str, auth: str, now: int
@@ -52,12 +54,12 @@ async def level_of(conn: aiosqlite.Connection, user_id: int) -> str:
 
 async def recipient_devices(conn: aiosqlite.Connection, channel_id: int, sender_id: int) -> list[sqlite3.Row]:
     """The subscriptions (id, session_id) of every channel member but the sender."""
-    async with conn.execute(
+    return await fetch_all(
+        conn,
         "SELECT s.id, s.session_id FROM push_subscriptions s"
         " JOIN channel_members cm ON cm.user_id = s.user_id AND cm.channel_id = ? WHERE s.user_id != ?",
         (channel_id, sender_id),
-    ) as cursor:
-        return list(await cursor.fetchall())
+    )
 
 
 async def insert_jobs(
