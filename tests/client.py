@@ -147,3 +147,14 @@ async def frames_until_ready(ws: ClientConnection) -> tuple[list[dict[str, Any]]
         if frame["type"] == "ready":
             return replayed, frame["cursor"]
         replayed.append(frame)
+
+
+async def sync_all(person: Person, after: int = 0) -> list[dict[str, Any]]:
+    """Every event the person may see after the cursor, following sync's pages to the end."""
+    events: list[dict[str, Any]] = []
+    while True:
+        page = (await person.get("/api/sync", params={"after": after, "limit": 1000})).json()
+        events += page["events"]
+        after = page["cursor"]
+        if not page["more"]:
+            return events

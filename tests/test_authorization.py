@@ -21,7 +21,18 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from tests.client import PASSWORD, Person, Team, fake_address, frames_until_ready, join, make_team, next_frame, sign_up
+from tests.client import (
+    PASSWORD,
+    Person,
+    Team,
+    fake_address,
+    frames_until_ready,
+    join,
+    make_team,
+    next_frame,
+    sign_up,
+    sync_all,
+)
 from tests.routes import API_ROUTES, assert_error_shape, fill
 from tests.server import ServerProcess
 
@@ -340,17 +351,6 @@ async def test_a_member_cannot_promote_themselves_or_remove_a_lead(world: World)
     assert roles[member.id] == "member" and roles[team.leads[0].id] == "lead"
 
 
-async def all_events(person: Person) -> list[dict[str, Any]]:
-    events: list[dict[str, Any]] = []
-    cursor = 0
-    while True:
-        page = (await person.get("/api/sync", params={"after": cursor, "limit": 1000})).json()
-        events += page["events"]
-        cursor = page["cursor"]
-        if not page["more"]:
-            return events
-
-
 async def test_a_members_sync_never_shows_the_leads_channel(team: Team) -> None:
     channels = await team.owner.channels(team.id)
     leads, everyone = channels["Leads"]["id"], channels["Everyone"]["id"]
@@ -365,13 +365,13 @@ async def test_a_members_sync_never_shows_the_leads_channel(team: Team) -> None:
     assert (await team.owner.request("PATCH", role, json={"role": "member"})).status_code == 200
     public = (await team.owner.send(everyone, text="for all")).json()
 
-    seen = await all_events(member)
+    seen = await sync_all(member)
     assert public["id"] in {e["data"].get("id") for e in seen if e["type"] == "message"}
     assert [e for e in seen if e["channel_id"] == leads] == []
     # The demoted member keeps only the notice that tells their app to drop the channel.
-    assert {e["type"] for e in await all_events(demoted) if e["channel_id"] == leads} == {"channel_removed"}
+    assert {e["type"] for e in await sync_all(demoted) if e["channel_id"] == leads} == {"channel_removed"}
     # ...while a lead sees all of it (so the checks above are not vacuous).
-    lead_view = [e for e in await all_events(lead) if e["channel_id"] == leads]
+    lead_view = [e for e in await sync_all(lead) if e["channel_id"] == leads]
     assert {"message", "ack", "channel"} <= {e["type"] for e in lead_view}
     assert secret["id"] in {e["data"].get("id") for e in lead_view if e["type"] == "message"}
 

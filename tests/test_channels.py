@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.client import Person, Team, sign_up
+from tests.client import Person, Team, sign_up, sync_all
 
 
 async def my_channels(person: Person, team_id: int) -> list[dict[str, Any]]:
@@ -22,17 +22,6 @@ async def create_group(lead: Person, team_id: int, name: str, members: list[int]
 
 async def open_direct(person: Person, team_id: int, other: Person) -> httpx.Response:
     return await person.post(f"/api/teams/{team_id}/direct", {"user_id": other.id})
-
-
-async def all_events(person: Person) -> list[dict[str, Any]]:
-    events: list[dict[str, Any]] = []
-    cursor = 0
-    while True:
-        page = (await person.get("/api/sync", params={"after": cursor, "limit": 1000})).json()
-        events += page["events"]
-        cursor = page["cursor"]
-        if not page["more"]:
-            return events
 
 
 # --- Custom channels -----------------------------------------------------------------------------------------------
@@ -205,11 +194,11 @@ async def test_a_member_never_sees_the_leads_channel(team: Team) -> None:
         assert response.status_code == 404
         assert response.json()["error"] == "not_found"
 
-    events = await all_events(member)
+    events = await sync_all(member)
     assert events, "the member sees the team's own events"
     assert all(e["channel_id"] != leads_id for e in events)
     assert "Walk away" not in str(events)
     everyone = (await member.channels(team.id))["Everyone"]["id"]
     assert any(e["channel_id"] == everyone for e in events)
-    lead_events = await all_events(team.leads[0])
+    lead_events = await sync_all(team.leads[0])
     assert any(e["type"] == "message" and e["data"]["text"] == "Walk away at 3.8" for e in lead_events)
