@@ -12,7 +12,7 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 
-from api import accounts, channels, cues, live, messages, teams, web
+from api import accounts, channels, cues, live, messages, sync, teams, web
 from api.auth import Passwords, authenticate
 from api.db.connection import Database
 from api.errors import exception_handlers
@@ -61,6 +61,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *channels.route_handlers,
             *cues.route_handlers,
             *messages.route_handlers,
+            *sync.route_handlers,
             *live.route_handlers,
             *push_routes.route_handlers,
         ],

@@ -21,10 +21,10 @@ from api.auth import Auth, session_for
 from api.db.connection import Database
 from api.errors import ApiError
 from api.hub import SESSION_REVOKED, BoundedSubscriber, Hub
-from api.messages import events_page
 from api.presence import Presence
 from api.receipts import record_delivered
 from api.settings import Settings
+from api.sync import events_page
 from api.throttle import Throttle
 
 log = logging.getLogger("backchannel.live")

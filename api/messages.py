@@ -16,12 +16,11 @@ from api.channels import ChannelId, channel_of_member
 from api.clock import now_ms
 from api.db import channels as channels_sql
 from api.db import cues as cues_sql
-from api.db import events as events_sql
 from api.db import messages as sql
 from api.db import teams as teams_sql
 from api.db.connection import Database
 from api.errors import ApiError, forbidden, invalid, not_found
-from api.events import Event, from_rows, record
+from api.events import record
 from api.hub import Hub
 from api.presence import Presence
 from api.push import queue as push
@@ -33,7 +32,6 @@ log = logging.getLogger("backchannel.messages")
 
 TEXT_MAX = 4000
 HISTORY_PAGE = (50, 200)  # default, most
-SYNC_PAGE = (200, 1000)
 
 
 class SendIn(Body):
@@ -66,12 +64,6 @@ class Message(msgspec.Struct):
 
 class Page(msgspec.Struct):
     messages: list[Message]
-    more: bool
-
-
-class SyncPage(msgspec.Struct):
-    events: list[Event]
-    cursor: int
     more: bool
 
 
@@ -227,22 +219,4 @@ async def delete_history(channel_id: ChannelId, auth: Auth, db: Database, hub: H
     return cleared
 
 
-async def events_page(db: Database, user_id: int, after: int, limit: int) -> SyncPage:
-    async with db.read() as conn:
-        rows = await events_sql.visible_after(conn, user_id, after, limit + 1)
-    more = len(rows) > limit
-    events = from_rows(rows[:limit])
-    return SyncPage(events=events, cursor=events[-1].cursor if events else after, more=more)
-
-
-@get("/sync", summary="Every event I may see after a cursor, oldest first, paged")
-async def sync(
-    auth: Auth,
-    db: Database,
-    after: Annotated[int, Parameter(query="after", ge=0, le=2**53)] = 0,
-    limit: Annotated[int, Parameter(query="limit", ge=1, le=SYNC_PAGE[1])] = SYNC_PAGE[0],
-) -> SyncPage:
-    return await events_page(db, auth.user_id, after, limit)
-
-
-route_handlers = [send_message, list_messages, delete_history, ack_message, sync]
+route_handlers = [send_message, list_messages, delete_history, ack_message]
