@@ -20,6 +20,9 @@ def serve(settings: Settings) -> None:
         port=settings.port,
         ws="websockets-sansio",
         ws_max_size=MAX_BODY_BYTES,
+        # Frames are small JSON: permessage-deflate saved few bytes, yet cost ~35 KiB of zlib state per socket
+        # (40% of a socket's memory) and CPU on every frame (scripts/bench); it also lets size leak content.
+        ws_per_message_deflate=False,
         proxy_headers=True,
         log_level="warning",
         timeout_graceful_shutdown=5,

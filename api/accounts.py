@@ -7,7 +7,9 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Request, Response, delete, get, post
 from litestar.datastructures import Cookie, State
-from litestar.params import Parameter
+from litestar.di import NamedDependency
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import JSONBody
 
 from api.auth import CSRF_COOKIE, SESSION_COOKIE, Auth, Passwords, hash_token, new_token, presented_token
 from api.clock import now_ms
@@ -18,9 +20,9 @@ from api.errors import ApiError, not_found
 from api.hub import Hub
 from api.settings import Settings
 from api.throttle import Throttles
-from api.wire import Body, Name
+from api.wire import END, Body, Name, PathId
 
-USERNAME_PATTERN = r"^[A-Za-z0-9_.-]{3,32}$"
+USERNAME_PATTERN = r"^[A-Za-z0-9_.-]{3,32}" + END
 PASSWORD_MIN, PASSWORD_MAX = 8, 256
 DEVICE_MAX = 120
 COOKIE_MAX_AGE = 400 * 24 * 3600
@@ -121,12 +123,12 @@ def _device_name(request: Request[Any, Any, Any], given: str | None) -> str:
 @post("/accounts", summary="Sign up; also signs the new account in on this device")
 async def sign_up(
     request: Request[Any, Any, State],
-    data: SignUp,
-    db: Database,
-    hub: Hub,
-    settings: Settings,
-    passwords: Passwords,
-    throttles: Throttles,
+    data: JSONBody[SignUp],
+    db: NamedDependency[Database],
+    hub: NamedDependency[Hub],
+    settings: NamedDependency[Settings],
+    passwords: NamedDependency[Passwords],
+    throttles: NamedDependency[Throttles],
 ) -> Response[SessionCreated]:
     address = _address(request)
     throttles.signup_address.check(address, "sign-ups from this address")
@@ -145,12 +147,12 @@ async def sign_up(
 @post("/sessions", summary="Log in; returns a bearer token and sets the session cookie")
 async def log_in(
     request: Request[Any, Any, State],
-    data: LogIn,
-    db: Database,
-    hub: Hub,
-    settings: Settings,
-    passwords: Passwords,
-    throttles: Throttles,
+    data: JSONBody[LogIn],
+    db: NamedDependency[Database],
+    hub: NamedDependency[Hub],
+    settings: NamedDependency[Settings],
+    passwords: NamedDependency[Passwords],
+    throttles: NamedDependency[Throttles],
 ) -> Response[SessionCreated]:
     username, address = data.username.lower(), _address(request)
     throttles.login_username.check(username, "failed log-ins for this username")
@@ -171,7 +173,7 @@ async def log_in(
 
 
 @get("/sessions", summary="My signed-in devices")
-async def list_sessions(auth: Auth, db: Database) -> list[Device]:
+async def list_sessions(auth: NamedDependency[Auth], db: NamedDependency[Database]) -> list[Device]:
     async with db.read() as conn:
         rows = await sql.sessions_of(conn, auth.user_id)
     return [
@@ -186,9 +188,14 @@ async def list_sessions(auth: Auth, db: Database) -> list[Device]:
     ]
 
 
-@delete("/sessions/{session_id:int}", summary="Log out a device (this one included); closes its live socket")
+@delete(
+    "/sessions/{session_id:int}",
+    summary="Log out a device (this one included); closes its live socket",
+    # The handler returns a Response (it may clear cookies), which Litestar would document as a JSON body.
+    responses={204: ResponseSpec(None, description="Logged out; nothing follows")},
+)
 async def revoke_session(
-    session_id: Annotated[int, Parameter(ge=1, le=2**53)], auth: Auth, db: Database, hub: Hub
+    session_id: PathId, auth: NamedDependency[Auth], db: NamedDependency[Database], hub: NamedDependency[Hub]
 ) -> Response[None]:
     async with db.write() as tx:
         if not await sql.delete_session(tx.conn, auth.user_id, session_id):
@@ -202,7 +209,7 @@ async def revoke_session(
 
 
 @get("/me", summary="The signed-in user, this session and my teams")
-async def me(auth: Auth, db: Database) -> Me:
+async def me(auth: NamedDependency[Auth], db: NamedDependency[Database]) -> Me:
     async with db.read() as conn:
         user = await sql.user_by_id(conn, auth.user_id)
         session = await sql.session_by_id(conn, auth.session_id)

@@ -11,11 +11,12 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.routes import HTTPRoute
 
 from api import accounts, channels, cues, live, messages, sync, teams, web
 from api.auth import Passwords, authenticate
 from api.db.connection import Database
-from api.errors import exception_handlers
+from api.errors import document_errors, exception_handlers
 from api.hub import Hub, create_channels_plugin
 from api.presence import Presence
 from api.push import routes as push_routes
@@ -23,7 +24,7 @@ from api.push.vapid import Vapid, load_or_create_private_key
 from api.push.worker import PushWorker
 from api.settings import Settings
 from api.throttle import Throttles
-from api.wire import require_json
+from api.wire import BodySchemaPlugin, require_json
 
 # Request bodies above this are refused with 413 before they are read into memory.
 MAX_BODY_BYTES = 64 * 1024
@@ -66,6 +67,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *push_routes.route_handlers,
         ],
     )
+    _refresh_options(api)
+    document_errors(api)
     return Litestar(
         route_handlers=[api, *web.route_handlers],
         dependencies={
@@ -90,7 +93,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "Vapid": Vapid,
             "PushWorker": PushWorker,
         },
-        plugins=[channels_plugin],
+        plugins=[channels_plugin, BodySchemaPlugin()],
         lifespan=[lifespan],
         before_request=require_json,
         before_send=[web.add_security_headers],
@@ -102,6 +105,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
         logging_config=None,
         debug=False,
     )
+
+
+def _refresh_options(router: Router) -> None:
+    """Work around Litestar 2's automatic OPTIONS handler (litestar#4169, fixed in 3): on a path served by several
+    handlers (GET and POST /api/sessions) its Allow header names only the first one's methods. Rebuilding each route
+    once all its handlers are in gives it a new OPTIONS handler that names them all."""
+    for index, route in enumerate(router.routes):
+        if isinstance(route, HTTPRoute):
+            handlers = [handler for handler in route.route_handlers if "OPTIONS" not in handler.http_methods]
+            router.routes[index] = HTTPRoute(path=route.path, route_handlers=handlers)
 
 
 def app_from_env() -> Litestar:

@@ -13,6 +13,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from litestar import Request
 from litestar.connection import ASGIConnection
+from litestar.di import NamedDependency
 
 from api.clock import now_ms
 from api.db import accounts as sql
@@ -71,7 +72,7 @@ async def session_for(connection: ASGIConnection[Any, Any, Any, Any], db: Databa
     return Auth(user_id=int(row["user_id"]), session_id=int(row["id"]), via_cookie=via_cookie)
 
 
-async def authenticate(request: ASGIConnection[Any, Any, Any, Any], db: Database) -> Auth:
+async def authenticate(request: ASGIConnection[Any, Any, Any, Any], db: NamedDependency[Database]) -> Auth:
     """Dependency for every route that needs a signed-in caller."""
     auth = await session_for(request, db)
     if auth is None:

@@ -7,7 +7,9 @@ from typing import Annotated
 
 import msgspec
 from litestar import Response, get, post
-from litestar.params import Parameter
+from litestar.di import NamedDependency
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import JSONBody
 
 from api.auth import Auth
 from api.clock import now_ms
@@ -17,13 +19,10 @@ from api.db.connection import Database
 from api.errors import ApiError, invalid, not_found
 from api.hub import Hub
 from api.membership import add_to_channel, require_role
-from api.wire import Body, Cursor, Id, Name
+from api.wire import Body, Cursor, Id, Name, PathId
 
 MAX_CHANNELS_PER_TEAM = 200
 MAX_CHANNEL_MEMBERS = 200
-
-TeamId = Annotated[int, Parameter(ge=1, le=2**53)]
-ChannelId = Annotated[int, Parameter(ge=1, le=2**53)]
 
 
 class Receipt(msgspec.Struct):
@@ -83,7 +82,7 @@ async def channel_of_member(db: Database, channel_id: int, user_id: int) -> Chan
 
 
 @get("/teams/{team_id:int}/channels", summary="The channels of the team I am in, with unread counts")
-async def list_channels(team_id: TeamId, auth: Auth, db: Database) -> list[Channel]:
+async def list_channels(team_id: PathId, auth: NamedDependency[Auth], db: NamedDependency[Database]) -> list[Channel]:
     async with db.read() as conn:
         await require_role(conn, team_id, auth.user_id)
         rows = await sql.channels_of(conn, team_id, auth.user_id)
@@ -91,7 +90,13 @@ async def list_channels(team_id: TeamId, auth: Auth, db: Database) -> list[Chann
 
 
 @post("/teams/{team_id:int}/channels", summary="Create a custom channel with chosen members; leads only")
-async def create_channel(team_id: TeamId, data: GroupIn, auth: Auth, db: Database, hub: Hub) -> Response[Channel]:
+async def create_channel(
+    team_id: PathId,
+    data: JSONBody[GroupIn],
+    auth: NamedDependency[Auth],
+    db: NamedDependency[Database],
+    hub: NamedDependency[Hub],
+) -> Response[Channel]:
     async with db.write() as tx:
         await require_role(tx.conn, team_id, auth.user_id, lead=True)
         members = sorted({auth.user_id, *data.members})
@@ -105,8 +110,18 @@ async def create_channel(team_id: TeamId, data: GroupIn, auth: Auth, db: Databas
     return Response(await channel_of_member(db, channel_id, auth.user_id), status_code=201)
 
 
-@post("/teams/{team_id:int}/direct", summary="Open (or reopen) my one-to-one channel with a teammate")
-async def open_direct(team_id: TeamId, data: DirectIn, auth: Auth, db: Database, hub: Hub) -> Response[Channel]:
+@post(
+    "/teams/{team_id:int}/direct",
+    summary="Open (or reopen) my one-to-one channel with a teammate",
+    responses={200: ResponseSpec(Channel, description="The channel already existed")},
+)
+async def open_direct(
+    team_id: PathId,
+    data: JSONBody[DirectIn],
+    auth: NamedDependency[Auth],
+    db: NamedDependency[Database],
+    hub: NamedDependency[Hub],
+) -> Response[Channel]:
     if data.user_id == auth.user_id:
         raise invalid("user_id", "pick a teammate, not yourself")
     key = "{}:{}".format(*sorted((auth.user_id, data.user_id)))
@@ -131,7 +146,9 @@ async def open_direct(team_id: TeamId, data: DirectIn, auth: Auth, db: Database,
     status_code=200,
     summary="Move my read cursor forward (never back) for unread counts",
 )
-async def mark_read(channel_id: ChannelId, data: ReadIn, auth: Auth, db: Database) -> Channel:
+async def mark_read(
+    channel_id: PathId, data: JSONBody[ReadIn], auth: NamedDependency[Auth], db: NamedDependency[Database]
+) -> Channel:
     async with db.write() as tx:
         if await sql.channel_for_member(tx.conn, channel_id, auth.user_id) is None:
             raise not_found("channel")

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 import msgspec
 from litestar import get, put
-from litestar.params import Parameter
+from litestar.di import NamedDependency
+from litestar.params import JSONBody
 
 from api.auth import Auth
 from api.db import cues as sql
@@ -15,7 +16,7 @@ from api.errors import invalid
 from api.events import record
 from api.hub import Hub
 from api.membership import require_role
-from api.wire import Body
+from api.wire import END, NOT_BLANK, Body, PathId
 
 MAX_CUES = 24
 LABEL_MAX = 40
@@ -25,16 +26,15 @@ RHYTHM_STEP_MS = (20, 2000)
 RHYTHM_TOTAL_MAX_MS = 5000
 TTL_SECONDS = (10, 3600)
 
-TeamId = Annotated[int, Parameter(ge=1, le=2**53)]
-Code = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9_]{1,32}$", description="lowercase letters, digits, _")]
+Code = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9_]{1,32}" + END, description="lowercase letters, digits, _")]
 Step = Annotated[int, msgspec.Meta(ge=RHYTHM_STEP_MS[0], le=RHYTHM_STEP_MS[1])]
 
 
 class Cue(Body):
     code: Code
-    label: Annotated[str, msgspec.Meta(min_length=1, max_length=LABEL_MAX, pattern=r"\S")]
+    label: Annotated[str, msgspec.Meta(min_length=1, max_length=LABEL_MAX, pattern=NOT_BLANK)]
     rhythm: Annotated[list[Step], msgspec.Meta(min_length=1, max_length=RHYTHM_MAX_STEPS)]
-    urgency: Annotated[str, msgspec.Meta(pattern=r"^(normal|high)$")] = "normal"
+    urgency: Literal["normal", "high"] = "normal"
     ttl_seconds: Annotated[int, msgspec.Meta(ge=TTL_SECONDS[0], le=TTL_SECONDS[1])] = 120
 
 
@@ -119,14 +119,20 @@ async def load_set(db: Database, team_id: int) -> CueSet:
 
 
 @get("/teams/{team_id:int}/cues", summary="The team's cue set, in pad order")
-async def get_cues(team_id: TeamId, auth: Auth, db: Database) -> CueSet:
+async def get_cues(team_id: PathId, auth: NamedDependency[Auth], db: NamedDependency[Database]) -> CueSet:
     async with db.read() as conn:
         await require_role(conn, team_id, auth.user_id)
     return await load_set(db, team_id)
 
 
 @put("/teams/{team_id:int}/cues", summary="Replace the cue set (add, change, reorder, remove); leads only")
-async def put_cues(team_id: TeamId, data: CueSetIn, auth: Auth, db: Database, hub: Hub) -> CueSet:
+async def put_cues(
+    team_id: PathId,
+    data: JSONBody[CueSetIn],
+    auth: NamedDependency[Auth],
+    db: NamedDependency[Database],
+    hub: NamedDependency[Hub],
+) -> CueSet:
     async with db.write() as tx:
         await require_role(tx.conn, team_id, auth.user_id, lead=True)
         validate_set(data.cues)

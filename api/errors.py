@@ -6,8 +6,10 @@ import logging
 from typing import Any
 
 import msgspec
-from litestar import Request, Response
+from litestar import Request, Response, Router
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.routes import HTTPRoute
 from litestar.types import ExceptionHandlersMap
 
 log = logging.getLogger("backchannel.errors")
@@ -96,6 +98,32 @@ def _http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Error
 def _unexpected(_: Request[Any, Any, Any], exc: Exception) -> Response[ErrorBody]:
     log.exception("unhandled error", exc_info=exc)
     return _respond(500, ErrorBody("internal_error", "Something went wrong on our side."))
+
+
+# What any API route may answer besides its own success, always in the one error shape (each route's OpenAPI entry
+# lists them all: which ones a given route can give depends on the caller and the input more than on the route).
+ERROR_RESPONSES = {
+    status: ResponseSpec(data_container=ErrorBody, description=description, generate_examples=False)
+    for status, description in {
+        400: "invalid_request: a malformed body, parameter or path; `fields` names what is wrong",
+        401: "unauthenticated (no valid session) or bad_credentials (log-in)",
+        403: "forbidden (your role does not allow it) or csrf_failed (a cookie-authenticated write without the token)",
+        404: "not_found: also for teams, channels and messages you are not in",
+        409: "a conflict: username_taken, client_id_reused, own_message, team_needs_owner, limit_reached",
+        410: "invite_expired: the invite was revoked, is used up or past its expiry",
+        413: "body_too_large: the request body is over 64 KiB",
+        415: "unsupported_media_type: a body that is not application/json",
+        429: "rate_limited: try again after the Retry-After header's seconds",
+        500: "internal_error: a bug on our side (never caused by the input)",
+    }.items()
+}
+
+
+def document_errors(router: Router) -> None:
+    """Declare ERROR_RESPONSES on every HTTP route of the router, for the OpenAPI document."""
+    for route in router.routes:
+        for handler in route.route_handlers if isinstance(route, HTTPRoute) else []:
+            handler.responses = {**ERROR_RESPONSES, **(handler.responses or {})}
 
 
 exception_handlers: ExceptionHandlersMap = {

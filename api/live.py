@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 import msgspec
 from litestar import WebSocket, websocket
+from litestar.di import NamedDependency
 from litestar.exceptions import WebSocketDisconnect
 
 from api.auth import Auth, session_for
@@ -181,7 +182,11 @@ class _Connection:
 
 @websocket("/live")
 async def live(
-    socket: WebSocket[Any, Any, Any], db: Database, hub: Hub, settings: Settings, presence: Presence
+    socket: WebSocket[Any, Any, Any],
+    db: NamedDependency[Database],
+    hub: NamedDependency[Hub],
+    settings: NamedDependency[Settings],
+    presence: NamedDependency[Presence],
 ) -> None:
     """Accept first, then authenticate, so a browser can tell "log in again" (4401) from "offline"."""
     await socket.accept()

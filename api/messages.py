@@ -9,10 +9,12 @@ from typing import Annotated, Literal
 
 import msgspec
 from litestar import Response, delete, get, post
-from litestar.params import Parameter
+from litestar.di import NamedDependency
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import JSONBody, QueryParameter
 
 from api.auth import Auth
-from api.channels import ChannelId, channel_of_member
+from api.channels import channel_of_member
 from api.clock import now_ms
 from api.db import channels as channels_sql
 from api.db import cues as cues_sql
@@ -26,7 +28,7 @@ from api.presence import Presence
 from api.push import queue as push
 from api.push.worker import PushWorker
 from api.throttle import Throttles
-from api.wire import Body
+from api.wire import Body, PathId
 
 log = logging.getLogger("backchannel.messages")
 
@@ -100,16 +102,20 @@ def _same_send(row: sqlite3.Row, channel_id: int, data: SendIn) -> bool:
     return (row["channel_id"], row["kind"], row["text"], row["cue"]) == (channel_id, data.kind, data.text, data.cue)
 
 
-@post("/channels/{channel_id:int}/messages", summary="Send a text or a cue; retry with the same client_id safely")
+@post(
+    "/channels/{channel_id:int}/messages",
+    summary="Send a text or a cue; retry with the same client_id safely",
+    responses={200: ResponseSpec(Message, description="A retry: the message already stored for this client_id")},
+)
 async def send_message(
-    channel_id: ChannelId,
-    data: SendIn,
-    auth: Auth,
-    db: Database,
-    hub: Hub,
-    push_worker: PushWorker,
-    presence: Presence,
-    throttles: Throttles,
+    channel_id: PathId,
+    data: JSONBody[SendIn],
+    auth: NamedDependency[Auth],
+    db: NamedDependency[Database],
+    hub: NamedDependency[Hub],
+    push_worker: NamedDependency[PushWorker],
+    presence: NamedDependency[Presence],
+    throttles: NamedDependency[Throttles],
 ) -> Response[Message]:
     _check_shape(data)
     client_id = str(data.client_id)
@@ -159,11 +165,11 @@ async def send_message(
 
 @get("/channels/{channel_id:int}/messages", summary="Channel history, newest page first, oldest first within")
 async def list_messages(
-    channel_id: ChannelId,
-    auth: Auth,
-    db: Database,
-    before: Annotated[int | None, Parameter(query="before", ge=1, le=2**53)] = None,
-    limit: Annotated[int, Parameter(query="limit", ge=1, le=HISTORY_PAGE[1])] = HISTORY_PAGE[0],
+    channel_id: PathId,
+    auth: NamedDependency[Auth],
+    db: NamedDependency[Database],
+    before: Annotated[int | None, QueryParameter(ge=1, le=2**53)] = None,
+    limit: Annotated[int, QueryParameter(ge=1, le=HISTORY_PAGE[1])] = HISTORY_PAGE[0],
 ) -> Page:
     await channel_of_member(db, channel_id, auth.user_id)
     async with db.read() as conn:
@@ -181,7 +187,7 @@ async def list_messages(
 
 @post("/messages/{message_id:int}/ack", status_code=200, summary='Acknowledge ("got it") a message sent to me')
 async def ack_message(
-    message_id: Annotated[int, Parameter(ge=1, le=2**53)], auth: Auth, db: Database, hub: Hub
+    message_id: PathId, auth: NamedDependency[Auth], db: NamedDependency[Database], hub: NamedDependency[Hub]
 ) -> AckOut:
     async with db.write() as tx:
         row = await sql.message_for_member(tx.conn, message_id, auth.user_id)
@@ -204,7 +210,9 @@ class HistoryCleared(msgspec.Struct):
 
 
 @delete("/channels/{channel_id:int}/messages", status_code=200, summary="Delete a channel's history; team owner only")
-async def delete_history(channel_id: ChannelId, auth: Auth, db: Database, hub: Hub) -> HistoryCleared:
+async def delete_history(
+    channel_id: PathId, auth: NamedDependency[Auth], db: NamedDependency[Database], hub: NamedDependency[Hub]
+) -> HistoryCleared:
     """Messages, acks, pending pushes and their events go; with secure_delete and a WAL checkpoint
     their text is gone from the database files, not just unlinked."""
     async with db.write() as tx:

@@ -6,7 +6,8 @@ from typing import Annotated
 
 import msgspec
 from litestar import get
-from litestar.params import Parameter
+from litestar.di import NamedDependency
+from litestar.params import QueryParameter
 
 from api.auth import Auth
 from api.db import events as events_sql
@@ -32,10 +33,10 @@ async def events_page(db: Database, user_id: int, after: int, limit: int) -> Syn
 
 @get("/sync", summary="Every event I may see after a cursor, oldest first, paged")
 async def sync(
-    auth: Auth,
-    db: Database,
-    after: Annotated[int, Parameter(query="after", ge=0, le=2**53)] = 0,
-    limit: Annotated[int, Parameter(query="limit", ge=1, le=SYNC_PAGE[1])] = SYNC_PAGE[0],
+    auth: NamedDependency[Auth],
+    db: NamedDependency[Database],
+    after: Annotated[int, QueryParameter(ge=0, le=2**53)] = 0,
+    limit: Annotated[int, QueryParameter(ge=1, le=SYNC_PAGE[1])] = SYNC_PAGE[0],
 ) -> SyncPage:
     return await events_page(db, auth.user_id, after, limit)
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import secrets
 import sqlite3
-from typing import Annotated
+from typing import Annotated, Literal
 
 import msgspec
 from litestar import Response, delete, get, patch, post
-from litestar.params import Parameter
+from litestar.di import NamedDependency
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import JSONBody, PathParameter
 
 from api.auth import Auth, hash_token
 from api.clock import now_ms
@@ -19,17 +21,13 @@ from api.db.connection import Database
 from api.errors import ApiError, forbidden, not_found
 from api.hub import Hub
 from api.membership import Member, change_role, join_team, leave_team, member, member_from_row, require_role
-from api.wire import Body, Name
+from api.wire import Body, Name, PathId, Role
 
 MAX_TEAMS_PER_USER = 50
 MAX_MEMBERS_PER_TEAM = 200
 MAX_OPEN_INVITES_PER_TEAM = 50
 INVITE_MAX_USES = 100
 INVITE_TTL_SECONDS = (60, 30 * 24 * 3600)
-
-TeamId = Annotated[int, Parameter(ge=1, le=2**53)]
-UserId = Annotated[int, Parameter(ge=1, le=2**53)]
-InviteId = Annotated[int, Parameter(ge=1, le=2**53)]
 
 
 class TeamIn(Body):
@@ -51,7 +49,7 @@ class Team(msgspec.Struct):
 
 
 class InviteIn(Body):
-    role: Annotated[str, msgspec.Meta(pattern=r"^(lead|member)$")] = "member"
+    role: Literal["lead", "member"] = "member"
     expires_in_seconds: Annotated[int, msgspec.Meta(ge=INVITE_TTL_SECONDS[0], le=INVITE_TTL_SECONDS[1])] = 7 * 86400
     max_uses: Annotated[int, msgspec.Meta(ge=1, le=INVITE_MAX_USES)] = 10
 
@@ -69,7 +67,7 @@ class Invite(msgspec.Struct, omit_defaults=True):
 
 
 class RoleIn(Body):
-    role: Annotated[str, msgspec.Meta(pattern=r"^(owner|lead|member)$")]
+    role: Role
 
 
 async def load_team(db: Database, team_id: int, user_id: int) -> Team:
@@ -88,7 +86,9 @@ async def load_team(db: Database, team_id: int, user_id: int) -> Team:
 
 
 @post("/teams", summary="Create a team: you own it; it starts with Everyone, Leads and the default cues")
-async def create_team(data: TeamIn, auth: Auth, db: Database, hub: Hub) -> Response[Team]:
+async def create_team(
+    data: JSONBody[TeamIn], auth: NamedDependency[Auth], db: NamedDependency[Database], hub: NamedDependency[Hub]
+) -> Response[Team]:
     async with db.write() as tx:
         if await sql.count_teams_of(tx.conn, auth.user_id) >= MAX_TEAMS_PER_USER:
             raise ApiError(409, "limit_reached", f"You are in {MAX_TEAMS_PER_USER} teams, the most allowed.")
@@ -102,14 +102,14 @@ async def create_team(data: TeamIn, auth: Auth, db: Database, hub: Hub) -> Respo
 
 
 @get("/teams", summary="My teams and my role in each")
-async def list_teams(auth: Auth, db: Database) -> list[TeamSummary]:
+async def list_teams(auth: NamedDependency[Auth], db: NamedDependency[Database]) -> list[TeamSummary]:
     async with db.read() as conn:
         rows = await sql.teams_of(conn, auth.user_id)
     return [TeamSummary(id=row["id"], name=row["name"], role=row["role"]) for row in rows]
 
 
 @get("/teams/{team_id:int}", summary="A team with its members")
-async def get_team(team_id: TeamId, auth: Auth, db: Database) -> Team:
+async def get_team(team_id: PathId, auth: NamedDependency[Auth], db: NamedDependency[Database]) -> Team:
     return await load_team(db, team_id, auth.user_id)
 
 
@@ -128,7 +128,9 @@ def _invite(r: sqlite3.Row, token: str | None = None) -> Invite:
 
 
 @post("/teams/{team_id:int}/invites", summary="Create an invite link; the token is shown only once")
-async def create_invite(team_id: TeamId, data: InviteIn, auth: Auth, db: Database) -> Response[Invite]:
+async def create_invite(
+    team_id: PathId, data: JSONBody[InviteIn], auth: NamedDependency[Auth], db: NamedDependency[Database]
+) -> Response[Invite]:
     token = secrets.token_urlsafe(18)
     async with db.write() as tx:
         await require_role(tx.conn, team_id, auth.user_id, lead=True)
@@ -151,7 +153,7 @@ async def create_invite(team_id: TeamId, data: InviteIn, auth: Auth, db: Databas
 
 
 @get("/teams/{team_id:int}/invites", summary="The team's invites (without their tokens); leads only")
-async def list_invites(team_id: TeamId, auth: Auth, db: Database) -> list[Invite]:
+async def list_invites(team_id: PathId, auth: NamedDependency[Auth], db: NamedDependency[Database]) -> list[Invite]:
     async with db.read() as conn:
         await require_role(conn, team_id, auth.user_id, lead=True)
         rows = await sql.invites_of(conn, team_id)
@@ -159,16 +161,25 @@ async def list_invites(team_id: TeamId, auth: Auth, db: Database) -> list[Invite
 
 
 @delete("/teams/{team_id:int}/invites/{invite_id:int}", summary="Revoke an invite; leads only")
-async def revoke_invite(team_id: TeamId, invite_id: InviteId, auth: Auth, db: Database) -> None:
+async def revoke_invite(
+    team_id: PathId, invite_id: PathId, auth: NamedDependency[Auth], db: NamedDependency[Database]
+) -> None:
     async with db.write() as tx:
         await require_role(tx.conn, team_id, auth.user_id, lead=True)
         if not await sql.revoke_invite(tx.conn, team_id, invite_id):
             raise not_found("invite")
 
 
-@post("/invites/{token:str}/accept", summary="Join the team of an invite (already a member: no change)")
+@post(
+    "/invites/{token:str}/accept",
+    summary="Join the team of an invite (already a member: no change)",
+    responses={200: ResponseSpec(Team, description="Already a member: the team, unchanged")},
+)
 async def accept_invite(
-    token: Annotated[str, Parameter(max_length=100)], auth: Auth, db: Database, hub: Hub
+    token: Annotated[str, PathParameter(max_length=100)],
+    auth: NamedDependency[Auth],
+    db: NamedDependency[Database],
+    hub: NamedDependency[Hub],
 ) -> Response[Team]:
     async with db.write() as tx:
         invite = await sql.invite_by_token_hash(tx.conn, hash_token(token))
@@ -189,7 +200,14 @@ async def accept_invite(
 
 
 @patch("/teams/{team_id:int}/members/{user_id:int}", summary="Change a member's role; owner and leads")
-async def set_member_role(team_id: TeamId, user_id: UserId, data: RoleIn, auth: Auth, db: Database, hub: Hub) -> Member:
+async def set_member_role(
+    team_id: PathId,
+    user_id: PathId,
+    data: JSONBody[RoleIn],
+    auth: NamedDependency[Auth],
+    db: NamedDependency[Database],
+    hub: NamedDependency[Hub],
+) -> Member:
     async with db.write() as tx:
         actor = await require_role(tx.conn, team_id, auth.user_id, lead=True)
         target = await member(tx, team_id, user_id)
@@ -207,7 +225,13 @@ async def set_member_role(team_id: TeamId, user_id: UserId, data: RoleIn, auth: 
 
 
 @delete("/teams/{team_id:int}/members/{user_id:int}", summary="Remove a member, or leave the team yourself")
-async def remove_member(team_id: TeamId, user_id: UserId, auth: Auth, db: Database, hub: Hub) -> None:
+async def remove_member(
+    team_id: PathId,
+    user_id: PathId,
+    auth: NamedDependency[Auth],
+    db: NamedDependency[Database],
+    hub: NamedDependency[Hub],
+) -> None:
     async with db.write() as tx:
         actor = await require_role(tx.conn, team_id, auth.user_id)
         target = await member(tx, team_id, user_id)

@@ -8,6 +8,8 @@ from typing import Any
 
 from litestar import Request, Response, get
 from litestar.datastructures import MutableScopeHeaders
+from litestar.di import NamedDependency
+from litestar.params import FromPath
 from litestar.response import File
 from litestar.types import Message, Scope
 
@@ -57,7 +59,9 @@ def _resolve(root: Path, path: str) -> Path | None:
 
 
 @get(["/", "/{path:path}"], include_in_schema=False, sync_to_thread=False)
-def pwa(request: Request[Any, Any, Any], settings: Settings, path: str = "/") -> File | Response[Any]:
+def pwa(
+    request: Request[Any, Any, Any], settings: NamedDependency[Settings], path: FromPath[str] = "/"
+) -> File | Response[Any]:
     if path.startswith("/api/") or path == "/api":
         raise not_found("route")
     found = _resolve(settings.pwa_dir, path)

@@ -1,7 +1,8 @@
 // Backchannel service worker: precaches the versioned app shell, serves it offline (deep links
-// too), never touches /api/, and flushes the outbox on Background Sync.
+// too), never touches /api/, flushes the outbox on Background Sync and push, and shows every push
+// as a notification ("Got it" on a cue acks it, through the outbox).
 // Bump VERSION whenever a file of the shell changes (a test checks every shell file is listed).
-const VERSION = 'v1';
+const VERSION = 'v2';
 const CACHE = `bc-shell-${VERSION}`;
 const SHELL = [
   '/index.html',
@@ -13,6 +14,7 @@ const SHELL = [
   '/js/haptics.js',
   '/js/live.js',
   '/js/outbox.js',
+  '/js/push.js',
   '/js/store.js',
   '/js/ui.js',
   '/js/views.js',
@@ -87,21 +89,22 @@ async function flushOnce() {
         await op(db, 'outbox', 'readwrite', (s) => s.put(item));
         continue;
       }
+      const ack = item.kind === 'ack';
       const body = item.kind === 'cue'
         ? { client_id: item.client_id, kind: 'cue', cue: item.cue }
         : { client_id: item.client_id, kind: 'text', text: item.text };
-      const res = await fetch(`/api/channels/${item.channel_id}/messages`, {
+      const res = await fetch(ack ? `/api/messages/${item.message_id}/ack` : `/api/channels/${item.channel_id}/messages`, {
         method: 'POST',
         credentials: 'same-origin',
         headers: { 'content-type': 'application/json', 'x-csrf-token': csrf || '' },
-        body: JSON.stringify(body),
+        body: ack ? undefined : JSON.stringify(body),
       });
-      if (res.ok) {
-        await op(db, 'outbox', 'readwrite', (s) => s.delete(item.seq));
-      } else if (res.status === 401) {
+      if (res.status === 401) {
         return;
       } else if (res.status >= 500 || res.status === 429 || res.status === 408) {
         throw new Error(`retry later (${res.status})`);
+      } else if (res.ok || ack) { // a refused ack (message gone, or mine) has nothing to retry
+        await op(db, 'outbox', 'readwrite', (s) => s.delete(item.seq));
       } else {
         const data = await res.json().catch(() => null);
         item.state = 'failed';
@@ -127,3 +130,128 @@ self.addEventListener('sync', (event) => {
 self.addEventListener('message', (event) => {
   if (event.data?.type === 'flush') event.waitUntil(flush());
 });
+
+// --- push -------------------------------------------------------------------------------------------
+// Every push shows a notification (iOS revokes a subscription after silent ones). The payload is
+// api/push/payload.py's: {title, body, tag, url, message_id, channel_id, team_id, kind, urgency,
+// renotify, rhythm, cue?}. A push also wakes the outbox.
+async function pushed(data) {
+  let p = {};
+  try { p = data?.json() || {}; } catch { p = {}; }
+  const cue = p.kind === 'cue';
+  const title = p.title || (cue ? 'New cue' : 'New message');
+  const base = {
+    tag: p.tag || 'backchannel',
+    data: { url: p.url || '/', message_id: p.message_id ?? null, channel_id: p.channel_id ?? null, kind: p.kind || null },
+    icon: '/icons/icon-192.png',
+    silent: false, // the phone may buzz; its own sound setting decides the rest (keep it on vibrate)
+  };
+  const full = {
+    ...base,
+    body: p.body || '',
+    renotify: !!p.renotify && !!p.tag, // a cue buzzes again even when it replaces the channel's last one
+  };
+  if (Array.isArray(p.rhythm) && p.rhythm.length) full.vibrate = p.rhythm;
+  if (cue && p.message_id) full.actions = [{ action: 'ack', title: 'Got it' }];
+  const shown = self.registration.showNotification(title, full)
+    .catch(() => self.registration.showNotification(title, base)); // never a push without a notification
+  await Promise.all([shown, flush().catch(() => {})]);
+}
+
+self.addEventListener('push', (event) => event.waitUntil(pushed(event.data)));
+
+// A tap on a notification, or on its "Got it" action. The listener only forwards here, so a test can
+// run exactly this with a notification from registration.getNotifications() (headless Chromium has
+// no way to click one).
+async function notificationClicked(notification, action) {
+  notification.close();
+  const data = notification.data || {};
+  if (action === 'ack' && data.message_id) return ackLater(data);
+  return openApp(data.url);
+}
+
+self.addEventListener('notificationclick', (event) => event.waitUntil(notificationClicked(event.notification, event.action)));
+
+// "Got it" goes through the outbox: sent at once when online, on reconnect otherwise. Exactly once:
+// one queued ack per message, and the server stores an ack once however often it is posted.
+async function ackLater({ message_id, channel_id }) {
+  const db = await idb();
+  try {
+    const uid = await op(db, 'kv', 'readonly', (s) => s.get('uid'));
+    if (uid == null) return; // signed out on this device: nobody to ack as
+    const items = await op(db, 'outbox', 'readonly', (s) => s.getAll());
+    if (!items.some((i) => i.kind === 'ack' && i.message_id === message_id && i.uid === uid && i.state === 'queued')) {
+      await op(db, 'outbox', 'readwrite', (s) => s.add({
+        kind: 'ack', client_id: `ack-${message_id}`, message_id, channel_id, uid, state: 'queued', created_at: Date.now(),
+      }));
+    }
+  } finally {
+    db.close();
+  }
+  await sendSoon();
+}
+
+// Background Sync sends the outbox on reconnect, but Chromium refuses to register it from a worker
+// with no window open (and a worker has no `online` event): then keep trying for two minutes here.
+// Whatever is left goes with the next push, the next sync or the app's next launch.
+async function sendSoon() {
+  if (await self.registration.sync?.register('outbox').then(() => true, () => false)) return flush().catch(() => {});
+  const until = Date.now() + 120000;
+  let wait = 1000;
+  let next = 0;
+  while (Date.now() < until) {
+    if (self.navigator.onLine !== false && Date.now() >= next) {
+      try {
+        return await flush();
+      } catch {
+        next = Date.now() + wait;
+        wait = Math.min(wait * 2, 15000);
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
+
+async function openApp(url) {
+  let target = new URL(url || '/', self.location.origin);
+  if (target.origin !== self.location.origin) target = new URL('/', self.location.origin);
+  const path = target.pathname + target.search;
+  const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+  const open = windows.find((c) => c.visibilityState === 'visible') || windows[0];
+  if (!open) return self.clients.openWindow(path);
+  open.postMessage({ type: 'open', url: path }); // the app routes /channels/<id> itself
+  await open.focus().catch(() => {}); // allowed from a real click only
+}
+
+// The push service replaced or dropped our subscription: subscribe again with the same key and tell
+// the server (cookie session + the CSRF token the app keeps in IndexedDB).
+async function resubscribed(event) {
+  const db = await idb();
+  let csrf, key;
+  try {
+    csrf = await op(db, 'kv', 'readonly', (s) => s.get('csrf'));
+    key = await op(db, 'kv', 'readonly', (s) => s.get('pushKey'));
+  } finally {
+    db.close();
+  }
+  const old = event.oldSubscription;
+  let sub = event.newSubscription;
+  if (!sub) {
+    if (!key && !old?.options?.applicationServerKey) key = (await (await fetch('/api/push/key')).json()).key;
+    const applicationServerKey = old?.options?.applicationServerKey
+      || Uint8Array.from(atob(key.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
+    sub = await self.registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey });
+  }
+  const send = (method, body) => fetch('/api/push/subscriptions', {
+    method,
+    credentials: 'same-origin',
+    headers: { 'content-type': 'application/json', 'x-csrf-token': csrf || '' },
+    body: JSON.stringify(body),
+  });
+  const { endpoint, keys, expirationTime } = sub.toJSON();
+  const res = await send('POST', { endpoint, keys, expirationTime: expirationTime ?? null });
+  if (!res.ok) throw new Error(`subscription refused (${res.status})`);
+  if (old?.endpoint && old.endpoint !== endpoint) await send('DELETE', { endpoint: old.endpoint }).catch(() => {});
+}
+
+self.addEventListener('pushsubscriptionchange', (event) => event.waitUntil(resubscribed(event)));

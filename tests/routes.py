@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import tempfile
-import warnings
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -17,9 +16,7 @@ Route = tuple[str, str]  # (HTTP method, path template as declared, e.g. "/api/t
 
 
 def _app_routes() -> tuple[set[Route], set[str]]:
-    # The app is only built, never started; its warnings about handler signatures show in the server's log already.
-    with tempfile.TemporaryDirectory() as data_dir, warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
+    with tempfile.TemporaryDirectory() as data_dir:  # the app is only built, never started
         app = create_app(Settings(data_dir=Path(data_dir), password_time_cost=1, password_memory_kib=1024))
     http: set[Route] = set()
     sockets: set[str] = set()

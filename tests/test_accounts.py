@@ -80,6 +80,16 @@ async def test_sign_up_sets_an_http_only_lax_session_cookie_and_a_readable_csrf_
     assert "secure" not in session  # plain http on loopback, no proxy
 
 
+async def test_cookies_are_secure_over_https(http: httpx.AsyncClient) -> None:
+    """As a TLS proxy on loopback forwards a request (uvicorn trusts X-Forwarded-Proto from 127.0.0.1)."""
+    body = {"username": new_username(), "password": PASSWORD, "display_name": "Dana"}
+    headers = {"X-Forwarded-For": fake_address(), "X-Forwarded-Proto": "https"}
+    response = await http.post("/api/accounts", json=body, headers=headers)
+    assert response.status_code == 201, response.text
+    for header in response.headers.get_list("set-cookie"):
+        assert "secure" in [part.strip().lower() for part in header.split(";")], header
+
+
 @pytest.mark.parametrize(
     "username",
     ["ab", "x" * 33, "has space", "émile", "semi;colon", "slash/name", "", "at@sign"],

@@ -202,3 +202,17 @@ async def test_a_member_never_sees_the_leads_channel(team: Team) -> None:
     assert any(e["channel_id"] == everyone for e in events)
     lead_events = await sync_all(team.leads[0])
     assert any(e["type"] == "message" and e["data"]["text"] == "Walk away at 3.8" for e in lead_events)
+
+
+# --- Limits (api/channels.py: MAX_CHANNELS_PER_TEAM; members per channel are bounded by the body, 200) -----------
+
+
+async def test_a_team_has_at_most_200_channels_direct_ones_included(team: Team) -> None:
+    for number in range(200 - 2 - 1):  # Everyone and Leads come with the team; one direct channel below
+        assert (await create_group(team.owner, team.id, f"Room {number}", [])).status_code == 201
+    assert (await open_direct(team.members[0], team.id, team.members[1])).status_code == 201
+    refused = await create_group(team.owner, team.id, "One too many", [])
+    assert refused.status_code == 409 and refused.json()["error"] == "limit_reached"
+    refused = await open_direct(team.members[0], team.id, team.leads[0])
+    assert refused.status_code == 409 and refused.json()["error"] == "limit_reached"
+    assert (await open_direct(team.members[1], team.id, team.members[0])).status_code == 200  # the existing one

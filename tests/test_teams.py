@@ -404,3 +404,43 @@ async def test_a_removed_member_can_come_back_with_a_new_invite(team: Team) -> N
     await join(gone, team.id, team.leads[0])
     assert (await roles(team.owner, team.id))[gone.id] == "member"
     assert set(await gone.channels(team.id)) == {"Everyone"}
+
+
+# --- Limits (api/teams.py: MAX_TEAMS_PER_USER, MAX_MEMBERS_PER_TEAM, MAX_OPEN_INVITES_PER_TEAM) --------------------
+
+
+def assert_limit_reached(response: httpx.Response) -> None:
+    assert response.status_code == 409, response.text
+    assert response.json()["error"] == "limit_reached"
+
+
+async def test_a_user_is_in_at_most_50_teams(team: Team) -> None:
+    busy = team.members[0]  # already in one team
+    for number in range(49):
+        assert (await busy.post("/api/teams", {"name": f"Deal {number}"})).status_code == 201
+    assert_limit_reached(await busy.post("/api/teams", {"name": "One too many"}))
+    # Nor by accepting an invite into a 51st.
+    other = (await team.owner.post("/api/teams", {"name": "Another"})).json()
+    token = (await invite(team.owner, other["id"])).json()["token"]
+    assert_limit_reached(await busy.post(f"/api/invites/{token}/accept"))
+    assert len((await busy.get("/api/teams")).json()) == 50
+
+
+async def test_a_team_has_at_most_50_open_invites(team: Team) -> None:
+    for _ in range(50):
+        assert (await invite(team.owner, team.id, max_uses=1)).status_code == 201
+    assert_limit_reached(await invite(team.owner, team.id))
+    first = (await team.owner.get(f"/api/teams/{team.id}/invites")).json()[0]
+    assert (await team.owner.delete(f"/api/teams/{team.id}/invites/{first['id']}")).status_code == 204
+    assert (await invite(team.owner, team.id)).status_code == 201  # a revoked invite is no longer open
+
+
+async def test_a_team_has_at_most_200_members(team: Team, http: httpx.AsyncClient, server: ServerProcess) -> None:
+    tokens = [(await invite(team.owner, team.id, max_uses=100)).json()["token"] for _ in range(2)]
+    joined = len(team.everyone)
+    for number in range(200 - joined):
+        person = await sign_up(http, server.ws_url)
+        assert (await person.post(f"/api/invites/{tokens[number // 100]}/accept")).status_code == 201
+    late = await sign_up(http, server.ws_url)
+    assert_limit_reached(await late.post(f"/api/invites/{tokens[1]}/accept"))
+    assert len((await team.owner.get(f"/api/teams/{team.id}")).json()["members"]) == 200

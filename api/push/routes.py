@@ -8,6 +8,8 @@ from typing import Annotated, Literal
 
 import msgspec
 from litestar import Response, delete, get, post, put
+from litestar.di import NamedDependency
+from litestar.params import JSONBody
 
 from api.auth import Auth
 from api.clock import now_ms
@@ -61,12 +63,17 @@ def _key_bytes(field: str, value: str, size: int) -> None:
 
 
 @get("/push/key", summary="The VAPID public key (applicationServerKey) to subscribe with")
-async def public_key(vapid: Vapid) -> PublicKey:
+async def public_key(vapid: NamedDependency[Vapid]) -> PublicKey:
     return PublicKey(key=vapid.application_server_key)
 
 
 @post("/push/subscriptions", summary="Register this device's push subscription (bound to this session)")
-async def subscribe(data: SubscriptionIn, auth: Auth, db: Database, settings: Settings) -> Response[Subscription]:
+async def subscribe(
+    data: JSONBody[SubscriptionIn],
+    auth: NamedDependency[Auth],
+    db: NamedDependency[Database],
+    settings: NamedDependency[Settings],
+) -> Response[Subscription]:
     _key_bytes("keys.p256dh", data.keys.p256dh, 65)
     _key_bytes("keys.auth", data.keys.auth, 16)
     await check_endpoint(data.endpoint, allow_loopback=settings.push_allow_loopback)
@@ -79,27 +86,27 @@ async def subscribe(data: SubscriptionIn, auth: Auth, db: Database, settings: Se
 
 
 @get("/push/subscriptions", summary="This device's push subscriptions (to check the server still has mine)")
-async def list_subscriptions(auth: Auth, db: Database) -> list[Subscription]:
+async def list_subscriptions(auth: NamedDependency[Auth], db: NamedDependency[Database]) -> list[Subscription]:
     async with db.read() as conn:
         rows = await sql.subscriptions_of_session(conn, auth.session_id)
     return [Subscription(id=row["id"], endpoint=row["endpoint"], created_at=row["created_at"]) for row in rows]
 
 
 @delete("/push/subscriptions", summary="Forget a push subscription of mine", status_code=204)
-async def unsubscribe(data: EndpointIn, auth: Auth, db: Database) -> None:
+async def unsubscribe(data: JSONBody[EndpointIn], auth: NamedDependency[Auth], db: NamedDependency[Database]) -> None:
     async with db.write() as tx:
         if not await sql.delete_subscription(tx.conn, auth.user_id, data.endpoint):
             raise not_found("subscription")
 
 
 @get("/push/level", summary="What my pushes say: hidden (default), sender (and cue), or full text")
-async def get_level(auth: Auth, db: Database) -> Level:
+async def get_level(auth: NamedDependency[Auth], db: NamedDependency[Database]) -> Level:
     async with db.read() as conn:
         return Level(level=await sql.level_of(conn, auth.user_id))  # type: ignore[arg-type]
 
 
 @put("/push/level", summary="Choose what my pushes say")
-async def set_level(data: Level, auth: Auth, db: Database) -> Level:
+async def set_level(data: JSONBody[Level], auth: NamedDependency[Auth], db: NamedDependency[Database]) -> Level:
     async with db.write() as tx:
         await sql.set_level(tx.conn, auth.user_id, data.level)
     return data

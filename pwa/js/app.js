@@ -2,6 +2,7 @@
 import { h, toast } from './ui.js';
 import { hooks as apiHooks, cookie, online } from './api.js';
 import * as outbox from './outbox.js';
+import * as push from './push.js';
 import { signal } from './haptics.js';
 import { S, on, loadLocal, refreshAll, startLive, stopLive, cueOf, displayName, channelName, channel, ack, save } from './store.js';
 import * as views from './views.js';
@@ -14,6 +15,7 @@ const ROUTES = [
   [/^\/signup$/, (v) => views.authView(v, 'signup')],
   [/^\/join\/([^/]+)$/, (v, token) => views.joinView(v, decodeURIComponent(token))],
   [/^\/c\/(\d+)$/, (v, id) => views.channelView(v, +id)],
+  [/^\/channels\/(\d+)$/, (v, id) => v.go(`/c/${id}`, true)], // a notification's link
   [/^\/table(?:\/(\d+))?$/, (v, id) => views.tableView(v, id ? +id : S.lastChannel)],
   [/^\/team$/, (v) => views.teamView(v)],
   [/^\/settings$/, (v) => views.settingsView(v)],
@@ -68,10 +70,13 @@ addEventListener('popstate', route);
 // --- incoming cues ----------------------------------------------------------------------------------
 const alertBox = document.getElementById('alert');
 let alertTimer = 0;
+let alerting = null;
 function hideAlert() {
   alertBox.hidden = true;
   alertBox.replaceChildren();
+  alerting = null;
 }
+on('acked', (id) => id === alerting && hideAlert());
 on('alert', (m) => {
   const cue = cueOf(m.cue, m.team_id);
   const table = document.body.classList.contains('table');
@@ -91,6 +96,7 @@ on('alert', (m) => {
     } }, 'Got it'),
     h('button', { class: 'dismiss', type: 'button', onclick: hideAlert }, 'Dismiss')));
   alertBox.hidden = false;
+  alerting = m.id;
   alertBox.querySelector('.gotit').focus();
   alertTimer = setTimeout(hideAlert, cue.urgency === 'high' ? 20000 : 10000);
 });
@@ -116,7 +122,10 @@ addEventListener('online', () => {
   if (S.me) refreshAll().catch(() => {});
 });
 document.addEventListener('visibilitychange', () => document.visibilityState === 'visible' && outbox.flush());
-navigator.serviceWorker?.addEventListener('message', (e) => e.data?.type === 'outbox' && outbox.reload());
+navigator.serviceWorker?.addEventListener('message', (e) => {
+  if (e.data?.type === 'outbox') outbox.reload();
+  else if (e.data?.type === 'open' && /^\/[^/]/.test(e.data.url)) go(e.data.url); // a tapped notification
+});
 
 addEventListener('beforeinstallprompt', (e) => {
   e.preventDefault();
@@ -139,6 +148,7 @@ async function boot() {
   if (S.me) {
     startLive();
     outbox.flush();
+    push.check(S.me.id);
   }
 }
 boot();

@@ -1,11 +1,12 @@
 // The offline outbox: every send is stored here first (with its client_id), then posted in order.
-// Flushes on launch, `online`, page visible, WebSocket open, the service worker's `sync`, and with
-// backoff while failing. Retries are safe: the server stores a client_id once.
+// Flushes on launch, `online`, page visible, WebSocket open, the service worker's `sync` and `push`,
+// and with backoff while failing. Retries are safe: the server stores a client_id once, and an ack
+// ("got it", kind 'ack', also queued by the notification's action in sw.js) is idempotent.
 import { outbox as store } from './db.js';
 import { cookie, online } from './api.js';
 
 export let items = []; // mirror of the store, in send order
-export const hooks = { changed() {}, sent() {}, unauthenticated() {} };
+export const hooks = { changed() {}, sent() {}, acked() {}, unauthenticated() {} };
 const state = { running: null, again: false, delay: 0, timer: 0, uid: null };
 
 export function setUser(uid) {
@@ -23,6 +24,13 @@ export function body(item) {
     : { client_id: item.client_id, kind: 'text', text: item.text };
 }
 
+// Where an item goes: a message to its channel, an ack to its message (no body).
+export function target(item) {
+  return item.kind === 'ack'
+    ? [`/api/messages/${item.message_id}/ack`, undefined]
+    : [`/api/channels/${item.channel_id}/messages`, JSON.stringify(body(item))];
+}
+
 export function expired(item, now = Date.now()) {
   return item.kind === 'cue' && !item.force && now - item.created_at > item.ttl * 1000;
 }
@@ -35,6 +43,13 @@ export async function enqueue(item) {
   hooks.changed();
   requestBackgroundSync();
   flush();
+}
+
+// "Got it" while offline: one queued ack per message is enough.
+export async function enqueueAck(m) {
+  items = await store.all();
+  if (items.some((i) => i.kind === 'ack' && i.message_id === m.id && i.uid === state.uid && i.state === 'queued')) return;
+  await enqueue({ kind: 'ack', client_id: `ack-${m.id}`, message_id: m.id, channel_id: m.channel_id, created_at: Date.now() });
 }
 
 export async function sendAnyway(item) {
@@ -99,30 +114,31 @@ async function flushOnce() {
       hooks.changed();
       continue;
     }
+    const [url, payload] = target(item);
     let res;
     try {
-      res = await fetch(`/api/channels/${item.channel_id}/messages`, {
+      res = await fetch(url, {
         method: 'POST',
         credentials: 'same-origin',
         headers: { 'content-type': 'application/json', 'x-csrf-token': cookie('bc_csrf') },
-        body: JSON.stringify(body(item)),
+        body: payload,
       });
     } catch {
       retryLater();
       return;
     }
     const data = await res.json().catch(() => null);
-    if (res.ok) {
-      await store.del(item.seq);
-      await hooks.sent(data);
-      items = items.filter((i) => i.seq !== item.seq);
-      hooks.changed();
-    } else if (res.status === 401) {
+    if (res.status === 401) {
       hooks.unauthenticated();
       return;
     } else if (res.status >= 500 || res.status === 429 || res.status === 408) {
       retryLater();
       return;
+    } else if (res.ok || item.kind === 'ack') { // a refused ack (message gone, or mine) has nothing to retry
+      await store.del(item.seq);
+      if (res.ok) await (item.kind === 'ack' ? hooks.acked(data) : hooks.sent(data));
+      items = items.filter((i) => i.seq !== item.seq);
+      hooks.changed();
     } else {
       item.state = 'failed';
       item.error = data?.detail || `Refused (${res.status}).`;

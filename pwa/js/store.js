@@ -15,7 +15,7 @@ export const S = {
   teamId: null,
   team: {}, // id -> {channels, cues, members}
   cursor: null, // the last event applied
-  prefs: { notify: 'plain' },
+  prefs: { level: 'hidden' }, // what my pushes say (the server keeps it: GET/PUT /api/push/level)
   lastCue: null, // for table mode
   live: 'offline',
   viewing: null, // the open channel's id
@@ -227,6 +227,7 @@ async function apply(ev) {
         dirty.add(d.channel_id);
         emit('messages', d.channel_id);
       }
+      if (d.user_id === S.me.id) emit('acked', d.message_id); // e.g. "Got it" from a notification
       break;
     }
     case 'channel': {
@@ -328,15 +329,29 @@ export function sendCue(channelId, cue) {
   });
 }
 
+// "Got it": sent now, or queued in the outbox when offline (an ack is idempotent on the server).
 export async function ack(m) {
-  const done = await api('POST', `/messages/${m.id}/ack`);
-  const list = await messagesOf(m.channel_id);
-  const stored = list.find((x) => x.id === m.id);
-  if (stored) stored.acks = mergeAcks(stored.acks, [{ user_id: done.user_id, at: done.at }]);
-  dirty.add(m.channel_id);
-  save();
-  emit('messages', m.channel_id);
+  let done;
+  try {
+    done = await api('POST', `/messages/${m.id}/ack`);
+  } catch (ex) {
+    if (ex.status !== 0) throw ex;
+    await outbox.enqueueAck(m);
+    done = { message_id: m.id, channel_id: m.channel_id, user_id: S.me.id, at: Date.now() };
+  }
+  await acked(done);
 }
+
+async function acked(done) {
+  if (!done) return;
+  const list = await messagesOf(done.channel_id);
+  const stored = list.find((x) => x.id === done.message_id);
+  if (stored) stored.acks = mergeAcks(stored.acks, [{ user_id: done.user_id, at: done.at }]);
+  dirty.add(done.channel_id);
+  save();
+  emit('messages', done.channel_id);
+}
+outbox.hooks.acked = acked;
 
 outbox.hooks.sent = async (m) => {
   if (!m) return;

@@ -4,14 +4,14 @@ import { api, ApiError, online } from './api.js';
 import { kv } from './db.js';
 import * as outbox from './outbox.js';
 import { signal, tick, buzz, canVibrate } from './haptics.js';
+import * as push from './push.js';
+import { standalone, isIOS } from './push.js';
 import {
   S, on, save, team, isLead, channel, channelName, displayName, cueOf, messagesOf, cachedMessages, loadHistory,
   markRead, sendText, sendCue, ack, signIn, refreshAll, refreshTeam, wipe, startLive, stopLive,
 } from './store.js';
 
 export const install = { prompt: null };
-const standalone = () => matchMedia('(display-mode: standalone)').matches || navigator.standalone === true;
-const isIOS = () => /iphone|ipad|ipod/i.test(navigator.userAgent) || (navigator.platform === 'MacIntel' && navigator.maxTouchPoints > 1);
 
 function bar(v, title, { back, actions = [] } = {}) {
   return h('header', { class: 'bar' },
@@ -65,6 +65,7 @@ export async function authView(v, mode) {
       await signIn(session);
       await refreshAll();
       startLive();
+      push.check(S.me.id);
       const invite = await kv.get('pendingInvite');
       v.go(invite ? `/join/${invite}` : '/', true);
     } catch (ex) {
@@ -310,7 +311,7 @@ export async function channelView(v, id) {
   const paint = () => {
     const stored = cachedMessages(id);
     const known = new Set(stored.map((m) => m.client_id));
-    const pending = outbox.items.filter((i) => i.channel_id === id && !known.has(i.client_id));
+    const pending = outbox.items.filter((i) => i.channel_id === id && i.kind !== 'ack' && !known.has(i.client_id));
     const atBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 80;
     list.replaceChildren(...stored.map((m) => messageItem(m, ch)), ...pending.map((p) => messageItem({ ...p, sender_id: S.me.id }, ch, p)));
     if (!list.children.length) list.append(h('li', { class: 'empty' }, 'No messages yet. Tap a cue to signal your side.'));
@@ -345,6 +346,7 @@ export async function channelView(v, id) {
     scroller, h('section', { class: 'tray', 'aria-label': 'Send' }, padToggle, pad, composer));
   requestAnimationFrame(paint);
   if (online()) loadHistory(id).then(() => markRead(id)).catch(() => {});
+  push.clearNotifications(id);
   return root;
 }
 
@@ -548,11 +550,6 @@ export function settingsView(v) {
       } }, 'Sign out'))));
   };
   loadDevices();
-  const levels = [['off', 'Off', 'No notifications'], ['plain', 'Content-free', '“New cue”, nothing more'], ['named', 'Cue name', 'Shows which cue, never message text']];
-  const notify = h('fieldset', { class: 'stack radios' }, h('legend', null, 'Notifications'),
-    levels.map(([value, label, hint]) => h('label', { class: 'radio' },
-      h('input', { type: 'radio', name: 'notify', value, checked: S.prefs.notify === value, onchange: () => { S.prefs.notify = value; save(); } }),
-      h('span', { class: 'row-main' }, h('span', { class: 'row-title' }, label), h('small', null, hint)))));
   const installCard = installPrompt();
   return h('main', { class: 'screen' }, bar(v, 'Settings', { back: '/' }),
     h('div', { class: 'content stack' },
@@ -560,16 +557,100 @@ export function settingsView(v) {
         h('a', { class: 'button primary', href: '/table' }, icon('moon'), 'Start table mode'),
         h('p', { class: 'muted' }, canVibrate ? 'Incoming cues vibrate in their own rhythm while the app is open.' : 'This device cannot vibrate: incoming cues flash the screen instead.'),
         h('button', { class: 'secondary', type: 'button', onclick: () => { if (!buzz([200, 100, 200])) signal({ urgency: 'normal' }, { alwaysFlash: true }); } }, 'Test vibration')),
-      h('section', { class: 'card stack' }, notify),
+      buzzSection(),
       installCard || (standalone() ? null : h('section', { class: 'card' }, h('p', { class: 'muted' }, 'Install from your browser menu to use Backchannel full screen.'))),
       h('section', { class: 'card stack' }, h('h2', null, 'Devices'), devices),
       h('section', { class: 'card stack' }, h('h2', null, 'Account'),
         h('p', null, S.me.display_name, h('span', { class: 'muted' }, ` @${S.me.username}`)),
         h('button', { class: 'danger', type: 'button', onclick: async () => {
           if (outbox.items.length && !confirm('Unsent messages on this device will be lost. Log out?')) return;
+          await push.forget();
           try { await api('DELETE', `/sessions/${(await api('GET', '/me')).session_id}`); } catch { /* offline: forget locally */ }
           stopLive();
           await wipe();
           v.go('/login', true);
         } }, 'Log out'))));
+}
+
+// --- buzz when closed (Web Push) and what a notification says --------------------------------------
+const BUZZ_STATE = {
+  on: 'On: cues reach this phone as notifications when the app is closed.',
+  off: 'Off: cues buzz only while the app is open.',
+  blocked: 'Blocked: notifications are turned off for Backchannel. Allow them in your browser’s site settings (on iPhone: Settings › Notifications › Backchannel), then come back.',
+  unsupported: 'Not supported: this browser cannot receive push notifications. Cues buzz while the app is open.',
+  install: 'iPhone: add Backchannel to your Home Screen first (Share › Add to Home Screen), then open it from there and turn this on.',
+};
+const LEVELS = [
+  ['hidden', 'Nothing sensitive', '“New cue” or “New message”, nothing more'],
+  ['sender', 'Sender and cue', 'Who sent it and which cue, never message text'],
+  ['full', 'Full text', 'Sender, cue and the start of each message'],
+];
+
+function buzzSection() {
+  let key = null;
+  let busy = false;
+  const toggle = h('button', { class: 'toggle', type: 'button', role: 'switch', 'aria-checked': 'false', 'aria-describedby': 'buzz-state', disabled: true },
+    h('span', null, 'Buzz me when the app is closed'));
+  const status = h('p', { id: 'buzz-state', class: 'muted', role: 'status' }, 'Checking…');
+  const problem = h('p', { class: 'note', role: 'status' });
+  const paint = (state) => {
+    toggle.setAttribute('aria-checked', String(state === 'on'));
+    toggle.disabled = busy || !['on', 'off'].includes(state);
+    toggle.dataset.state = state;
+    status.textContent = BUZZ_STATE[state];
+  };
+  const refresh = () => push.state(S.me.id).then((st) => { if (!busy) paint(st); }, () => paint('unsupported'));
+  refresh();
+  if (push.support() === 'ok' && online()) push.serverKey().then((k) => { key = k; }, () => {});
+  toggle.addEventListener('click', async () => {
+    const on = toggle.getAttribute('aria-checked') === 'true';
+    busy = true;
+    problem.textContent = '';
+    toggle.disabled = true;
+    toggle.setAttribute('aria-busy', 'true');
+    status.textContent = on ? 'Turning off…' : 'Turning on…';
+    let state;
+    try {
+      state = on ? await push.disable() : await push.enable(S.me.id, key);
+    } catch (ex) {
+      problem.textContent = ex instanceof push.PushError ? ex.message : 'Could not turn buzzes on. Try again later.';
+    }
+    busy = false;
+    toggle.removeAttribute('aria-busy');
+    if (state) paint(state);
+    else await refresh();
+  });
+
+  const radios = LEVELS.map(([value, label, hint]) => h('label', { class: 'radio' },
+    h('input', { type: 'radio', name: 'level', value, checked: (S.prefs.level || 'hidden') === value }),
+    h('span', { class: 'row-main' }, h('span', { class: 'row-title' }, label), h('small', null, hint))));
+  const pick = (level) => { for (const r of radios) r.firstChild.checked = r.firstChild.value === level; };
+  const levels = h('fieldset', { class: 'stack radios' }, h('legend', null, 'What a notification shows'), radios);
+  let touched = false; // a choice made here wins over the server's answer still on its way
+  levels.addEventListener('change', async (e) => {
+    touched = true;
+    const was = S.prefs.level || 'hidden';
+    try {
+      const saved = await api('PUT', '/push/level', { level: e.target.value });
+      S.prefs.level = saved.level;
+      save();
+      toast('Saved');
+    } catch (ex) {
+      pick(was);
+      toast(errorText(ex));
+    }
+  });
+  if (online()) {
+    api('GET', '/push/level').then(({ level }) => {
+      if (touched) return;
+      S.prefs.level = level;
+      save();
+      pick(level);
+    }, () => {});
+  }
+  return h('section', { class: 'card stack' }, h('h2', null, 'When the app is closed'),
+    toggle, status, problem,
+    h('p', { class: 'small-print muted' }, 'A cue then arrives as a notification and buzzes in its own rhythm where the phone allows. The notification uses your phone’s own sound, so keep the phone on vibrate in meetings. On iPhone this needs Backchannel on the Home Screen (iOS 16.4 or later).'),
+    levels,
+    h('p', { class: 'small-print muted' }, 'Notification text stays in your phone’s notification history.'));
 }
