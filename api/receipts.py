@@ -16,8 +16,10 @@ from api.hub import Hub
 
 
 class Delivered(msgspec.Struct, tag="delivered"):
+    """Live-only, so it carries no `cursor`: that name is kept for stored events, which sockets deduplicate by."""
+
     user_id: int
-    cursor: int
+    through: int
 
 
 _encode = msgspec.json.Encoder().encode
@@ -28,5 +30,5 @@ async def record_delivered(db: Database, hub: Hub, user_id: int, cursor: int) ->
         if not await sql.mark_delivered(tx.conn, user_id, cursor):
             return
         peers = await sql.peers_of(tx.conn, user_id)
-        frame = _encode(Delivered(user_id=user_id, cursor=cursor))
+        frame = _encode(Delivered(user_id=user_id, through=cursor))
         tx.on_commit(lambda: hub.publish(frame, peers))

@@ -176,7 +176,7 @@ async def test_a_receipt_tells_the_sender_the_message_was_delivered(team: Team) 
         # A device claims more than it was sent: only what the socket really sent counts.
         await ws.send(f'{{"type":"received","cursor":{sent["cursor"] + 1000}}}')
         receipt = await next_frame(sender_ws)
-    assert receipt == {"type": "delivered", "user_id": receiver.id, "cursor": sent["cursor"]}
+    assert receipt == {"type": "delivered", "user_id": receiver.id, "through": sent["cursor"]}
     receipts = (await team.owner.channels(team.id))["Everyone"]["receipts"]
     mine = next(r for r in receipts if r["user_id"] == receiver.id)
     assert mine["delivered"] == sent["cursor"] and mine["read"] == 0

@@ -1,16 +1,35 @@
 // One WebSocket: replays what we missed after our cursor, then streams. Reconnects with backoff;
 // close code 4401 means "log in again"; anything else is just "offline for now".
 const WATCHDOG_MS = 65000; // the server pings every 20 s
+const RECEIPT_MS = 300; // batch "received" receipts: one frame at most every 300 ms
 
-export function connectLive({ cursor, onEvent, onReady, onState, onOpen, onUnauthenticated }) {
+export function connectLive({ cursor, onEvent, onDelivered, onReady, onState, onOpen, onUnauthenticated }) {
   let ws = null;
+  let want = 0; // the highest cursor processed here
+  let told = 0; // the highest cursor reported to the server
+  let receipt = 0; // the one pending receipt timer
   let tries = 0;
   let retry = 0;
   let watchdog = 0;
   let stopped = false;
 
-  const send = (frame) => ws?.readyState === 1 && ws.send(JSON.stringify(frame));
+  const send = (frame) => {
+    if (ws?.readyState !== 1) return false;
+    ws.send(JSON.stringify(frame));
+    return true;
+  };
   const sendVisibility = () => send({ type: 'visibility', visible: document.visibilityState === 'visible' });
+
+  // "This device has every event up to N": at most one frame waiting, sent once the burst settles.
+  function received(n) {
+    if (n > want) want = n;
+    if (receipt || want <= told) return;
+    receipt = setTimeout(() => {
+      receipt = 0;
+      const n = want;
+      if (send({ type: 'received', cursor: n })) told = n;
+    }, RECEIPT_MS);
+  }
 
   function guard() {
     clearTimeout(watchdog);
@@ -30,7 +49,8 @@ export function connectLive({ cursor, onEvent, onReady, onState, onOpen, onUnaut
       let frame;
       try { frame = JSON.parse(e.data); } catch { return; }
       if (frame.type === 'ping') send({ type: 'pong' });
-      else if (frame.type === 'ready') { tries = 0; onReady(frame.cursor); onState('live'); }
+      else if (frame.type === 'ready') { tries = 0; onReady(frame.cursor); onState('live'); received(0); }
+      else if (frame.type === 'delivered') onDelivered?.(frame); // live-only: not an event, no sync cursor
       else if (frame.cursor) onEvent(frame);
     };
     sock.onclose = (e) => {
@@ -59,8 +79,10 @@ export function connectLive({ cursor, onEvent, onReady, onState, onOpen, onUnaut
   open();
 
   return {
+    received,
     stop() {
       stopped = true;
+      clearTimeout(receipt);
       clearTimeout(retry);
       clearTimeout(watchdog);
       removeEventListener('online', onOnline);

@@ -174,8 +174,12 @@ export function startLive() {
       outbox.flush();
     },
     onEvent(ev) {
-      queue = queue.then(() => apply(ev)).catch((err) => console.warn('event skipped', err));
+      queue = queue.then(async () => {
+        await apply(ev);
+        socket?.received(ev.cursor);
+      }).catch((err) => console.warn('event skipped', err));
     },
+    onDelivered: delivered,
     onReady(cursor) {
       queue = queue.then(async () => {
         S.replaying = false;
@@ -284,6 +288,27 @@ async function apply(ev) {
   }
   S.cursor = Math.max(S.cursor || 0, ev.cursor);
   save();
+}
+
+// A teammate's device has every event up to `cursor`: raise their receipt in each channel we share.
+function delivered({ user_id, through: cursor }) {
+  for (const t of Object.values(S.team)) {
+    for (const ch of t.channels) {
+      if (!ch.member_ids.includes(user_id)) continue;
+      const receipts = (ch.receipts ||= []);
+      const r = receipts.find((x) => x.user_id === user_id);
+      if (r && r.delivered >= cursor) continue;
+      if (r) r.delivered = cursor;
+      else receipts.push({ user_id, delivered: cursor, read: 0 });
+      emit('messages', ch.id);
+    }
+  }
+  save();
+}
+
+// Has anyone else in the channel got this message on a device?
+export function isDelivered(m, ch) {
+  return (channel(ch.id) || ch).receipts?.some((r) => r.user_id !== S.me.id && r.delivered >= m.cursor) ?? false;
 }
 
 function maybeAlert(m) {

@@ -8,7 +8,7 @@ import * as push from './push.js';
 import { standalone, isIOS } from './push.js';
 import {
   S, on, save, team, isLead, channel, channelName, displayName, cueOf, messagesOf, cachedMessages, loadHistory,
-  markRead, sendText, sendCue, ack, signIn, refreshAll, refreshTeam, wipe, startLive, stopLive,
+  markRead, sendText, sendCue, ack, isDelivered, signIn, refreshAll, refreshTeam, wipe, startLive, stopLive,
 } from './store.js';
 
 export const install = { prompt: null };
@@ -261,16 +261,16 @@ function ladder(m, pending, ch) {
       h('button', { class: 'small ghost', type: 'button', onclick: () => outbox.discard(pending) }, 'Discard'));
   }
   const names = pending ? [] : (m.acks || []).map((a) => displayName(a.user_id, ch.team_id));
-  const step = pending ? 1 : names.length ? 3 : 2;
-  const label = pending ? 'Queued' : names.length ? `Got it · ${names.join(', ')}` : 'Sent';
+  const step = pending ? 1 : names.length ? 4 : isDelivered(m, ch) ? 3 : 2;
+  const label = ['Queued', 'Sent', 'Delivered', `Got it · ${names.join(', ')}`][step - 1];
   return h('p', { class: `ladder step-${step}` },
-    h('span', { class: 'rungs', 'aria-hidden': 'true' }, h('i'), h('i'), h('i')), h('span', null, label));
+    h('span', { class: 'rungs', 'aria-hidden': 'true' }, h('i'), h('i'), h('i'), h('i')), h('span', null, label));
 }
 
 function messageItem(m, ch, pending) {
   const mine = pending || m.sender_id === S.me.id;
   const acked = (m.acks || []).some((a) => a.user_id === S.me.id);
-  const state = pending ? pending.state : (m.acks || []).length ? 'acked' : 'sent';
+  const state = pending ? pending.state : (m.acks || []).length ? 'acked' : isDelivered(m, ch) ? 'delivered' : 'sent';
   const cue = m.kind === 'cue' ? cueOf(m.cue, ch.team_id) : null;
   return h('li', { class: `msg ${mine ? 'mine' : 'theirs'} ${m.kind} ${cue ? cue.urgency : ''}`, 'data-state': mine ? state : null, 'data-client-id': m.client_id },
     mine ? null : h('p', { class: 'who' }, displayName(m.sender_id, ch.team_id)),

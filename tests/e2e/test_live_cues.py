@@ -1,4 +1,5 @@
-"""Acceptance 2: a cue tapped by one teammate buzzes the other with its rhythm; "Got it" climbs the sender's ladder."""
+"""Acceptance 2: a cue tapped by one teammate buzzes the other with its rhythm; the sender's ladder climbs
+from sent to delivered (the receiver's device reported it) to "Got it"."""
 
 from __future__ import annotations
 
@@ -27,7 +28,15 @@ def test_a_cue_reaches_a_teammate_with_its_rhythm_and_the_ack_returns(api: Api, 
     assert sender.vibrations() == [12]  # the sender's short tick, not the rhythm
 
     mine = sender.page.locator("li.msg.mine").filter(has_text="Change direction")
-    expect(mine).to_have_attribute("data-state", "sent")
+    # The receiver's device sends a "received" receipt; the sender hears it as a live "delivered" frame.
+    expect(mine).to_have_attribute("data-state", "delivered")
+    expect(mine.locator(".ladder")).to_have_text("Delivered")
+    expect(mine.locator(".ladder.step-3")).to_be_attached()
+    # After a reload (channel receipts fetched again once live) the ladder still says delivered.
+    sender.page.reload()
+    sender.wait_live()
+    expect(mine.locator(".ladder")).to_have_text("Delivered")
+
     alert.get_by_role("button", name="Got it").click()
     expect(alert).to_be_hidden()
 

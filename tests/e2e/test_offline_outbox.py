@@ -53,10 +53,12 @@ def test_offline_sends_survive_a_reload_and_arrive_once_in_order(
     assert _stored(server, everyone) == []
 
     sender.context.set_offline(False)
-    expect(page.locator('li.msg.mine[data-state="sent"]')).to_have_count(5)
+    mine = page.locator('li.msg.mine[data-state="sent"], li.msg.mine[data-state="delivered"]')
+    expect(mine).to_have_count(5)
 
     theirs = receiver.page.locator("li.msg.theirs")
     expect(theirs).to_have_count(5)
+    expect(page.locator('li.msg.mine[data-state="delivered"]')).to_have_count(5)  # the receiver's receipt
     time.sleep(1.0)  # a duplicate would arrive late: give it the chance
     expect(theirs).to_have_count(5)
     shown = [re.sub(r"\s+", " ", t) for t in theirs.locator(".text, .cue-label").all_inner_texts()]
