@@ -7,6 +7,7 @@ import httpx
 import pytest
 
 from tests.client import Team, make_team
+from tests.push_service import PushService
 from tests.server import ServerProcess
 
 
@@ -28,6 +29,14 @@ async def http(server: ServerProcess) -> AsyncIterator[httpx.AsyncClient]:
 async def team(http: httpx.AsyncClient, server: ServerProcess) -> Team:
     """A fresh team: an owner, one lead and two members."""
     return await make_team(http, server.ws_url)
+
+
+@pytest.fixture(scope="module")
+def push_service() -> Iterator[PushService]:
+    """A local push service that verifies and decrypts every push (tests/push_service.py)."""
+    service = PushService().start()
+    yield service
+    service.stop()
 
 
 @pytest.fixture

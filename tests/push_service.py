@@ -24,6 +24,9 @@ from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+# What a server needs to post to this service on loopback (a development setting) with a valid VAPID subject.
+PUSH_ENV = {"BACKCHANNEL_PUSH_ALLOW_LOOPBACK": "1", "BACKCHANNEL_VAPID_SUBJECT": "mailto:ops@example.com"}
+
 
 def b64url_decode(value: str) -> bytes:
     return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))

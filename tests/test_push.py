@@ -11,17 +11,8 @@ import httpx
 import pytest
 
 from tests.client import Person, Team, make_team
-from tests.push_service import Device, PushService
+from tests.push_service import PUSH_ENV, Device, PushService
 from tests.server import ServerProcess
-
-PUSH_ENV = {"BACKCHANNEL_PUSH_ALLOW_LOOPBACK": "1", "BACKCHANNEL_VAPID_SUBJECT": "mailto:ops@example.com"}
-
-
-@pytest.fixture(scope="module")
-def push_service() -> Iterator[PushService]:
-    service = PushService().start()
-    yield service
-    service.stop()
 
 
 @pytest.fixture(scope="module")

@@ -29,7 +29,7 @@ from playwright.sync_api import Error as PlaywrightError
 
 from tests.e2e import a11y
 from tests.e2e.conftest import ARGS, CHROMIUM, PHONE, Api, Phone, User, watch_console
-from tests.push_service import Device, PushService
+from tests.push_service import PUSH_ENV, Device, PushService
 from tests.server import ServerProcess
 
 SWITCH = "Buzz me when the app is closed"
@@ -79,20 +79,9 @@ OUTBOX = """async () => {
 
 
 @pytest.fixture(scope="module")
-def push_service() -> Iterator[PushService]:
-    service = PushService().start()
-    yield service
-    service.stop()
-
-
-@pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory, push_service: PushService) -> Iterator[ServerProcess]:
     """This module's own server: it may post to the local push service on loopback."""
-    process = ServerProcess(
-        tmp_path_factory.mktemp("push-e2e"),
-        BACKCHANNEL_PUSH_ALLOW_LOOPBACK="1",
-        BACKCHANNEL_VAPID_SUBJECT="mailto:ops@example.com",
-    ).start()
+    process = ServerProcess(tmp_path_factory.mktemp("push-e2e"), **PUSH_ENV).start()
     push_service.vapid_key = httpx.get(f"{process.url}/api/push/key").json()["key"]
     yield process
     process.stop()
