@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+import pytest
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
 
 _serial = itertools.count(1)
 PASSWORD = "correct horse battery"
@@ -158,3 +160,19 @@ async def sync_all(person: Person, after: int = 0) -> list[dict[str, Any]]:
         after = page["cursor"]
         if not page["more"]:
             return events
+
+
+async def closed_code(ws: ClientConnection, timeout: float = 5) -> int:
+    """Read until the server closes the socket; return its close code."""
+    with pytest.raises(ConnectionClosed) as closed:
+        async with asyncio.timeout(timeout):
+            while True:
+                await ws.recv()
+    assert closed.value.rcvd is not None
+    return int(closed.value.rcvd.code)
+
+
+async def close_code_of(url: str, headers: dict[str, str]) -> int:
+    """Open a live socket and return the code the server closes it with."""
+    async with connect(url, additional_headers=headers, open_timeout=5) as ws:
+        return await closed_code(ws)

@@ -8,7 +8,6 @@ actions and 404 on the Leads channel (and on other people's one-to-one channels)
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import os
 import uuid
@@ -18,13 +17,12 @@ from typing import Any
 
 import httpx
 import pytest
-from websockets.asyncio.client import connect
-from websockets.exceptions import ConnectionClosed
 
 from tests.client import (
     PASSWORD,
     Person,
     Team,
+    close_code_of,
     fake_address,
     frames_until_ready,
     join,
@@ -416,21 +414,11 @@ async def test_a_members_live_socket_never_gets_leads_events(world: World) -> No
     assert lead_types == ["message", "ack", "message"]
 
 
-async def close_code(url: str, headers: dict[str, str]) -> int:
-    async with connect(url, additional_headers=headers, open_timeout=5) as ws:
-        with pytest.raises(ConnectionClosed) as closed:
-            async with asyncio.timeout(5):
-                while True:
-                    await ws.recv()
-    assert closed.value.rcvd is not None
-    return int(closed.value.rcvd.code)
-
-
 @pytest.mark.parametrize("caller", ["anonymous", "revoked"])
 async def test_the_live_socket_turns_away_callers_without_a_session(caller: str, world: World) -> None:
     me = world.caller(caller)
     headers = {"Authorization": f"Bearer {me.token}"} if me.token else {}
-    assert await close_code(f"{world.ws_base}/api/live?after=0", headers) == 4401
+    assert await close_code_of(f"{world.ws_base}/api/live?after=0", headers) == 4401
 
 
 async def test_a_revoked_session_cannot_come_back_by_logging_in_with_its_token(world: World) -> None:

@@ -7,7 +7,6 @@ team: none of them may change anything.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import json
 import os
@@ -19,10 +18,8 @@ from typing import Any
 import httpx
 import pytest
 import pytest_asyncio
-from websockets.asyncio.client import connect
-from websockets.exceptions import ConnectionClosed
 
-from tests.client import PASSWORD, Person, Team, fake_address, frames_until_ready, make_team, next_frame
+from tests.client import PASSWORD, Person, Team, close_code_of, fake_address, frames_until_ready, make_team, next_frame
 from tests.routes import API_ROUTES, SOCKET_ROUTES, assert_error_shape, fill
 from tests.server import ServerProcess
 
@@ -544,16 +541,6 @@ async def test_bad_input(case: Case, world: World) -> None:
 # --- the live socket
 
 
-async def close_code(url: str, headers: dict[str, str]) -> int:
-    async with connect(url, additional_headers=headers, open_timeout=5) as ws:
-        with pytest.raises(ConnectionClosed) as closed:
-            async with asyncio.timeout(5):
-                while True:
-                    await ws.recv()
-    assert closed.value.rcvd is not None
-    return int(closed.value.rcvd.code)
-
-
 @in_module_loop
 @pytest.mark.parametrize(
     ("query", "auth", "code"),
@@ -569,12 +556,12 @@ async def close_code(url: str, headers: dict[str, str]) -> int:
 )
 async def test_live_refuses_a_bad_start_with_a_close_code(query: str, auth: bool, code: int, world: World) -> None:
     headers = {"Authorization": f"Bearer {world.owner.token}"} if auth else {}
-    assert await close_code(f"{world.ws_base}/api/live{query}", headers) == code
+    assert await close_code_of(f"{world.ws_base}/api/live{query}", headers) == code
 
 
 @in_module_loop
 async def test_live_with_a_garbage_token_closes_4401(world: World) -> None:
-    assert await close_code(f"{world.ws_base}/api/live", {"Authorization": "Bearer nonsense"}) == 4401
+    assert await close_code_of(f"{world.ws_base}/api/live", {"Authorization": "Bearer nonsense"}) == 4401
 
 
 BAD_FRAMES = [

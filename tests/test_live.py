@@ -3,25 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 import httpx
-import pytest
 from websockets.asyncio.client import connect
-from websockets.exceptions import ConnectionClosed
 
-from tests.client import PASSWORD, Team, frames_until_ready, next_frame, sign_up
+from tests.client import PASSWORD, Team, closed_code, frames_until_ready, next_frame, sign_up
 from tests.server import ServerProcess
-
-
-async def closed_code(ws: Any, timeout: float = 5) -> int:
-    """Read until the server closes the socket; return its close code."""
-    with pytest.raises(ConnectionClosed) as closed:
-        async with asyncio.timeout(timeout):
-            while True:
-                await ws.recv()
-    assert closed.value.rcvd is not None
-    return int(closed.value.rcvd.code)
 
 
 async def test_replay_then_live_with_client_id_echoed(team: Team) -> None:
