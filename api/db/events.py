@@ -58,9 +58,3 @@ async def visible_after(conn: aiosqlite.Connection, user_id: int, after: int, li
     """Events after the cursor that the user may see now, oldest first."""
     async with conn.execute(_VISIBLE_AFTER, {"after": after, "user": user_id, "limit": limit}) as cursor:
         return list(await cursor.fetchall())
-
-
-async def last_cursor(conn: aiosqlite.Connection) -> int:
-    async with conn.execute("SELECT coalesce(max(id), 0) FROM events") as cursor:
-        row = await cursor.fetchone()
-    return int(row[0]) if row else 0

@@ -125,9 +125,3 @@ async def retry_jobs(conn: aiosqlite.Connection, retries: Iterable[tuple[int, in
         "UPDATE push_jobs SET attempts = attempts + 1, next_attempt_at = ?, shrink = max(shrink, ?) WHERE id = ?",
         [(at, int(shrink), job_id) for job_id, at, shrink in retries],
     )
-
-
-async def count_jobs(conn: aiosqlite.Connection) -> int:
-    async with conn.execute("SELECT count(*) FROM push_jobs") as cursor:
-        row = await cursor.fetchone()
-    return int(row[0]) if row else 0
