@@ -13,7 +13,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.routes import HTTPRoute
 
-from api import accounts, channels, cues, live, messages, sync, teams, web
+from api import accounts, channels, cues, events, live, messages, sync, teams, web
 from api.auth import Passwords, authenticate
 from api.db.connection import Database
 from api.errors import document_errors, exception_handlers
@@ -63,6 +63,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *cues.route_handlers,
             *messages.route_handlers,
             *sync.route_handlers,
+            *events.route_handlers,
             *live.route_handlers,
             *push_routes.route_handlers,
         ],

@@ -130,6 +130,12 @@ async def send_message(
                     {"client_id": "already used for a different message"},
                 )
             return Response(message_from_row(existing), status_code=200)
+        if await sql.was_deleted(tx.conn, auth.user_id, client_id):
+            raise ApiError(
+                410,
+                "message_deleted",
+                "This message was sent, then deleted with its channel's history.",
+            )
         throttles.messages.check(str(auth.user_id), "messages from you this minute")
         throttles.messages.hit(str(auth.user_id))
         team_id = await channels_sql.team_of_member_channel(tx.conn, channel_id, auth.user_id)
@@ -143,19 +149,22 @@ async def send_message(
             tx.conn, channel_id, auth.user_id, client_id, data.kind, data.text, data.cue, now
         )
         assert message_id is not None  # the lookup above ran under the write lock
-        message = Message(
-            id=message_id,
-            cursor=0,
-            team_id=team_id,
-            channel_id=channel_id,
-            sender_id=auth.user_id,
-            client_id=client_id,
-            kind=data.kind,
-            text=data.text,
-            cue=data.cue,
-            created_at=now,
-        )
-        message.cursor = await record(tx, hub, "message", message, team_id=team_id, channel_id=channel_id)
+
+        def stored(cursor: int) -> Message:
+            return Message(
+                id=message_id,
+                cursor=cursor,
+                team_id=team_id,
+                channel_id=channel_id,
+                sender_id=auth.user_id,
+                client_id=client_id,
+                kind=data.kind,
+                text=data.text,
+                cue=data.cue,
+                created_at=now,
+            )
+
+        message = await record(tx, hub, "message", stored, team_id=team_id, channel_id=channel_id)
         await sql.set_cursor(tx.conn, message_id, message.cursor)
         await push.enqueue(tx, push_worker, presence, message_id, channel_id, auth.user_id, cue)
     # Never the text: logs outlive the deletion of a channel's history.
@@ -223,7 +232,7 @@ async def delete_history(
             raise forbidden("Only the team's owner can delete a channel's history.")
         cleared = HistoryCleared(channel_id=channel_id, deleted=await sql.delete_history(tx.conn, channel_id))
         await record(tx, hub, "history_cleared", cleared, team_id=channel["team_id"], channel_id=channel_id)
-    await db.checkpoint()
+    await db.scrub()
     return cleared
 
 

@@ -8,6 +8,8 @@ while the write lock is still held, so live fan-out sees events in cursor order.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
@@ -17,11 +19,18 @@ import aiosqlite
 
 from api.db.migrate import migrate
 
+log = logging.getLogger("backchannel.db")
+
 READERS = 3
+BUSY_TIMEOUT_MS = 5000
+# Scrubbing the WAL after a deletion (see Database.scrub): the longest one attempt may hold up writers while a
+# reader outside this process (a backup tool) blocks it, and the waits between attempts until it succeeds.
+SCRUB_BUSY_MS = 50
+SCRUB_RETRY_SECONDS = (0.25, 5.0)  # first, longest
 _PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA synchronous=NORMAL",
-    "PRAGMA busy_timeout=5000",
+    f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}",
     "PRAGMA foreign_keys=ON",
     "PRAGMA secure_delete=ON",
 )
@@ -69,6 +78,7 @@ class Database:
         self._readers: asyncio.Queue[aiosqlite.Connection] = asyncio.Queue()
         self._all: list[aiosqlite.Connection] = []
         self._write_lock = asyncio.Lock()
+        self._scrubber: asyncio.Task[None] | None = None
 
     async def open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -81,6 +91,10 @@ class Database:
             self._readers.put_nowait(reader)
 
     async def close(self) -> None:
+        if self._scrubber is not None:
+            self._scrubber.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._scrubber
         for conn in self._all:
             await conn.close()
         self._all.clear()
@@ -101,11 +115,37 @@ class Database:
             for hook in tx._after_commit:
                 hook()
 
-    async def checkpoint(self) -> None:
-        """Fold the WAL into the database file and truncate it, so deleted rows leave no copy behind."""
+    async def scrub(self) -> None:
+        """Fold the WAL into the database file and truncate it, so deleted rows leave no copy behind.
+
+        A reader outside this process (a backup tool) that holds a read transaction blocks the truncation until
+        it lets go. Writers must not wait on it: each attempt gives up after SCRUB_BUSY_MS, and a background task
+        retries until one succeeds, so the deleted text is gone from the WAL soon after the reader lets go.
+        """
+        if await self._truncate_wal() or (self._scrubber is not None and not self._scrubber.done()):
+            return
+        self._scrubber = asyncio.create_task(self._scrub_until_done(), name="wal-scrubber")
+
+    async def _scrub_until_done(self) -> None:
+        wait, longest = SCRUB_RETRY_SECONDS
+        log.info("wal_scrub_blocked: a reader holds the database; retrying")
+        while True:
+            await asyncio.sleep(wait)
+            if await self._truncate_wal():
+                log.info("wal_scrubbed")
+                return
+            wait = min(longest, wait * 2)
+
+    async def _truncate_wal(self) -> bool:
         assert self._writer is not None, "database is not open"
         async with self._write_lock:
-            await self._writer.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            await self._writer.execute(f"PRAGMA busy_timeout={SCRUB_BUSY_MS}")
+            try:
+                rows = await self._writer.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                await self._writer.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        busy = next(iter(rows))[0]
+        return int(busy) == 0
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[aiosqlite.Connection]:

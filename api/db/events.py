@@ -10,22 +10,21 @@ from api.db.connection import fetch_all, fetch_one
 
 
 async def append_event(
-    conn: aiosqlite.Connection,
-    type_: str,
-    team_id: int,
-    channel_id: int | None,
-    user_id: int | None,
-    data: bytes,
-    now: int,
+    conn: aiosqlite.Connection, type_: str, team_id: int, channel_id: int | None, user_id: int | None, now: int
 ) -> int:
+    """Take the next cursor for an event whose data is written next (set_event_data), in the same transaction."""
     row = await fetch_one(
         conn,
         "INSERT INTO events (type, team_id, channel_id, user_id, data, created_at)"
         " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-        (type_, team_id, channel_id, user_id, data, now),
+        (type_, team_id, channel_id, user_id, b"", now),
     )
     assert row is not None
     return int(row[0])
+
+
+async def set_event_data(conn: aiosqlite.Connection, cursor: int, data: bytes) -> None:
+    await conn.execute("UPDATE events SET data = ? WHERE id = ?", (data, cursor))
 
 
 async def audience(conn: aiosqlite.Connection, team_id: int, channel_id: int | None, user_id: int | None) -> list[int]:

@@ -91,8 +91,22 @@ async def ack_at(conn: aiosqlite.Connection, message_id: int, user_id: int) -> i
     return int(row[0]) if row else None
 
 
+async def was_deleted(conn: aiosqlite.Connection, sender_id: int, client_id: str) -> bool:
+    """Whether this sender's message with this client_id was stored once and then deleted."""
+    row = await fetch_one(
+        conn, "SELECT 1 FROM deleted_messages WHERE sender_id = ? AND client_id = ?", (sender_id, client_id)
+    )
+    return row is not None
+
+
 async def delete_history(conn: aiosqlite.Connection, channel_id: int) -> int:
-    """Delete a channel's messages, their acks and push jobs, and their events; return how many messages."""
+    """Delete a channel's messages (their acks and push jobs go with them) and their events, keeping only
+    each message's (sender, client_id) so a retry of it is refused; return how many messages."""
+    await conn.execute(
+        "INSERT INTO deleted_messages (sender_id, client_id)"
+        " SELECT sender_id, client_id FROM messages WHERE channel_id = ? ON CONFLICT DO NOTHING",
+        (channel_id,),
+    )
     cursor = await conn.execute("DELETE FROM messages WHERE channel_id = ?", (channel_id,))
     await conn.execute("DELETE FROM events WHERE channel_id = ? AND type IN ('message', 'ack')", (channel_id,))
     return cursor.rowcount

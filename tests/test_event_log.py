@@ -1,0 +1,110 @@
+"""The event log: every event type the server stores, as sync and the live socket deliver it.
+
+The property: inside every event's data, the ids and cursors name the same things as its envelope (the
+app sorts and deduplicates by them), and the live socket carries exactly what sync does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+
+from tests.client import Person, Team, frames_until_ready, join, next_frame, sign_up, sync_all
+
+
+async def every_event_type(team: Team, http: httpx.AsyncClient, ws_base: str) -> Person:
+    """Drive the team through one of each change the server records an event for; return the one removed."""
+    owner, lead, member = team.owner, team.leads[0], team.members[0]
+    channels = await owner.channels(team.id)
+    everyone, leads = channels["Everyone"]["id"], channels["Leads"]["id"]
+    cue = (await member.send(everyone, cue="let_me_talk")).json()
+    await owner.send(leads, text="Hold at 4.2")
+    assert (await owner.post(f"/api/messages/{cue['id']}/ack")).status_code == 200
+    group = await lead.post(f"/api/teams/{team.id}/channels", {"name": "Pricing", "members": [member.id]})
+    assert group.status_code == 201, group.text
+    await member.send(group.json()["id"], text="in the group")
+    cues = (await owner.get(f"/api/teams/{team.id}/cues")).json()["cues"]
+    assert (await owner.put(f"/api/teams/{team.id}/cues", {"cues": cues[::-1]})).status_code == 200
+    promoted = await owner.patch(f"/api/teams/{team.id}/members/{member.id}", {"role": "lead"})
+    demoted = await owner.patch(f"/api/teams/{team.id}/members/{member.id}", {"role": "member"})
+    assert promoted.status_code == demoted.status_code == 200
+    newcomer = await sign_up(http, ws_base)
+    await join(newcomer, team.id, owner)
+    assert (await owner.delete(f"/api/teams/{team.id}/members/{newcomer.id}")).status_code == 204
+    assert (await owner.delete(f"/api/channels/{leads}/messages")).status_code == 200
+    await owner.send(everyone, text="after the clear")
+    return newcomer
+
+
+def check_envelope(event: dict[str, Any]) -> None:
+    """The ids inside data agree with the envelope's."""
+    data, where = event["data"], f"{event['type']} event {event['cursor']}"
+    if "cursor" in data:
+        assert data["cursor"] == event["cursor"], where
+    if "team_id" in data:
+        assert data["team_id"] == event["team_id"], where
+    if "channel_id" in data:
+        assert data["channel_id"] == event["channel_id"], where
+    if event["type"] == "channel":
+        assert data["id"] == event["channel_id"], where
+
+
+async def test_every_event_agrees_with_its_envelope_in_sync_and_live(team: Team, http: httpx.AsyncClient) -> None:
+    catalogue = (await http.get("/api/events")).json()
+    observers: list[Person] = [team.owner, team.members[0]]
+    sockets = [await person.live(after=0) for person in observers]
+    try:
+        starts = [(await frames_until_ready(ws))[1] for ws in sockets]
+        removed = await every_event_type(team, http, team.owner.ws_base)
+        told_removed = await sync_all(removed)  # "team_removed" reaches the removed person alone
+        for event in told_removed:
+            check_envelope(event)
+        seen = {event["type"] for event in told_removed}
+        for person, ws, start in zip(observers, sockets, starts, strict=True):
+            synced = await sync_all(person, after=start)
+            live = [await next_frame(ws, skip=("ping", "delivered"))]
+            while live[-1]["cursor"] < synced[-1]["cursor"]:
+                live.append(await next_frame(ws, skip=("ping", "delivered")))
+            for event in synced:
+                check_envelope(event)
+            # Sync drops what history deletion removed; the socket had it already, so compare what both hold.
+            kept = {event["cursor"] for event in synced}
+            assert [e for e in live if e["cursor"] in kept] == synced
+            cursors = [event["cursor"] for event in synced]
+            assert cursors == sorted(set(cursors))
+            seen |= {event["type"] for event in synced}
+    finally:
+        for ws in sockets:
+            await ws.close()
+    assert seen == set(catalogue["events"]), "the scenario must produce every event type the server stores"
+
+
+async def test_a_messages_cursor_is_the_cursor_of_its_event(team: Team) -> None:
+    everyone = (await team.owner.channels(team.id))["Everyone"]["id"]
+    sent = [(await team.owner.send(everyone, text=f"order {i}")).json() for i in range(3)]
+    events = [e for e in await sync_all(team.members[0]) if e["type"] == "message"]
+    by_id = {e["data"]["id"]: e for e in events}
+    for message in sent:
+        assert message["cursor"] == by_id[message["id"]]["cursor"] == by_id[message["id"]]["data"]["cursor"]
+    history = (await team.members[0].get(f"/api/channels/{everyone}/messages")).json()["messages"]
+    assert [m["cursor"] for m in history][-3:] == [m["cursor"] for m in sent]
+    assert [m["cursor"] for m in sent] == sorted(m["cursor"] for m in sent) and sent[0]["cursor"] > 0
+
+
+async def test_the_catalogue_lists_stored_events_and_live_frames(http: httpx.AsyncClient) -> None:
+    catalogue = (await http.get("/api/events")).json()
+    assert {"message", "ack", "history_cleared", "channel", "cues"} <= set(catalogue["events"])
+    assert {"ready", "ping", "delivered", "error"} <= set(catalogue["frames"])
+    assert not set(catalogue["events"]) & set(catalogue["frames"])
+
+
+async def test_concurrent_senders_get_distinct_increasing_cursors_in_their_data(team: Team) -> None:
+    everyone = (await team.owner.channels(team.id))["Everyone"]["id"]
+    sent = await asyncio.gather(*(person.send(everyone, text="at once") for person in team.everyone for _ in range(5)))
+    cursors = {r.json()["cursor"] for r in sent}
+    assert len(cursors) == len(sent) and 0 not in cursors
+    events = {e["cursor"]: e for e in await sync_all(team.owner) if e["type"] == "message"}
+    for response in sent:
+        assert events[response.json()["cursor"]]["data"] == response.json()
