@@ -2,7 +2,7 @@
 // too), never touches /api/, flushes the outbox on Background Sync and push, and shows every push
 // as a notification ("Got it" on a cue acks it, through the outbox).
 // Bump VERSION whenever a file of the shell changes (a test checks every shell file is listed).
-const VERSION = 'v3';
+const VERSION = 'v4';
 const CACHE = `bc-shell-${VERSION}`;
 const SHELL = [
   '/index.html',
@@ -103,10 +103,12 @@ async function flushOnce() {
         return;
       } else if (res.status >= 500 || res.status === 429 || res.status === 408) {
         throw new Error(`retry later (${res.status})`);
-      } else if (res.ok || ack) { // a refused ack (message gone, or mine) has nothing to retry
+      }
+      const data = await res.json().catch(() => null);
+      if (res.ok || ack || data?.error === 'message_deleted') {
+        // A refused ack (message gone, or mine) has nothing to retry; a message deleted since it was sent stays so.
         await op(db, 'outbox', 'readwrite', (s) => s.delete(item.seq));
       } else {
-        const data = await res.json().catch(() => null);
         item.state = 'failed';
         item.error = data?.detail || `Refused (${res.status}).`;
         await op(db, 'outbox', 'readwrite', (s) => s.put(item));

@@ -3,6 +3,15 @@
 const WATCHDOG_MS = 65000; // the server pings every 20 s
 const RECEIPT_MS = 300; // batch "received" receipts: one frame at most every 300 ms
 
+// The socket's live-only frames (no cursor, never stored: GET /api/events lists them; a test holds this table to it).
+export const frames = {
+  ping: (live) => live.send({ type: 'pong' }),
+  pong() {},
+  ready: (live, frame) => live.ready(frame.cursor),
+  delivered: (live, frame) => live.delivered(frame),
+  error: (live, frame) => console.warn('live socket refused a frame:', frame.error, frame.detail),
+};
+
 export function connectLive({ cursor, onEvent, onDelivered, onReady, onState, onOpen, onUnauthenticated }) {
   let ws = null;
   let want = 0; // the highest cursor processed here
@@ -48,10 +57,8 @@ export function connectLive({ cursor, onEvent, onDelivered, onReady, onState, on
       guard();
       let frame;
       try { frame = JSON.parse(e.data); } catch { return; }
-      if (frame.type === 'ping') send({ type: 'pong' });
-      else if (frame.type === 'ready') { tries = 0; onReady(frame.cursor); onState('live'); received(0); }
-      else if (frame.type === 'delivered') onDelivered?.(frame); // live-only: not an event, no sync cursor
-      else if (frame.cursor) onEvent(frame);
+      if (frame.cursor) onEvent(frame); // a stored event
+      else frames[frame.type]?.(live, frame);
     };
     sock.onclose = (e) => {
       clearTimeout(watchdog);
@@ -69,6 +76,12 @@ export function connectLive({ cursor, onEvent, onDelivered, onReady, onState, on
     const wait = Math.min(30000, 500 * 2 ** Math.min(tries, 6)) * (0.7 + Math.random() * 0.6);
     retry = setTimeout(open, wait);
   }
+
+  const live = {
+    send,
+    ready(cursor) { tries = 0; onReady(cursor); onState('live'); received(0); },
+    delivered: (frame) => onDelivered?.(frame),
+  };
 
   const onOnline = () => { tries = 0; open(); };
   const onOffline = () => { const s = ws; ws = null; s?.close(); onState('offline'); };

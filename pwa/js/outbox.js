@@ -134,7 +134,8 @@ async function flushOnce() {
     } else if (res.status >= 500 || res.status === 429 || res.status === 408) {
       retryLater();
       return;
-    } else if (res.ok || item.kind === 'ack') { // a refused ack (message gone, or mine) has nothing to retry
+    } else if (res.ok || item.kind === 'ack' || data?.error === 'message_deleted') {
+      // A refused ack (message gone, or mine) has nothing to retry; a message deleted since it was sent stays so.
       await store.del(item.seq);
       if (res.ok) await (item.kind === 'ack' ? hooks.acked(data) : hooks.sent(data));
       items = items.filter((i) => i.seq !== item.seq);

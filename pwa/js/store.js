@@ -96,13 +96,11 @@ export const cachedMessages = (channelId) => messages.get(channelId) || [];
 function upsertMessage(m) {
   const list = messages.get(m.channel_id) || [];
   const at = list.findIndex((x) => x.id === m.id);
-  if (at >= 0) {
-    list[at] = { ...m, acks: mergeAcks(list[at].acks, m.acks) };
-  } else {
-    list.push(m);
-    list.sort((a, b) => a.cursor - b.cursor);
-    if (list.length > KEEP) list.splice(0, list.length - KEEP);
-  }
+  if (at >= 0) list[at] = { ...m, acks: mergeAcks(list[at].acks, m.acks) };
+  else list.push(m);
+  // Sorted after an update too: it puts right a copy cached while events carried no cursor.
+  list.sort((a, b) => a.cursor - b.cursor);
+  if (list.length > KEEP) list.splice(0, list.length - KEEP);
   messages.set(m.channel_id, list);
   dirty.add(m.channel_id);
   return at < 0;
@@ -203,92 +201,101 @@ export function stopLive() {
 
 async function apply(ev) {
   if (S.cursor != null && ev.cursor <= S.cursor) return;
-  const d = ev.data;
-  const known = S.teams.some((t) => t.id === ev.team_id);
-  switch (ev.type) {
-    case 'message': {
-      const list = await messagesOf(d.channel_id);
-      const fresh = !list.some((m) => m.id === d.id);
-      upsertMessage(d);
-      if (d.sender_id === S.me.id) {
-        await outbox.settled(d.client_id);
-      } else if (fresh) {
-        const ch = channel(d.channel_id);
-        const looking = S.viewing === d.channel_id && document.visibilityState === 'visible';
-        if (ch && !looking && !S.replaying) ch.unread += 1;
-        if (looking) markRead(d.channel_id);
-        if (d.kind === 'cue') maybeAlert(d);
-      }
-      emit('messages', d.channel_id);
-      emit('channels');
-      break;
-    }
-    case 'ack': {
-      const list = await messagesOf(d.channel_id);
-      const m = list.find((x) => x.id === d.message_id);
-      if (m) {
-        m.acks = mergeAcks(m.acks, [{ user_id: d.user_id, at: d.at }]);
-        dirty.add(d.channel_id);
-        emit('messages', d.channel_id);
-      }
-      if (d.user_id === S.me.id) emit('acked', d.message_id); // e.g. "Got it" from a notification
-      break;
-    }
-    case 'channel': {
-      const t = team(ev.team_id);
-      const at = t.channels.findIndex((c) => c.id === d.id);
-      if (!d.member_ids.includes(S.me.id)) {
-        if (at >= 0) t.channels.splice(at, 1);
-      } else if (at >= 0) {
-        Object.assign(t.channels[at], d);
-      } else {
-        t.channels.push({ ...d, unread: 0, last_read: 0 });
-      }
-      emit('channels');
-      break;
-    }
-    case 'channel_removed':
-      if (d.user_id === S.me.id) {
-        const t = team(ev.team_id);
-        t.channels = t.channels.filter((c) => c.id !== d.channel_id);
-        emit('channels');
-      }
-      break;
-    case 'member': {
-      const t = team(ev.team_id);
-      const at = t.members.findIndex((m) => m.user_id === d.user_id);
-      if (at >= 0) t.members[at] = d;
-      else t.members.push(d);
-      if (d.user_id === S.me.id) {
-        const summary = S.teams.find((x) => x.id === ev.team_id);
-        if (summary) summary.role = d.role;
-        else if (!S.replaying) refreshAll().catch(() => {});
-      }
-      emit('team');
-      emit('teams');
-      break;
-    }
-    case 'member_removed':
-      if (known) team(ev.team_id).members = team(ev.team_id).members.filter((m) => m.user_id !== d.user_id);
-      emit('team');
-      break;
-    case 'team_removed':
-      if (d.user_id === S.me.id) {
-        S.teams = S.teams.filter((t) => t.id !== ev.team_id);
-        delete S.team[ev.team_id];
-        if (S.teamId === ev.team_id) S.teamId = S.teams[0]?.id ?? null;
-        emit('teams');
-        emit('channels');
-      }
-      break;
-    case 'cues':
-      team(ev.team_id).cues = d.cues;
-      emit('cues');
-      break;
-  }
+  const handler = handlers[ev.type];
+  if (handler) await handler(ev.data, ev);
+  else console.warn('no handler for event type', ev.type);
   S.cursor = Math.max(S.cursor || 0, ev.cursor);
   save();
 }
+
+// One handler per event type the server stores (GET /api/events lists them; a test holds this table to it).
+export const handlers = {
+  async message(d) {
+    const list = await messagesOf(d.channel_id);
+    const fresh = !list.some((m) => m.id === d.id);
+    upsertMessage(d);
+    if (d.sender_id === S.me.id) {
+      await outbox.settled(d.client_id);
+    } else if (fresh) {
+      const ch = channel(d.channel_id);
+      const looking = S.viewing === d.channel_id && document.visibilityState === 'visible';
+      if (ch && !looking && !S.replaying) ch.unread += 1;
+      if (looking) markRead(d.channel_id);
+      if (d.kind === 'cue') maybeAlert(d);
+    }
+    emit('messages', d.channel_id);
+    emit('channels');
+  },
+  async ack(d) {
+    const list = await messagesOf(d.channel_id);
+    const m = list.find((x) => x.id === d.message_id);
+    if (m) {
+      m.acks = mergeAcks(m.acks, [{ user_id: d.user_id, at: d.at }]);
+      dirty.add(d.channel_id);
+      emit('messages', d.channel_id);
+    }
+    if (d.user_id === S.me.id) emit('acked', d.message_id); // e.g. "Got it" from a notification
+  },
+  // The owner deleted the channel's history: forget it here too, on screen and in IndexedDB.
+  history_cleared(d) {
+    messages.set(d.channel_id, []);
+    dirty.add(d.channel_id);
+    const ch = channel(d.channel_id);
+    if (ch) ch.unread = 0;
+    if (S.lastCue?.message.channel_id === d.channel_id) S.lastCue = null;
+    emit('messages', d.channel_id);
+    emit('channels');
+  },
+  channel(d, ev) {
+    const t = team(ev.team_id);
+    const at = t.channels.findIndex((c) => c.id === d.id);
+    if (!d.member_ids.includes(S.me.id)) {
+      if (at >= 0) t.channels.splice(at, 1);
+    } else if (at >= 0) {
+      Object.assign(t.channels[at], d);
+    } else {
+      t.channels.push({ ...d, unread: 0, last_read: 0 });
+    }
+    emit('channels');
+  },
+  channel_removed(d, ev) {
+    if (d.user_id !== S.me.id) return;
+    const t = team(ev.team_id);
+    t.channels = t.channels.filter((c) => c.id !== d.channel_id);
+    emit('channels');
+  },
+  member(d, ev) {
+    const t = team(ev.team_id);
+    const at = t.members.findIndex((m) => m.user_id === d.user_id);
+    if (at >= 0) t.members[at] = d;
+    else t.members.push(d);
+    if (d.user_id === S.me.id) {
+      const summary = S.teams.find((x) => x.id === ev.team_id);
+      if (summary) summary.role = d.role;
+      else if (!S.replaying) refreshAll().catch(() => {});
+    }
+    emit('team');
+    emit('teams');
+  },
+  member_removed(d, ev) {
+    if (S.teams.some((t) => t.id === ev.team_id)) {
+      team(ev.team_id).members = team(ev.team_id).members.filter((m) => m.user_id !== d.user_id);
+    }
+    emit('team');
+  },
+  team_removed(d, ev) {
+    if (d.user_id !== S.me.id) return;
+    S.teams = S.teams.filter((t) => t.id !== ev.team_id);
+    delete S.team[ev.team_id];
+    if (S.teamId === ev.team_id) S.teamId = S.teams[0]?.id ?? null;
+    emit('teams');
+    emit('channels');
+  },
+  cues(d, ev) {
+    team(ev.team_id).cues = d.cues;
+    emit('cues');
+  },
+};
 
 // A teammate's device has every event up to `cursor`: raise their receipt in each channel we share.
 function delivered({ user_id, through: cursor }) {
