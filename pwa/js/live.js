@@ -57,8 +57,9 @@ export function connectLive({ cursor, onEvent, onDelivered, onReady, onState, on
       guard();
       let frame;
       try { frame = JSON.parse(e.data); } catch { return; }
-      if (frame.cursor) onEvent(frame); // a stored event
-      else frames[frame.type]?.(live, frame);
+      const handler = frames[frame.type];
+      if (handler) handler(live, frame);
+      else if (frame.cursor) onEvent(frame); // a stored event
     };
     sock.onclose = (e) => {
       clearTimeout(watchdog);
