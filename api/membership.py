@@ -13,6 +13,7 @@ import msgspec
 
 from api.clock import now_ms
 from api.db import channels as channels_sql
+from api.db import push as push_sql
 from api.db import teams as teams_sql
 from api.db.connection import Transaction
 from api.errors import forbidden, not_found
@@ -69,6 +70,7 @@ async def add_to_channel(tx: Transaction, hub: Hub, team_id: int, channel_id: in
 async def remove_from_channel(tx: Transaction, hub: Hub, team_id: int, channel_id: int, user_id: int) -> None:
     if not await channels_sql.remove_member(tx.conn, channel_id, user_id):
         return
+    await push_sql.delete_jobs_of_member(tx.conn, channel_id, user_id)  # a retried push must not reach them
     gone = Removed(team_id=team_id, channel_id=channel_id, user_id=user_id)
     await record(tx, hub, "channel_removed", gone, team_id=team_id, channel_id=channel_id, user_id=user_id)
     info = await channel_info(tx, channel_id)

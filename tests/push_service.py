@@ -54,6 +54,11 @@ class Device:
             serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
         )
 
+    @property
+    def keys(self) -> dict[str, str]:
+        """The subscription's keys as a browser posts them."""
+        return {"p256dh": b64url(self.public_bytes), "auth": b64url(self.auth_secret)}
+
     def decrypt(self, body: bytes) -> bytes:
         salt, record_size, id_len = body[:16], struct.unpack("!L", body[16:20])[0], body[20]
         server_public = body[21 : 21 + id_len]
@@ -67,6 +72,11 @@ class Device:
         plain = AESGCM(key).decrypt(nonce, ciphertext, None).rstrip(b"\x00")
         assert plain.endswith(b"\x02"), "the last record ends with the 0x02 delimiter"
         return plain[:-1]
+
+
+def browser_keys() -> dict[str, str]:
+    """Keys a real browser could have sent: a point on P-256 and a 16-byte auth secret."""
+    return Device(id="unused").keys
 
 
 @dataclass
@@ -105,11 +115,7 @@ class PushService:
         """A device and the subscription JSON a browser would post for it."""
         device = Device(id=b64url(os.urandom(9)))
         self.devices[device.id] = device
-        subscription = {
-            "endpoint": f"{self.origin}/push/{device.id}",
-            "keys": {"p256dh": b64url(device.public_bytes), "auth": b64url(device.auth_secret)},
-        }
-        return device, subscription
+        return device, {"endpoint": f"{self.origin}/push/{device.id}", "keys": device.keys}
 
     def answer(self, device: Device, *statuses: int | tuple[int, dict[str, str]]) -> None:
         """Make the next pushes to this device get these statuses before normal 201s resume."""

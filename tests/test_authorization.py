@@ -8,8 +8,6 @@ actions and 404 on the Leads channel (and on other people's one-to-one channels)
 
 from __future__ import annotations
 
-import base64
-import os
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -31,6 +29,7 @@ from tests.client import (
     sign_up,
     sync_all,
 )
+from tests.push_service import browser_keys
 from tests.routes import API_ROUTES, assert_error_shape, fill
 from tests.server import ServerProcess
 
@@ -179,10 +178,7 @@ def push_subscription() -> dict[str, Any]:
     """A well-formed subscription on a public address (the shared test server refuses loopback endpoints)."""
     return {
         "endpoint": f"https://1.1.1.1/push/{uuid.uuid4().hex}",
-        "keys": {
-            "p256dh": base64.urlsafe_b64encode(b"\x04" + os.urandom(64)).decode().rstrip("="),
-            "auth": base64.urlsafe_b64encode(os.urandom(16)).decode().rstrip("="),
-        },
+        "keys": browser_keys(),
     }
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field, replace
@@ -20,6 +19,7 @@ import pytest
 import pytest_asyncio
 
 from tests.client import PASSWORD, Person, Team, close_code_of, fake_address, frames_until_ready, make_team, next_frame
+from tests.push_service import browser_keys
 from tests.routes import API_ROUTES, SOCKET_ROUTES, assert_error_shape, fill
 from tests.server import ServerProcess
 
@@ -311,8 +311,7 @@ def b64(data: bytes) -> str:
 
 
 def _subscription(w: World) -> Req:
-    keys = {"p256dh": b64(b"\x04" + os.urandom(64)), "auth": b64(os.urandom(16))}
-    return Req(json={"endpoint": f"https://1.1.1.1/push/{uuid.uuid4().hex}", "keys": keys})
+    return Req(json={"endpoint": f"https://1.1.1.1/push/{uuid.uuid4().hex}", "keys": browser_keys()})
 
 
 def _unsubscribe(w: World) -> Req:
@@ -509,7 +508,9 @@ CASES: list[Case] = [
     Case("POST", PUSH_SUBSCRIPTIONS, "p256dh not base64url",
          changed(_subscription, keys={"p256dh": "!!!", "auth": b64(bytes(16))}), 400, "p256dh"),
     Case("POST", PUSH_SUBSCRIPTIONS, "auth of the wrong length",
-         changed(_subscription, keys={"p256dh": b64(b"\x04" + bytes(64)), "auth": b64(bytes(3))}), 400, "auth"),
+         changed(_subscription, keys={**browser_keys(), "auth": b64(bytes(3))}), 400, "auth"),
+    Case("POST", PUSH_SUBSCRIPTIONS, "p256dh not a point on P-256",
+         changed(_subscription, keys={"p256dh": b64(b"\x04" + bytes(64)), "auth": b64(bytes(16))}), 400, "p256dh"),
     *body_rules("DELETE", PUSH_SUBSCRIPTIONS, _unsubscribe, ("endpoint", 5), "endpoint"),
     Case("DELETE", PUSH_SUBSCRIPTIONS, "an endpoint I never registered", changed(_unsubscribe), 404),
 ]

@@ -7,19 +7,33 @@ from collections.abc import Iterable
 
 import aiosqlite
 
-from api.db.connection import fetch_all
+from api.db.connection import fetch_all, fetch_one
 
 
 async def upsert_subscription(
     conn: aiosqlite.Connection, session_id: int, user_id: int, endpoint: str, p256dh: str, auth: str, now: int
-) -> int:
-    async with conn.execute(
+) -> sqlite3.Row | None:
+    """Register the endpoint to this session, or update its keys: (id, created_at); None if another user has it."""
+    return await fetch_one(
+        conn,
         "INSERT INTO push_subscriptions (session_id, user_id, endpoint, p256dh, auth, created_at)"
         " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (endpoint) DO UPDATE SET session_id = excluded.session_id,"
-        " user_id = excluded.user_id, p256dh = excluded.p256dh, auth = excluded.auth RETURNING id",
+        " p256dh = excluded.p256dh, auth = excluded.auth WHERE push_subscriptions.user_id = excluded.user_id"
+        " RETURNING id, created_at",
         (session_id, user_id, endpoint, p256dh, auth, now),
-    ) as cursor:
-        row = await cursor.fetchone()
+    )
+
+
+async def replace_subscriptions_of_session(conn: aiosqlite.Connection, session_id: int, endpoint: str) -> None:
+    """Delete the session's subscriptions to other endpoints (with their pending jobs)."""
+    await conn.execute("DELETE FROM push_subscriptions WHERE session_id = ? AND endpoint != ?", (session_id, endpoint))
+
+
+async def count_other_subscriptions(conn: aiosqlite.Connection, user_id: int, endpoint: str) -> int:
+    """How many subscriptions the user has besides this endpoint."""
+    row = await fetch_one(
+        conn, "SELECT count(*) FROM push_subscriptions WHERE user_id = ? AND endpoint != ?", (user_id, endpoint)
+    )
     assert row is not None
     return int(row[0])
 
@@ -81,15 +95,23 @@ async def insert_jobs(
     )
 
 
-_DUE = """
+# The jobs the worker may deliver: the recipient is still a member of the message's channel. A push retried after
+# its recipient left the channel (removed from the team, demoted out of Leads) is never sent; their pending jobs are
+# deleted as they leave (delete_jobs_of_member), and this join covers any other way out of a channel.
+_DELIVERABLE = """
+FROM push_jobs j
+JOIN push_subscriptions s ON s.id = j.subscription_id
+JOIN messages m ON m.id = j.message_id
+JOIN channel_members cm ON cm.channel_id = m.channel_id AND cm.user_id = s.user_id
+"""
+
+_DUE = f"""
 SELECT j.id, j.message_id, j.ttl_seconds, j.urgency, j.topic, j.expires_at, j.attempts, j.shrink,
        s.id AS subscription_id, s.endpoint, s.p256dh, s.auth, r.push_level,
        m.channel_id, m.kind, m.text, m.cue, m.sender_id, c.team_id, c.name AS channel_name,
        u.display_name AS sender_name, q.label AS cue_label, q.rhythm AS cue_rhythm
-FROM push_jobs j
-JOIN push_subscriptions s ON s.id = j.subscription_id
+{_DELIVERABLE}
 JOIN users r ON r.id = s.user_id
-JOIN messages m ON m.id = j.message_id
 JOIN channels c ON c.id = m.channel_id
 JOIN users u ON u.id = m.sender_id
 LEFT JOIN cues q ON q.team_id = c.team_id AND q.code = m.cue
@@ -105,13 +127,22 @@ async def due_jobs(conn: aiosqlite.Connection, now: int, limit: int) -> list[sql
 
 
 async def next_due_at(conn: aiosqlite.Connection) -> int | None:
-    async with conn.execute("SELECT min(next_attempt_at) FROM push_jobs") as cursor:
-        row = await cursor.fetchone()
-    return int(row[0]) if row and row[0] is not None else None
+    """When the next deliverable job is due (undeliverable ones wait for their expiry, not for the worker)."""
+    row = await fetch_one(conn, f"SELECT j.next_attempt_at {_DELIVERABLE} ORDER BY j.next_attempt_at LIMIT 1")
+    return None if row is None else int(row[0])
 
 
 async def delete_jobs(conn: aiosqlite.Connection, ids: Iterable[int]) -> None:
     await conn.executemany("DELETE FROM push_jobs WHERE id = ?", [(i,) for i in ids])
+
+
+async def delete_jobs_of_member(conn: aiosqlite.Connection, channel_id: int, user_id: int) -> None:
+    """Drop the pending pushes of a channel's messages to a user who is leaving it."""
+    await conn.execute(
+        "DELETE FROM push_jobs WHERE subscription_id IN (SELECT id FROM push_subscriptions WHERE user_id = ?)"
+        " AND message_id IN (SELECT id FROM messages WHERE channel_id = ?)",
+        (user_id, channel_id),
+    )
 
 
 async def delete_expired_jobs(conn: aiosqlite.Connection, now: int) -> int:

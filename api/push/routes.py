@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from typing import Annotated, Literal
 
 import msgspec
@@ -14,14 +12,18 @@ from litestar.params import JSONBody
 from api.auth import Auth
 from api.clock import now_ms
 from api.db import push as sql
-from api.db.connection import Database
-from api.errors import invalid, not_found
+from api.db.connection import Database, Transaction
+from api.errors import conflict, not_found
 from api.push.endpoints import ENDPOINT_MAX, check_endpoint
+from api.push.keys import KEY_MAX, check_keys
 from api.push.vapid import Vapid
 from api.settings import Settings
 from api.wire import Body
 
-KEY_MAX = 200
+# A user's devices that get pushes: one subscription per session (the newest replaces the session's older ones, as a
+# browser that re-subscribes gets a new endpoint), and sessions are devices. A negotiator's phone, tablet, laptop and
+# a browser or two fit well under ten; a push to every one of them costs one post each.
+SUBSCRIPTIONS_PER_USER = 10
 
 
 class PublicKey(msgspec.Struct):
@@ -53,13 +55,25 @@ class Level(Body):
     level: Literal["hidden", "sender", "full"]
 
 
-def _key_bytes(field: str, value: str, size: int) -> None:
-    try:
-        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
-    except (binascii.Error, ValueError):
-        raise invalid(field, "is not base64url") from None
-    if len(raw) != size or (size == 65 and raw[0] != 4):
-        raise invalid(field, f"must be {size} bytes" + (" (an uncompressed P-256 point)" if size == 65 else ""))
+async def _register(tx: Transaction, auth: Auth, data: SubscriptionIn) -> Subscription:
+    """Bind the endpoint to this session, replacing the session's older subscription.
+
+    An endpoint stays with its user: another user's session gets a 409 (registering someone's endpoint must not
+    divert their pushes). The same user's other session takes it over: the browser kept its subscription while its
+    old session was lost (a cleared cookie, a log-in again), and the pushes go to the same device either way.
+    """
+    await sql.replace_subscriptions_of_session(tx.conn, auth.session_id, data.endpoint)
+    if await sql.count_other_subscriptions(tx.conn, auth.user_id, data.endpoint) >= SUBSCRIPTIONS_PER_USER:
+        raise conflict(
+            "limit_reached",
+            f"Pushes reach at most {SUBSCRIPTIONS_PER_USER} devices per account: turn them off on one, or log it out.",
+        )
+    row = await sql.upsert_subscription(
+        tx.conn, auth.session_id, auth.user_id, data.endpoint, data.keys.p256dh, data.keys.auth, now_ms()
+    )
+    if row is None:
+        raise conflict("endpoint_taken", "This push endpoint is registered to another account.")
+    return Subscription(id=row["id"], endpoint=data.endpoint, created_at=row["created_at"])
 
 
 @get("/push/key", summary="The VAPID public key (applicationServerKey) to subscribe with")
@@ -67,22 +81,20 @@ async def public_key(vapid: NamedDependency[Vapid]) -> PublicKey:
     return PublicKey(key=vapid.application_server_key)
 
 
-@post("/push/subscriptions", summary="Register this device's push subscription (bound to this session)")
+@post(
+    "/push/subscriptions",
+    summary="Register this device's push subscription (bound to this session; replaces its older one)",
+)
 async def subscribe(
     data: JSONBody[SubscriptionIn],
     auth: NamedDependency[Auth],
     db: NamedDependency[Database],
     settings: NamedDependency[Settings],
 ) -> Response[Subscription]:
-    _key_bytes("keys.p256dh", data.keys.p256dh, 65)
-    _key_bytes("keys.auth", data.keys.auth, 16)
+    check_keys(data.keys.p256dh, data.keys.auth)
     await check_endpoint(data.endpoint, allow_loopback=settings.push_allow_loopback)
-    now = now_ms()
     async with db.write() as tx:
-        sub_id = await sql.upsert_subscription(
-            tx.conn, auth.session_id, auth.user_id, data.endpoint, data.keys.p256dh, data.keys.auth, now
-        )
-    return Response(Subscription(id=sub_id, endpoint=data.endpoint, created_at=now), status_code=201)
+        return Response(await _register(tx, auth, data), status_code=201)
 
 
 @get("/push/subscriptions", summary="This device's push subscriptions (to check the server still has mine)")

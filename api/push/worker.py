@@ -3,6 +3,8 @@
 Jobs are rows written in the message's own transaction, so a restart loses none. Outcomes of a batch
 are applied in one transaction: sent -> deleted; 404/410 -> subscription deleted; 413 -> retried
 content-free; 429/5xx/network -> exponential backoff honouring Retry-After; past TTL -> dropped.
+Every job has an outcome of its own: one that fails in any way (keys nothing can be encrypted to, a bug)
+is recorded for itself alone, so it never costs its batch's outcomes, and a sent push is never sent again.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ REQUEST_TIMEOUT = 10.0
 @dataclass
 class _Outcomes:
     sent: list[int] = field(default_factory=list)
-    gone_subscriptions: list[int] = field(default_factory=list)
+    gone_subscriptions: set[int] = field(default_factory=set)
     retries: list[tuple[int, int, bool]] = field(default_factory=list)
 
 
@@ -52,6 +54,10 @@ def _retry_after_ms(value: str | None) -> int | None:
     with contextlib.suppress(TypeError, ValueError):
         return max(0, int(parsedate_to_datetime(value).timestamp() * 1000) - now_ms())
     return None
+
+
+def _backoff_ms(job: sqlite3.Row) -> int:
+    return int(min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** int(job["attempts"])))
 
 
 class PushWorker:
@@ -119,7 +125,11 @@ class PushWorker:
 
         async def deliver(job: sqlite3.Row) -> None:
             async with limit:
-                await self._deliver(job, outcomes)
+                try:
+                    await self._deliver(job, outcomes)
+                except Exception:  # a bug in one job's delivery: that job alone backs off
+                    log.exception("push job %s failed; retried later", job["id"])
+                    outcomes.retries.append((int(job["id"]), now_ms() + _backoff_ms(job), False))
 
         await asyncio.gather(*(deliver(job) for job in jobs))
         async with self._db.write() as tx:
@@ -131,14 +141,23 @@ class PushWorker:
 
     async def _deliver(self, job: sqlite3.Row, outcomes: _Outcomes) -> None:
         endpoint = str(job["endpoint"])
-        backoff = min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** int(job["attempts"]))
+        subscription_id = int(job["subscription_id"])
+        backoff = _backoff_ms(job)
         try:
             origin = await self._checked_origin(endpoint)
         except Exception:
-            outcomes.gone_subscriptions.append(int(job["subscription_id"]))
+            outcomes.gone_subscriptions.add(subscription_id)
+            return
+        message = payload.build(job, shrink=bool(job["shrink"]))
+        try:
+            body = self._encrypt(message, job, endpoint)
+        except Exception as exc:  # keys stored before they were checked at subscription: no push can ever reach them
+            if subscription_id not in outcomes.gone_subscriptions:
+                log.warning("push subscription %s has unusable keys (%s); deleted", subscription_id, exc)
+                outcomes.gone_subscriptions.add(subscription_id)
             return
         try:
-            status, retry_after = await self._post(job, endpoint, origin)
+            status, retry_after = await self._post(job, endpoint, origin, body)
         except (aiohttp.ClientError, TimeoutError) as exc:
             log.info("push to %s failed: %s", origin, type(exc).__name__)
             outcomes.retries.append((int(job["id"]), now_ms() + backoff, False))
@@ -146,7 +165,7 @@ class PushWorker:
         if 200 <= status < 300:
             outcomes.sent.append(int(job["id"]))
         elif status in (404, 410):
-            outcomes.gone_subscriptions.append(int(job["subscription_id"]))
+            outcomes.gone_subscriptions.add(subscription_id)
         elif status == 413 and not job["shrink"]:
             outcomes.retries.append((int(job["id"]), now_ms(), True))
         elif status == 429 or status >= 500:
@@ -164,13 +183,14 @@ class PushWorker:
             self._checked[origin] = time.monotonic() + ENDPOINT_CHECK_SECONDS
         return origin
 
-    async def _post(self, job: sqlite3.Row, endpoint: str, origin: str) -> tuple[int, str | None]:
+    def _encrypt(self, message: bytes, job: sqlite3.Row, endpoint: str) -> bytes:
+        """The aes128gcm body for the subscription's keys (RFC 8291)."""
+        keys = WebPushKeys(p256dh=str(job["p256dh"]), auth=str(job["auth"]))
+        return bytes(self._encryptor._encrypt(message, WebPushSubscription(endpoint=endpoint, keys=keys)))
+
+    async def _post(self, job: sqlite3.Row, endpoint: str, origin: str, body: bytes) -> tuple[int, str | None]:
         """Post one push; the status and the Retry-After header of the answer."""
         assert self._http is not None
-        subscription = WebPushSubscription(
-            endpoint=endpoint, keys=WebPushKeys(p256dh=str(job["p256dh"]), auth=str(job["auth"]))
-        )
-        body = self._encryptor._encrypt(payload.build(job, shrink=bool(job["shrink"])), subscription)
         remaining = max(0, (int(job["expires_at"]) - now_ms()) // 1000)
         headers = {
             "authorization": self._vapid.authorization(origin),
