@@ -4,7 +4,7 @@ import { hooks as apiHooks, cookie, online } from './api.js';
 import * as outbox from './outbox.js';
 import * as push from './push.js';
 import { signal } from './haptics.js';
-import { S, on, loadLocal, refreshAll, startLive, stopLive, cueOf, displayName, channelName, channel, ack, save } from './store.js';
+import { S, on, loadLocal, refreshAll, startLive, cueOf, displayName, channelName, channel, ack, save, wipe } from './store.js';
 import * as views from './views.js';
 
 const app = document.getElementById('app');
@@ -102,11 +102,13 @@ on('alert', (m) => {
 });
 
 // --- session ends -----------------------------------------------------------------------------------
-function loggedOut() {
-  stopLive();
+// The session is gone: signed out from another device, perhaps because this phone was lost. Leave nothing of
+// the team's on it: cached history, state and unsent messages go (its push subscriptions went on the server).
+async function loggedOut() {
   if (!PUBLIC.test(location.pathname)) toast('Please log in again.');
-  S.me = null;
   go('/login', true);
+  await wipe();
+  document.cookie = 'bc_csrf=; Max-Age=0; Path=/'; // so that, offline, the next start goes to the login screen
 }
 apiHooks.unauthenticated = loggedOut;
 on('unauthenticated', loggedOut);

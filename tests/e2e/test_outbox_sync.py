@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
+import uuid
 from collections.abc import Callable
 
 from playwright.sync_api import expect
@@ -36,16 +37,38 @@ def test_background_sync_sends_the_outbox_after_the_app_is_closed(
     assert _texts(server, team.channels["Everyone"]) == ["Sent by the service worker"]
 
 
-def test_a_revoked_session_goes_back_to_the_login_screen(api: Api, phone: Callable[[], Phone]) -> None:
+def test_a_revoked_session_goes_back_to_the_login_screen_and_leaves_nothing_behind(
+    api: Api, phone: Callable[[], Phone]
+) -> None:
+    """The owner signs out a lost phone from another device: its cached history goes with the session."""
     team = api.team()
+    secret = "Our walk-away is 4.0"
+    api.call(
+        team.owner,
+        "POST",
+        f"/api/channels/{team.channels['Everyone']}/messages",
+        {"client_id": str(uuid.uuid4()), "kind": "text", "text": secret},
+    )
     me = phone()
     me.login(team.owner)
-    me.wait_live()
+    me.open_channel("Everyone")
+    expect(me.page.locator("ol.messages")).to_contain_text(secret)
     sessions = api.call(team.owner, "GET", "/api/sessions")
     browser_session = next(s for s in sessions if not s["current"])
     api.call(team.owner, "DELETE", f"/api/sessions/{browser_session['id']}")  # closes the live socket with 4401
     expect(me.page.get_by_role("button", name="Log in")).to_be_visible()
     expect(me.page.get_by_role("status").filter(has_text="Please log in again")).to_be_visible()
+    stored = "async () => JSON.stringify(await (await import('/js/db.js')).kv.get('m:' + %d))"
+    for _ in range(50):
+        if me.page.evaluate(stored % team.channels["Everyone"]) in (None, "null", "undefined"):
+            break
+        time.sleep(0.1)
+    assert secret not in str(me.page.evaluate(stored % team.channels["Everyone"]))
+    me.context.set_offline(True)  # what the phone alone still shows
+    me.page.goto(f"{me.base}/")
+    expect(me.page.get_by_role("button", name="Log in")).to_be_visible()
+    assert secret not in me.page.content()
+    me.context.set_offline(False)
     # Requests in flight at the revocation are answered 401 (the browser logs those); nothing else may fail.
     assert [e for e in me.errors if "status of 401" not in e] == []
 
