@@ -16,7 +16,7 @@ import pytest
 from api.db import migrate as migrations
 from api.push.routes import SUBSCRIPTIONS_PER_USER
 from tests.client import PASSWORD, Person, Team, fake_address, make_team
-from tests.push_service import PUSH_ENV, Device, PushService, b64url
+from tests.push_service import PUSH_ENV, Device, PushService, b64url, browser_keys
 from tests.server import ServerProcess
 
 
@@ -332,6 +332,32 @@ async def test_a_job_that_fails_in_any_way_backs_off_alone(
         log.seek(log_start)
         failures = [line for line in log.read().splitlines() if "failed; retried later" in line]
     assert len(failures) <= 2  # backing off: 1 s, then 2 s
+
+
+async def test_an_endpoint_whose_host_stops_resolving_is_retried_not_forgotten(
+    push_team: Team, push_server: ServerProcess
+) -> None:
+    """A DNS failure at send time is a blip until shown otherwise: the job backs off, the subscription stays."""
+    holder, keys = push_team.members[0], browser_keys()
+    with sqlite3.connect(push_server.database) as db:
+        db.execute(
+            "INSERT INTO push_subscriptions (session_id, user_id, endpoint, p256dh, auth, created_at)"
+            " VALUES (?, ?, 'https://push.no-such-host.invalid/x', ?, ?, 0)",
+            (holder.session_id, holder.id, keys["p256dh"], keys["auth"]),
+        )
+    await push_team.owner.send(await everyone_of(push_team), text="one message")
+
+    def attempts() -> int:
+        with sqlite3.connect(push_server.database) as db:
+            row = db.execute(
+                "SELECT max(j.attempts) FROM push_jobs j JOIN push_subscriptions s ON s.id = j.subscription_id"
+                " WHERE s.user_id = ?",
+                (holder.id,),
+            ).fetchone()
+        return int(row[0] or 0)
+
+    await until(lambda: attempts() >= 1)
+    assert len((await holder.get("/api/push/subscriptions")).json()) == 1
 
 
 # A push never reaches someone who left its channel, retries included.

@@ -7,7 +7,7 @@ import ipaddress
 import socket
 from urllib.parse import urlsplit
 
-from api.errors import invalid
+from api.errors import ApiError, invalid
 
 ENDPOINT_MAX = 2048
 
@@ -49,6 +49,15 @@ def public_address(ip: IPAddress) -> bool:
     return ip.is_global and not ip.is_multicast
 
 
+class Unresolved(ApiError):
+    """The endpoint's host does not resolve now: refused at subscription, but only retried later by the worker
+    (a DNS blip must not delete every subscription of a push service)."""
+
+    def __init__(self) -> None:
+        error = invalid("endpoint", "its host does not resolve")
+        super().__init__(error.status, error.code, error.detail, error.fields)
+
+
 def _address(text: str) -> IPAddress:
     return ipaddress.ip_address(text.split("%", 1)[0])  # drop an IPv6 zone (fe80::1%eth0)
 
@@ -70,8 +79,10 @@ async def check_endpoint(endpoint: str, *, allow_loopback: bool) -> str:
         raise invalid("endpoint", "has an invalid port") from None
     try:
         infos = await asyncio.get_running_loop().getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError):
-        raise invalid("endpoint", "its host does not resolve") from None
+    except socket.gaierror:
+        raise Unresolved() from None
+    except UnicodeError:
+        raise invalid("endpoint", "its host is not a valid name") from None
     addresses = {_address(str(info[4][0])) for info in infos}
     if allow_loopback and all(a.is_loopback for a in addresses):
         return f"{parts.scheme}://{parts.netloc}"

@@ -25,7 +25,7 @@ from api.clock import now_ms
 from api.db import push as sql
 from api.db.connection import Database
 from api.push import payload
-from api.push.endpoints import check_endpoint
+from api.push.endpoints import Unresolved, check_endpoint
 from api.push.vapid import Vapid
 
 log = logging.getLogger("backchannel.push")
@@ -145,7 +145,11 @@ class PushWorker:
         backoff = _backoff_ms(job)
         try:
             origin = await self._checked_origin(endpoint)
-        except Exception:
+        except Unresolved:
+            log.info("push endpoint host does not resolve; retried later")
+            outcomes.retries.append((int(job["id"]), now_ms() + backoff, False))
+            return
+        except Exception:  # the endpoint now points somewhere the server must not post to
             outcomes.gone_subscriptions.add(subscription_id)
             return
         message = payload.build(job, shrink=bool(job["shrink"]))
