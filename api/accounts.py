@@ -11,23 +11,25 @@ from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody
 
-from api.auth import CSRF_COOKIE, SESSION_COOKIE, Auth, Passwords, hash_token, new_token, presented_token
+from api.auth import CSRF_COOKIE, DEVICE_COOKIE, SESSION_COOKIE, Auth, Passwords, hash_token, new_token, presented_token
 from api.clock import now_ms
 from api.db import accounts as sql
 from api.db import teams as teams_sql
 from api.db.connection import Database
 from api.errors import ApiError, not_found
 from api.hub import Hub
+from api.names import PLAIN_WORDS, USERNAME_PATTERN, clean_username
 from api.settings import Settings
 from api.throttle import Throttles
-from api.wire import END, Body, Name, PathId
+from api.wire import Body, Name, PathId
 
-USERNAME_PATTERN = r"^[A-Za-z0-9_.-]{3,32}" + END
 PASSWORD_MIN, PASSWORD_MAX = 8, 256
 DEVICE_MAX = 120
 COOKIE_MAX_AGE = 400 * 24 * 3600
+# Browsers remembered per user as having signed in (their log-ins are throttled apart from strangers').
+MAX_DEVICE_KEYS_PER_USER = 20
 
-Username = Annotated[str, msgspec.Meta(pattern=USERNAME_PATTERN, description="3-32 of A-Z a-z 0-9 _ . -")]
+Username = Annotated[str, msgspec.Meta(pattern=USERNAME_PATTERN, description=PLAIN_WORDS[USERNAME_PATTERN])]
 Password = Annotated[str, msgspec.Meta(min_length=PASSWORD_MIN, max_length=PASSWORD_MAX)]
 
 
@@ -86,17 +88,29 @@ def _user(row: Any) -> User:
 
 
 async def _start_session(
-    request: Request[Any, Any, Any], db: Database, hub: Hub, settings: Settings, user: User, device: str
+    request: Request[Any, Any, Any],
+    db: Database,
+    hub: Hub,
+    settings: Settings,
+    user: User,
+    device: str,
+    device_key: str | None,
 ) -> Response[SessionCreated]:
-    """Create a fresh session (a new id and token every time) and drop the one the browser came with."""
-    token, csrf = new_token(), new_token()
+    """Create a fresh session (a new id and token every time) and drop the one the browser came with.
+
+    The browser keeps (or, without a device key of this user's, gets) a device key: later log-ins from it are
+    throttled on their own, so that strangers' failed log-ins cannot lock this user out of it.
+    """
+    token, csrf, device_key = new_token(), new_token(), device_key or new_token()
     previous = presented_token(request)
     async with db.write() as tx:
         if previous is not None and previous[1]:
             dropped = await sql.delete_session_by_token_hash(tx.conn, hash_token(previous[0]))
             if dropped is not None:
                 tx.on_commit(lambda: hub.revoke_session(dropped))
-        session_id = await sql.insert_session(tx.conn, user.id, hash_token(token), csrf, device, now_ms())
+        now = now_ms()
+        session_id = await sql.insert_session(tx.conn, user.id, hash_token(token), csrf, device, now)
+        await sql.remember_device(tx.conn, hash_token(device_key), user.id, now, MAX_DEVICE_KEYS_PER_USER)
     secure = settings.secure_cookies or request.url.scheme == "https"
     cookies = [
         Cookie(
@@ -110,6 +124,16 @@ async def _start_session(
         ),
         Cookie(
             key=CSRF_COOKIE, value=csrf, httponly=False, samesite="lax", secure=secure, path="/", max_age=COOKIE_MAX_AGE
+        ),
+        # Sent only to log-in; kept at log-out (it is no credential, only "this browser has signed in here").
+        Cookie(
+            key=DEVICE_COOKIE,
+            value=device_key,
+            httponly=True,
+            samesite="strict",
+            secure=secure,
+            path="/api/sessions",
+            max_age=COOKIE_MAX_AGE,
         ),
     ]
     body = SessionCreated(token=token, csrf_token=csrf, session_id=session_id, user=user)
@@ -130,18 +154,16 @@ async def sign_up(
     passwords: NamedDependency[Passwords],
     throttles: NamedDependency[Throttles],
 ) -> Response[SessionCreated]:
-    address = _address(request)
+    address, username = _address(request), clean_username(data.username)
     throttles.signup_address.check(address, "sign-ups from this address")
     throttles.signup_address.hit(address)
     password_hash = await passwords.hash(data.password)
     async with db.write() as tx:
-        user_id = await sql.insert_user(
-            tx.conn, data.username.lower(), data.display_name.strip(), password_hash, now_ms()
-        )
+        user_id = await sql.insert_user(tx.conn, username, data.display_name, password_hash, now_ms())
     if user_id is None:
         raise ApiError(409, "username_taken", "That username is taken.", {"username": "taken"})
-    user = User(id=user_id, username=data.username.lower(), display_name=data.display_name.strip())
-    return await _start_session(request, db, hub, settings, user, _device_name(request, None))
+    user = User(id=user_id, username=username, display_name=data.display_name)
+    return await _start_session(request, db, hub, settings, user, _device_name(request, None), None)
 
 
 @post("/sessions", summary="Log in; returns a bearer token and sets the session cookie")
@@ -154,22 +176,24 @@ async def log_in(
     passwords: NamedDependency[Passwords],
     throttles: NamedDependency[Throttles],
 ) -> Response[SessionCreated]:
-    username, address = data.username.lower(), _address(request)
-    throttles.login_username.check(username, "failed log-ins for this username")
-    throttles.login_address.check(address, "log-in attempts from this address")
-    throttles.login_address.hit(address)
+    username, address, device_key = clean_username(data.username), _address(request), request.cookies.get(DEVICE_COOKIE)
     async with db.read() as conn:
         row = await sql.user_by_username(conn, username)
+        key_of = await sql.device_user(conn, hash_token(device_key)) if device_key else None
+    known_key = device_key if row is not None and key_of == row["id"] else None
+    attempt = throttles.count_log_in(username, address, hash_token(known_key).hex() if known_key else None)
     stored_hash = str(row["password_hash"]) if row else None
-    if row is None or not await passwords.verify(stored_hash, data.password):
-        throttles.login_username.hit(username)
+    # Verified even for an unknown username (against a decoy hash), so the time taken does not tell if it exists.
+    verified = await passwords.verify(stored_hash, data.password)
+    if row is None or stored_hash is None or not verified:
         raise ApiError(401, "bad_credentials", "Wrong username or password.")
-    throttles.login_username.clear(username)
-    if stored_hash and passwords.needs_rehash(stored_hash):
+    throttles.forgive(attempt)
+    if passwords.needs_rehash(stored_hash):
         new_hash = await passwords.hash(data.password)
         async with db.write() as tx:
             await sql.set_password_hash(tx.conn, int(row["id"]), new_hash)
-    return await _start_session(request, db, hub, settings, _user(row), _device_name(request, data.device))
+    device = _device_name(request, data.device)
+    return await _start_session(request, db, hub, settings, _user(row), device, known_key)
 
 
 @get("/sessions", summary="My signed-in devices")

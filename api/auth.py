@@ -22,6 +22,8 @@ from api.errors import ApiError
 
 SESSION_COOKIE = "bc_session"
 CSRF_COOKIE = "bc_csrf"
+# A browser's device key: which accounts have signed in on it (see api/throttle.py on log-in throttling).
+DEVICE_COOKIE = "bc_device"
 CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # last_seen_at is refreshed at most this often, so reads do not turn into writes.

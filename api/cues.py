@@ -16,7 +16,8 @@ from api.errors import invalid
 from api.events import record
 from api.hub import Hub
 from api.membership import require_role
-from api.wire import END, NOT_BLANK, Body, PathId
+from api.names import END
+from api.wire import Body, PathId, name_meta
 
 MAX_CUES = 24
 LABEL_MAX = 40
@@ -32,7 +33,7 @@ Step = Annotated[int, msgspec.Meta(ge=RHYTHM_STEP_MS[0], le=RHYTHM_STEP_MS[1])]
 
 class Cue(Body):
     code: Code
-    label: Annotated[str, msgspec.Meta(min_length=1, max_length=LABEL_MAX, pattern=NOT_BLANK)]
+    label: Annotated[str, name_meta(LABEL_MAX)]
     rhythm: Annotated[list[Step], msgspec.Meta(min_length=1, max_length=RHYTHM_MAX_STEPS)]
     urgency: Literal["normal", "high"] = "normal"
     ttl_seconds: Annotated[int, msgspec.Meta(ge=TTL_SECONDS[0], le=TTL_SECONDS[1])] = 120
@@ -93,8 +94,7 @@ def validate_set(cues: list[Cue]) -> None:
 
 
 async def store_set(tx: Transaction, hub: Hub, team_id: int, cues: list[Cue]) -> CueSet:
-    # Labels are stored trimmed; the answer and the event carry exactly what is stored.
-    cues = [msgspec.structs.replace(c, label=c.label.strip()) for c in cues]
+    # Labels arrive as stored (api.wire.Body cleans every name); the answer and the event carry exactly that.
     rows = [(c.code, c.label, c.urgency, msgspec.json.encode(c.rhythm).decode(), c.ttl_seconds) for c in cues]
     await sql.replace_cues(tx.conn, team_id, rows)
     cue_set = CueSet(team_id=team_id, cues=cues)

@@ -12,6 +12,8 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.routes import HTTPRoute
 from litestar.types import ExceptionHandlersMap
 
+from api.names import explain
+
 log = logging.getLogger("backchannel.errors")
 
 
@@ -82,7 +84,7 @@ def _validation_error(_: Request[Any, Any, Any], exc: ValidationException) -> Re
     for item in exc.extra if isinstance(exc.extra, list) else []:
         if isinstance(item, dict):
             key = str(item.get("key") or item.get("source") or "body")
-            fields[key] = str(item.get("message", "invalid"))
+            fields[key] = explain(str(item.get("message", "invalid")))
     detail = "; ".join(f"{key}: {problem}" for key, problem in fields.items()) or str(exc.detail)
     return _respond(400, ErrorBody("invalid_request", detail, fields))
 
@@ -109,7 +111,8 @@ ERROR_RESPONSES = {
         401: "unauthenticated (no valid session) or bad_credentials (log-in)",
         403: "forbidden (your role does not allow it) or csrf_failed (a cookie-authenticated write without the token)",
         404: "not_found: also for teams, channels and messages you are not in",
-        409: "a conflict: username_taken, client_id_reused, own_message, team_needs_owner, limit_reached",
+        409: "a conflict: username_taken, display_name_taken, client_id_reused, own_message, team_needs_owner, "
+        "limit_reached",
         410: "invite_expired (revoked, used up or past its expiry); message_deleted (a retry of a deleted message)",
         413: "body_too_large: the request body is over 64 KiB",
         415: "unsupported_media_type: a body that is not application/json",

@@ -6,6 +6,7 @@ import secrets
 import sqlite3
 from typing import Annotated, Literal
 
+import aiosqlite
 import msgspec
 from litestar import Response, delete, get, patch, post
 from litestar.di import NamedDependency
@@ -15,12 +16,14 @@ from litestar.params import JSONBody, PathParameter
 from api.auth import Auth, hash_token
 from api.clock import now_ms
 from api.cues import DEFAULT_CUES, store_set
+from api.db import accounts as accounts_sql
 from api.db import channels as channels_sql
 from api.db import teams as sql
 from api.db.connection import Database
 from api.errors import ApiError, forbidden, not_found
 from api.hub import Hub
 from api.membership import Member, change_role, join_team, leave_team, member, member_from_row, require_role
+from api.names import skeleton
 from api.wire import Body, Name, PathId, Role
 
 MAX_TEAMS_PER_USER = 50
@@ -28,6 +31,17 @@ MAX_MEMBERS_PER_TEAM = 200
 MAX_OPEN_INVITES_PER_TEAM = 50
 INVITE_MAX_USES = 100
 INVITE_TTL_SECONDS = (60, 30 * 24 * 3600)
+# Which invites each role may hand out. An invite carries its maker's authority only while the maker has it:
+# it is checked again when the invite is used, so a removed or demoted lead's invites stop working.
+MAY_INVITE: dict[str, frozenset[str]] = {
+    "owner": frozenset({"lead", "member"}),
+    "lead": frozenset({"lead", "member"}),
+}
+
+
+def may_invite(role: str | None, invite_role: str) -> bool:
+    """Whether someone of this role in the team (None: not in it) may hand out an invite for that role."""
+    return role is not None and invite_role in MAY_INVITE.get(role, frozenset())
 
 
 class TeamIn(Body):
@@ -93,7 +107,7 @@ async def create_team(
         if await sql.count_teams_of(tx.conn, auth.user_id) >= MAX_TEAMS_PER_USER:
             raise ApiError(409, "limit_reached", f"You are in {MAX_TEAMS_PER_USER} teams, the most allowed.")
         now = now_ms()
-        team_id = await sql.insert_team(tx.conn, data.name.strip(), now)
+        team_id = await sql.insert_team(tx.conn, data.name, now)
         await channels_sql.insert_channel(tx.conn, team_id, "everyone", "Everyone", None, now)
         await channels_sql.insert_channel(tx.conn, team_id, "leads", "Leads", None, now)
         await store_set(tx, hub, team_id, list(DEFAULT_CUES))
@@ -133,7 +147,9 @@ async def create_invite(
 ) -> Response[Invite]:
     token = secrets.token_urlsafe(18)
     async with db.write() as tx:
-        await require_role(tx.conn, team_id, auth.user_id, lead=True)
+        role = await require_role(tx.conn, team_id, auth.user_id)
+        if not may_invite(role, data.role):
+            raise forbidden(f"Your role does not allow inviting a {data.role}.")
         now = now_ms()
         if await sql.count_open_invites(tx.conn, team_id, now) >= MAX_OPEN_INVITES_PER_TEAM:
             raise ApiError(409, "limit_reached", f"A team may have {MAX_OPEN_INVITES_PER_TEAM} open invites.")
@@ -190,6 +206,10 @@ async def accept_invite(
         if joined:
             if invite["revoked"] or invite["expires_at"] <= now_ms() or invite["uses"] >= invite["max_uses"]:
                 raise ApiError(410, "invite_expired", "This invite has expired, was revoked or is used up.")
+            maker_role = await sql.role_of(tx.conn, team_id, int(invite["created_by"]))
+            if not may_invite(maker_role, str(invite["role"])):
+                raise ApiError(410, "invite_expired", "Whoever made this invite can no longer invite to this team.")
+            await _require_distinct_name(tx.conn, team_id, auth.user_id)
             if await sql.count_members(tx.conn, team_id) >= MAX_MEMBERS_PER_TEAM:
                 raise ApiError(409, "limit_reached", f"A team may have {MAX_MEMBERS_PER_TEAM} members.")
             if await sql.count_teams_of(tx.conn, auth.user_id) >= MAX_TEAMS_PER_USER:
@@ -197,6 +217,21 @@ async def accept_invite(
             await sql.use_invite(tx.conn, int(invite["id"]))
             await join_team(tx, hub, team_id, auth.user_id, str(invite["role"]))
     return Response(await load_team(db, team_id, auth.user_id), status_code=201 if joined else 200)
+
+
+async def _require_distinct_name(conn: aiosqlite.Connection, team_id: int, user_id: int) -> None:
+    """409 when the user's display name looks the same as a member's: teammates must tell who sent a cue."""
+    user = await accounts_sql.user_by_id(conn, user_id)
+    assert user is not None
+    looks = skeleton(str(user["display_name"]))
+    for other in await sql.members_of(conn, team_id):
+        if skeleton(str(other["display_name"])) == looks:
+            raise ApiError(
+                409,
+                "display_name_taken",
+                f"Someone in this team is already called {other['display_name']}; names in a team must look different.",
+                {"display_name": "looks the same as a team member's"},
+            )
 
 
 @patch("/teams/{team_id:int}/members/{user_id:int}", summary="Change a member's role; owner and leads")

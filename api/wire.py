@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import msgspec
@@ -12,13 +13,31 @@ from litestar.params import PathParameter
 from litestar.typing import FieldDefinition
 
 from api.errors import ApiError
+from api.names import NAME_PATTERN, PLAIN_WORDS, clean
 
 if TYPE_CHECKING:
     from litestar._openapi.schema_generation import SchemaCreator
 
 
 class Body(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    """Base of every request body: unknown fields are an error, not silently dropped."""
+    """Base of every request body: unknown fields are an error, not silently dropped; names are stored as
+    api/names.py says (NFC, trimmed), here once, so that no route can forget it."""
+
+    def __post_init__(self) -> None:
+        for field in _name_fields(type(self)):
+            setattr(self, field, clean(getattr(self, field)))
+
+
+@cache
+def _name_fields(cls: type[Body]) -> tuple[str, ...]:
+    """The fields of a body that hold a name: those the name pattern constrains (Name, cue labels)."""
+    info = msgspec.inspect.type_info(cls)
+    assert isinstance(info, msgspec.inspect.StructType)
+    # A field with a description is wrapped in Metadata.
+    kinds = ((f.name, f.type.type if isinstance(f.type, msgspec.inspect.Metadata) else f.type) for f in info.fields)
+    return tuple(
+        name for name, kind in kinds if isinstance(kind, msgspec.inspect.StrType) and kind.pattern == NAME_PATTERN
+    )
 
 
 class BodySchemaPlugin(StructSchemaPlugin):
@@ -46,13 +65,18 @@ Id = Annotated[int, msgspec.Meta(ge=1, le=2**53)]
 # A stored row's id in a route's path (/api/teams/{team_id:int}): out of range is a 400, never a database error.
 PathId = Annotated[int, PathParameter(ge=1, le=2**53)]
 Cursor = Annotated[int, msgspec.Meta(ge=0, le=2**53)]
-# A pattern must accept the same strings in msgspec (Python's re) as in OpenAPI clients (ECMA regexes). Two traps:
-# Python's `$` also matches before a final newline ("lead\n" passed `^(lead|member)$`), so END is a `$` that does
-# not; and the two `\s` differ (\x1c-\x1f and \x85 are spaces only to Python, \ufeff only to ECMA), so NOT_BLANK
-# names them all.
-END = r"$(?!\n)"
-NOT_BLANK = r"[^\s\x1c-\x1f\x85\ufeff]"
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=60, pattern=NOT_BLANK)]
+# Patterns mean the same to Python and to ECMA clients: see END in api/names.py.
+NAME_MAX = 60
+
+
+def name_meta(max_length: int) -> msgspec.Meta:
+    """The constraints of a name field of at most this many characters (the rule itself is in api/names.py)."""
+    return msgspec.Meta(
+        min_length=1, max_length=max_length, pattern=NAME_PATTERN, description=PLAIN_WORDS[NAME_PATTERN]
+    )
+
+
+Name = Annotated[str, name_meta(NAME_MAX)]
 Role = Literal["owner", "lead", "member"]
 
 

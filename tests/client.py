@@ -76,13 +76,15 @@ class Person:
         )
 
 
-async def sign_up(http: httpx.AsyncClient, ws_base: str, name: str | None = None) -> Person:
+async def sign_up(
+    http: httpx.AsyncClient, ws_base: str, name: str | None = None, display_name: str | None = None
+) -> Person:
     username = name or f"user{uuid.uuid4().hex[:10]}"
     address = fake_address()
     http.cookies.clear()
     response = await http.post(
         "/api/accounts",
-        json={"username": username, "password": PASSWORD, "display_name": username.title()},
+        json={"username": username, "password": PASSWORD, "display_name": display_name or username.title()},
         headers={"X-Forwarded-For": address},
     )
     assert response.status_code == 201, response.text

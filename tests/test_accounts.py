@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import math
 import sqlite3
+import statistics
+import time
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -12,6 +16,8 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
+from api.settings import Settings
+from api.throttle import LOGIN_ATTEMPTS_PER_ADDRESS, LOGIN_FAILURES_PER_CLIENT, LOGIN_FAILURES_PER_USERNAME
 from tests.client import PASSWORD, fake_address, next_frame, sign_up
 from tests.server import ServerProcess
 
@@ -98,7 +104,18 @@ async def test_a_username_breaking_the_rules_is_refused(http: httpx.AsyncClient,
     response = await create_account(http, username)
     assert response.status_code == 400
     assert response.json()["error"] == "invalid_request"
-    assert "username" in response.json()["fields"]
+    assert response.json()["fields"]["username"].startswith("must be 3-32 of A-Z a-z 0-9 _ . -")  # plain words
+
+
+async def test_spaces_around_a_username_are_trimmed_not_refused(http: httpx.AsyncClient) -> None:
+    """A phone keyboard adds a space after a word it completes."""
+    username = new_username()
+    response = await create_account(http, f"  {username.upper()} ")
+    assert response.status_code == 201, response.text
+    assert response.json()["user"]["username"] == username
+    http.cookies.clear()
+    assert (await log_in(http, f"{username} ")).status_code == 201
+    assert (await create_account(http, f" {username}")).json()["error"] == "username_taken"
 
 
 @pytest.mark.parametrize("shape", ["{3}", "a.{6}", "a_{6}", "a-{6}", "Z9_.-{6}", "{32}"])
@@ -179,30 +196,132 @@ async def test_a_wrong_password_or_unknown_user_is_refused_alike(
     assert wrong.json()["detail"] == unknown.json()["detail"]  # no hint which part was wrong
 
 
-async def test_five_failures_lock_the_username_even_for_the_right_password(
+async def test_a_device_name_is_at_most_120_characters(http: httpx.AsyncClient, server: ServerProcess) -> None:
+    person = await sign_up(http, server.ws_url)
+    refused = await log_in(http, person.username, device="d" * 121)
+    assert refused.status_code == 400 and "device" in refused.json()["fields"]
+    assert (await log_in(http, person.username, device="d" * 120)).status_code == 201
+
+
+# --- Log-in throttling (api/throttle.py): nobody can lock someone else out -----------------------------------------
+
+CLIENT_LIMIT, CLIENT_WINDOW = LOGIN_FAILURES_PER_CLIENT  # 5 per (username, address or device) in 15 minutes
+USERNAME_LIMIT, USERNAME_WINDOW = LOGIN_FAILURES_PER_USERNAME  # 100 per username, from new devices, in an hour
+ADDRESS_LIMIT, ADDRESS_WINDOW = LOGIN_ATTEMPTS_PER_ADDRESS  # 30 per address in 15 minutes
+
+
+def assert_throttled(response: httpx.Response, window: int) -> None:
+    """A 429 that says, in minutes, how long to wait, and the same in Retry-After seconds."""
+    assert response.status_code == 429, response.text
+    assert response.json()["error"] == "rate_limited"
+    wait = int(response.headers["retry-after"])
+    assert 0 < wait <= window
+    assert f"try again in {math.ceil(wait / 60)} minutes" in response.json()["detail"]
+
+
+async def fail(http: httpx.AsyncClient, username: str, address: str, times: int = 1) -> list[int]:
+    """Wrong passwords, all sent at once; their status codes."""
+    attempts = [log_in(http, username, "guess-guess", address=address) for _ in range(times)]
+    return [response.status_code for response in await asyncio.gather(*attempts)]
+
+
+async def test_five_failures_lock_one_address_out_of_a_username_right_password_included(
     http: httpx.AsyncClient, server: ServerProcess
 ) -> None:
     person = await sign_up(http, server.ws_url)
-    for _ in range(5):  # from different addresses: the lock is per username
-        assert (await log_in(http, person.username, "guess-guess")).status_code == 401
+    stranger = fake_address()
+    for _ in range(CLIENT_LIMIT):
+        assert await fail(http, person.username, stranger) == [401]
     for password in ("guess-guess", PASSWORD):
-        locked = await log_in(http, person.username, password)
-        assert locked.status_code == 429
-        assert locked.json()["error"] == "rate_limited"
-        assert 0 < int(locked.headers["retry-after"]) <= 15 * 60
-    other = await sign_up(http, server.ws_url)
-    assert (await log_in(http, other.username)).status_code == 201  # other usernames are unaffected
+        assert_throttled(await log_in(http, person.username, password, address=stranger), CLIENT_WINDOW)
+    assert (await log_in(http, new_username(), address=stranger)).status_code == 401  # other usernames: not locked
+    http.cookies.clear()
     assert (await http.get("/api/me", headers=bearer(person.token))).status_code == 200  # sessions live on
 
 
-async def test_a_successful_log_in_clears_the_failure_count(http: httpx.AsyncClient, server: ServerProcess) -> None:
+async def test_a_strangers_failures_from_other_addresses_do_not_lock_the_owner_out(
+    http: httpx.AsyncClient, server: ServerProcess
+) -> None:
+    """No device key here (a client that keeps no cookies): the owner's own address is all that sets them apart."""
+    owner = await sign_up(http, server.ws_url)
+    for _ in range(5):
+        stranger = fake_address()
+        assert sorted(await fail(http, owner.username, stranger, CLIENT_LIMIT + 3)) == [401] * CLIENT_LIMIT + [429] * 3
+    response = await log_in(http, owner.username, address=owner.address)
+    assert response.status_code == 201, response.text
+
+
+async def test_failures_spread_over_many_addresses_stop_new_devices_but_not_the_owners(
+    browser: httpx.AsyncClient, http: httpx.AsyncClient
+) -> None:
+    """The owner's browser holds a device key from signing up (the bc_device cookie, sent to log-in only)."""
+    owner = new_username()
+    signed_up = await create_account(browser, owner)
+    assert "bc_device" in {h.split("=", 1)[0] for h in signed_up.headers.get_list("set-cookie")}
+    addresses = [fake_address() for _ in range(USERNAME_LIMIT // CLIENT_LIMIT)]
+    codes = await asyncio.gather(*(fail(http, owner, address, CLIENT_LIMIT) for address in addresses))
+    assert [code for batch in codes for code in batch] == [401] * USERNAME_LIMIT
+    refused = await log_in(http, owner, address=fake_address())  # the right password, from a new device
+    assert_throttled(refused, USERNAME_WINDOW)
+    assert "signed in to this account before can still log in" in refused.json()["detail"]
+    assert (await log_in(browser, owner, address=fake_address())).status_code == 201  # anywhere, with the device key
+    assert (await log_in(browser, owner, "guess-guess", address=fake_address())).status_code == 401  # still checked
+
+
+async def test_a_stranger_behind_the_owners_own_address_does_not_lock_out_the_owners_device(
+    browser: httpx.AsyncClient, http: httpx.AsyncClient
+) -> None:
+    """The other side on the same venue Wi-Fi shares the owner's public address: they lock out that address (for
+    clients without the owner's device key), never the owner's device."""
+    owner, venue = new_username(), fake_address()
+    assert (await create_account(browser, owner, address=venue)).status_code == 201
+    assert await fail(http, owner, venue, CLIENT_LIMIT) == [401] * CLIENT_LIMIT
+    for _ in range(ADDRESS_LIMIT - CLIENT_LIMIT):
+        assert (await log_in(http, new_username(), "guess-guess", address=venue)).status_code == 401
+    assert_throttled(await log_in(http, owner, address=venue), ADDRESS_WINDOW)
+    assert (await log_in(browser, owner, address=venue)).status_code == 201
+
+
+async def test_a_device_key_counts_only_for_the_accounts_that_signed_in_with_it(
+    browser: httpx.AsyncClient, http: httpx.AsyncClient, server: ServerProcess
+) -> None:
+    assert (await create_account(browser, new_username())).status_code == 201  # this browser's key is theirs
+    other, address = await sign_up(http, server.ws_url), fake_address()
+    for _ in range(CLIENT_LIMIT):
+        assert (await log_in(browser, other.username, "guess-guess", address=address)).status_code == 401
+    assert_throttled(await log_in(browser, other.username, address=address), CLIENT_WINDOW)
+
+
+async def test_a_right_password_forgives_its_own_failures(http: httpx.AsyncClient, server: ServerProcess) -> None:
+    person, address = await sign_up(http, server.ws_url), fake_address()
+    for _ in range(2):
+        assert await fail(http, person.username, address, CLIENT_LIMIT - 1) == [401] * (CLIENT_LIMIT - 1)
+        assert (await log_in(http, person.username, address=address)).status_code == 201
+        http.cookies.clear()  # no device key: the address is what is counted
+
+
+async def test_parallel_failures_from_one_address_stop_at_its_limit(
+    http: httpx.AsyncClient, server: ServerProcess
+) -> None:
+    """An attempt is counted before its password is checked: 30 at once cannot all get past a limit of 5."""
     person = await sign_up(http, server.ws_url)
-    for _ in range(4):
-        assert (await log_in(http, person.username, "guess-guess")).status_code == 401
-    assert (await log_in(http, person.username)).status_code == 201
-    for _ in range(4):
-        assert (await log_in(http, person.username, "guess-guess")).status_code == 401
-    assert (await log_in(http, person.username)).status_code == 201
+    codes = await fail(http, person.username, fake_address(), 30)
+    assert sorted(codes) == [401] * CLIENT_LIMIT + [429] * (30 - CLIENT_LIMIT)
+
+
+async def test_parallel_failures_from_many_addresses_stop_at_the_username_limit(
+    http: httpx.AsyncClient, server: ServerProcess
+) -> None:
+    person = await sign_up(http, server.ws_url)
+    over = 30
+    codes = await asyncio.gather(*(fail(http, person.username, fake_address()) for _ in range(USERNAME_LIMIT + over)))
+    assert sorted(code for [code] in codes) == [401] * USERNAME_LIMIT + [429] * over
+
+
+async def test_parallel_attempts_from_one_address_stop_at_the_address_limit(http: httpx.AsyncClient) -> None:
+    address, over = fake_address(), 10
+    codes = await asyncio.gather(*(fail(http, new_username(), address) for _ in range(ADDRESS_LIMIT + over)))
+    assert sorted(code for [code] in codes) == [401] * ADDRESS_LIMIT + [429] * over
 
 
 async def test_thirty_attempts_from_one_address_lock_that_address(
@@ -211,20 +330,39 @@ async def test_thirty_attempts_from_one_address_lock_that_address(
     person = await sign_up(http, server.ws_url)
     address = fake_address()
     assert (await log_in(http, person.username, address=address)).status_code == 201  # successes count too
-    for _ in range(29):
+    http.cookies.clear()  # a client without a device key
+    for _ in range(ADDRESS_LIMIT - 1):
         assert (await log_in(http, new_username(), "guess-guess", address=address)).status_code == 401
-    locked = await log_in(http, person.username, address=address)
-    assert locked.status_code == 429
-    assert locked.json()["error"] == "rate_limited"
-    assert 0 < int(locked.headers["retry-after"]) <= 15 * 60
+    assert_throttled(await log_in(http, person.username, address=address), ADDRESS_WINDOW)
     assert (await log_in(http, person.username)).status_code == 201  # the same user from elsewhere
 
 
-async def test_a_device_name_is_at_most_120_characters(http: httpx.AsyncClient, server: ServerProcess) -> None:
-    person = await sign_up(http, server.ws_url)
-    refused = await log_in(http, person.username, device="d" * 121)
-    assert refused.status_code == 400 and "device" in refused.json()["fields"]
-    assert (await log_in(http, person.username, device="d" * 120)).status_code == 201
+# --- Log-in timing -------------------------------------------------------------------------------------------------
+
+
+async def test_an_unknown_username_takes_as_long_as_a_wrong_password(fresh_server: ServerProcess) -> None:
+    """With the server's real argon2 cost (a verification takes a few hundred ms, an unknown username used to skip
+    it and answer in a few ms), the answer's time does not tell whether a username exists. Each attempt comes from
+    its own address, for a username of its own or one with few failures, so no throttle answers instead."""
+    real = Settings()
+    fresh_server.env |= {
+        "BACKCHANNEL_PASSWORD_TIME_COST": str(real.password_time_cost),
+        "BACKCHANNEL_PASSWORD_MEMORY_KIB": str(real.password_memory_kib),
+    }
+    fresh_server.start()
+    username = new_username()
+    timings: dict[str, list[float]] = {"unknown": [], "wrong": []}
+    async with httpx.AsyncClient(base_url=fresh_server.url, timeout=30) as http:
+        assert (await create_account(http, username)).status_code == 201
+        http.cookies.clear()
+        for _ in range(7):  # interleaved, so a slow moment of the machine hits both alike
+            for kind, name in (("unknown", new_username()), ("wrong", username)):
+                started = time.perf_counter()
+                response = await log_in(http, name, "guess-guess")
+                timings[kind].append(time.perf_counter() - started)
+                assert response.status_code == 401, response.text
+    ratio = statistics.median(timings["unknown"]) / statistics.median(timings["wrong"])
+    assert 0.5 < ratio < 2, timings
 
 
 # --- Sessions (devices) --------------------------------------------------------------------------------------------

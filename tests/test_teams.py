@@ -237,6 +237,58 @@ async def test_only_leads_revoke_invites_and_only_their_teams(team: Team, http: 
     assert next(i for i in listed if i["id"] == created["id"])["revoked"] is False
 
 
+async def test_a_leads_invite_stops_working_when_the_lead_is_removed_or_demoted(
+    team: Team, http: httpx.AsyncClient
+) -> None:
+    """An invite carries its maker's authority only while the maker has it (checked when it is used)."""
+    removed, demoted = team.leads[0], await sign_up(http, team.owner.ws_base)
+    await join(demoted, team.id, team.owner, "lead")
+    tokens = {
+        lead.id: [(await invite(lead, team.id, role=role)).json()["token"] for role in ("lead", "member")]
+        for lead in (removed, demoted)
+    }
+    assert (await remove(team.owner, team.id, removed)).status_code == 204
+    assert (await set_role(team.owner, team.id, demoted, "member")).status_code == 200
+    newcomer = await sign_up(http, team.owner.ws_base)
+    for token in [*tokens[removed.id], *tokens[demoted.id]]:
+        refused = await newcomer.post(f"/api/invites/{token}/accept")
+        assert refused.status_code == 410, refused.text
+        assert refused.json()["error"] == "invite_expired"
+    assert (await newcomer.get(f"/api/teams/{team.id}")).status_code == 404
+
+
+async def test_a_removed_lead_cannot_rejoin_with_their_own_invite(team: Team) -> None:
+    lead = team.leads[0]
+    token = (await invite(lead, team.id, role="lead", max_uses=5)).json()["token"]
+    assert (await remove(team.owner, team.id, lead)).status_code == 204
+    refused = await lead.post(f"/api/invites/{token}/accept")
+    assert refused.status_code == 410 and refused.json()["error"] == "invite_expired"
+    assert lead.id not in await roles(team.owner, team.id)
+
+
+async def test_the_owners_invites_and_a_lead_who_stays_keep_working(team: Team, http: httpx.AsyncClient) -> None:
+    staying = await sign_up(http, team.owner.ws_base)
+    await join(staying, team.id, team.owner, "lead")
+    owners = (await invite(team.owner, team.id, role="lead", max_uses=5)).json()["token"]
+    leads = (await invite(staying, team.id, role="member", max_uses=5)).json()["token"]
+    assert (await remove(team.owner, team.id, team.leads[0])).status_code == 204  # someone else leaves
+    for token, role in ((owners, "lead"), (leads, "member")):
+        newcomer = await sign_up(http, team.owner.ws_base)
+        accepted = await newcomer.post(f"/api/invites/{token}/accept")
+        assert accepted.status_code == 201, accepted.text
+        assert accepted.json()["role"] == role
+
+
+async def test_an_invite_of_an_owner_who_handed_over_ownership_keeps_working(
+    team: Team, http: httpx.AsyncClient
+) -> None:
+    """The former owner is a lead now, and leads may invite leads and members."""
+    token = (await invite(team.owner, team.id, role="lead")).json()["token"]
+    assert (await set_role(team.owner, team.id, team.members[0], "owner")).status_code == 200
+    newcomer = await sign_up(http, team.owner.ws_base)
+    assert (await newcomer.post(f"/api/invites/{token}/accept")).status_code == 201
+
+
 async def test_an_unknown_invite_is_not_found(team: Team) -> None:
     response = await team.members[0].post("/api/invites/no-such-token/accept")
     assert response.status_code == 404

@@ -78,3 +78,23 @@ async def touch_session(conn: aiosqlite.Connection, session_id: int, now: int) -
 async def session_by_id(conn: aiosqlite.Connection, session_id: int) -> sqlite3.Row | None:
     async with conn.execute("SELECT * FROM sessions WHERE id = ?", (session_id,)) as cursor:
         return await cursor.fetchone()
+
+
+async def device_user(conn: aiosqlite.Connection, token_hash: bytes) -> int | None:
+    """The user a device key belongs to, if any."""
+    row = await fetch_one(conn, "SELECT user_id FROM login_devices WHERE token_hash = ?", (token_hash,))
+    return int(row[0]) if row else None
+
+
+async def remember_device(conn: aiosqlite.Connection, token_hash: bytes, user_id: int, now: int, keep: int) -> None:
+    """Record a device key as the user's (or that it was used again), keeping the user's `keep` latest."""
+    await conn.execute(
+        "INSERT INTO login_devices (token_hash, user_id, last_used_at) VALUES (?, ?, ?)"
+        " ON CONFLICT (token_hash) DO UPDATE SET last_used_at = excluded.last_used_at",
+        (token_hash, user_id, now),
+    )
+    await conn.execute(
+        "DELETE FROM login_devices WHERE user_id = ? AND token_hash NOT IN"
+        " (SELECT token_hash FROM login_devices WHERE user_id = ? ORDER BY last_used_at DESC, token_hash LIMIT ?)",
+        (user_id, user_id, keep),
+    )
