@@ -276,6 +276,7 @@ ROWS = [
         on_message("Direct"), "Direct"),
     # Push: the key is public; subscriptions and the privacy level are the caller's own.
     Row("GET",    "/api/push/key",                                    (200, 200, 200, 200, 200, 200), plain()),
+    Row("GET",    "/api/events",                                      (200, 200, 200, 200, 200, 200), plain()),
     Row("GET",    "/api/push/level",                                  (401, 401, 200, 200, 200, 200), plain()),
     Row("PUT",    "/api/push/level",                                  (401, 401, 200, 200, 200, 200),
         plain({"level": "sender"})),

@@ -356,6 +356,7 @@ MESSAGES = "/api/channels/{channel_id:int}/messages"
 ACK = "/api/messages/{message_id:int}/ack"
 SYNC = "/api/sync"
 PUSH_KEY = "/api/push/key"
+EVENTS = "/api/events"
 PUSH_LEVEL = "/api/push/level"
 PUSH_SUBSCRIPTIONS = "/api/push/subscriptions"
 
@@ -492,6 +493,7 @@ CASES: list[Case] = [
     # --- push
     # The public key takes no input at all: junk in the query and body changes nothing.
     Case("GET", PUSH_KEY, "junk query and body are ignored", as_built(_junk), 200),
+    Case("GET", EVENTS, "junk query and body are ignored", as_built(_junk), 200),
     *token_rules("GET", PUSH_LEVEL, _me),
     *body_rules("PUT", PUSH_LEVEL, _level, ("level", 1), "level"),
     Case("PUT", PUSH_LEVEL, "an unknown level", changed(_level, level="loud"), 400, "level"),
