@@ -10,6 +10,7 @@ import uvicorn
 from api.app import MAX_BODY_BYTES
 from api.db.connection import Database
 from api.settings import Settings
+from api.transport import with_deadlines
 
 
 def serve(settings: Settings) -> None:
@@ -18,6 +19,7 @@ def serve(settings: Settings) -> None:
         factory=True,
         host=settings.host,
         port=settings.port,
+        http=with_deadlines(settings.head_timeout_seconds, settings.body_timeout_seconds),
         ws="websockets-sansio",
         ws_max_size=MAX_BODY_BYTES,
         # Frames are small JSON: permessage-deflate saved few bytes, yet cost ~35 KiB of zlib state per socket

@@ -11,13 +11,17 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
-from litestar.routes import HTTPRoute
+from litestar.plugins import ReceiveRoutePlugin
+from litestar.routes import BaseRoute, HTTPRoute
+from litestar.types import ASGIApp
 
 from api import accounts, channels, cues, events, live, messages, sync, teams, web
 from api.auth import Passwords, authenticate
 from api.db.connection import Database
 from api.errors import document_errors, exception_handlers
 from api.hub import Hub, create_channels_plugin
+from api.live import Sockets
+from api.numbers import ascii_integer
 from api.presence import Presence
 from api.push import routes as push_routes
 from api.push.vapid import Vapid, load_or_create_private_key
@@ -38,6 +42,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     passwords = Passwords(settings.password_time_cost, settings.password_memory_kib)
     throttles = Throttles(settings.messages_per_minute)
     presence = Presence()
+    sockets = Sockets()
     vapid = Vapid(load_or_create_private_key(settings.data_dir, settings.vapid_private_key), settings.vapid_subject)
     push_worker = PushWorker(database, vapid, allow_loopback=settings.push_allow_loopback)
 
@@ -79,6 +84,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "passwords": constant(passwords),
             "throttles": constant(throttles),
             "presence": constant(presence),
+            "sockets": constant(sockets),
             "vapid": constant(vapid),
             "push_worker": constant(push_worker),
             "auth": Provide(authenticate),
@@ -91,10 +97,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "Throttles": Throttles,
             "State": State,
             "Presence": Presence,
+            "Sockets": Sockets,
             "Vapid": Vapid,
             "PushWorker": PushWorker,
         },
-        plugins=[channels_plugin, BodySchemaPlugin()],
+        plugins=[channels_plugin, BodySchemaPlugin(), StrictPathNumbers()],
         lifespan=[lifespan],
         before_request=require_json,
         before_send=[web.add_security_headers],
@@ -118,6 +125,17 @@ def _refresh_options(router: Router) -> None:
             router.routes[index] = HTTPRoute(path=route.path, route_handlers=handlers)
 
 
-def app_from_env() -> Litestar:
+class StrictPathNumbers(ReceiveRoutePlugin):
+    """Parse `{id:int}` path parameters in ASCII digits only (api/numbers.py): Litestar parses them with int(), which
+    took any Unicode digit (an Arabic-Indic one made "/teams/<it>" team 1), "1_0" and " 1". A ValueError is a 404.
+    Litestar hands each route to this plugin before it builds its routing table from the routes."""
+
+    def receive_route(self, route: BaseRoute) -> None:
+        for name, parameter in route.path_parameters.items():
+            if parameter.type is int:
+                route.path_parameters[name] = parameter._replace(parser=ascii_integer)
+
+
+def app_from_env() -> ASGIApp:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    return create_app(Settings.from_env())
+    return web.HeadAsGet(create_app(Settings.from_env()))

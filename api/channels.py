@@ -144,7 +144,7 @@ async def open_direct(
 @post(
     "/channels/{channel_id:int}/read",
     status_code=200,
-    summary="Move my read cursor forward (never back) for unread counts",
+    summary="Move my read cursor forward for unread counts (never back, never past the channel's newest event)",
 )
 async def mark_read(
     channel_id: PathId, data: JSONBody[ReadIn], auth: NamedDependency[Auth], db: NamedDependency[Database]

@@ -10,6 +10,8 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -22,11 +24,13 @@ from api.auth import Auth, session_for
 from api.db.connection import Database
 from api.errors import ApiError
 from api.hub import SESSION_REVOKED, BoundedSubscriber, Hub
+from api.numbers import ascii_integer
 from api.presence import Presence
 from api.receipts import record_delivered
 from api.settings import Settings
 from api.sync import events_page
 from api.throttle import Throttle
+from api.wire import Cursor
 
 log = logging.getLogger("backchannel.live")
 
@@ -35,12 +39,19 @@ CLOSE_UNAUTHENTICATED = 4401  # no or revoked session: log in again
 CLOSE_FORBIDDEN_ORIGIN = 4403  # cookie-authenticated socket opened from another site
 CLOSE_BAD_REQUEST = 4400  # a malformed `after`
 CLOSE_HEARTBEAT = 4408  # nothing heard for two heartbeats
+CLOSE_TOO_MANY_SOCKETS = 4409  # the user already has MAX_SOCKETS_PER_USER sockets open: this newest one is refused
+CLOSE_REPLACED = 4410  # a newer socket of the same session took this one's place (MAX_SOCKETS_PER_SESSION)
 CLOSE_FLOOD = 4429  # more frames than FRAMES_PER_WINDOW from the client
 CLOSE_TOO_SLOW = 4503  # the client stopped reading and its backlog filled: reconnect and sync
 REPLAY_PAGE = 500
 CLOSE_TIMEOUT = 5.0
 FRAME_MAX = 4096
 FRAMES_PER_WINDOW = (60, 10.0)  # frames a client may send, per seconds
+# Open sockets, per process. A device (session) that reconnects after a network change may leave a half-dead
+# socket behind until its heartbeat runs out: its newest socket replaces its oldest. Beyond the user's bound,
+# over all their devices, a new socket is refused.
+MAX_SOCKETS_PER_SESSION = 4
+MAX_SOCKETS_PER_USER = 12
 
 
 class Ping(msgspec.Struct, tag="ping"):
@@ -88,10 +99,57 @@ def _same_origin(socket: WebSocket[Any, Any, Any]) -> bool:
 
 
 def _after(socket: WebSocket[Any, Any, Any]) -> int:
-    raw = socket.query_params.get("after", "0")
-    if not raw.isdigit() or len(raw) > 16:
-        raise _Closed(CLOSE_BAD_REQUEST, "after must be a cursor (a whole number)")
-    return int(raw)
+    try:
+        return msgspec.convert(ascii_integer(socket.query_params.get("after", "0")), Cursor)
+    except ValueError:  # msgspec.ValidationError (out of range) is one too
+        raise _Closed(CLOSE_BAD_REQUEST, "after must be a cursor (a whole number)") from None
+
+
+class _Slot:
+    """One open socket's place within the bounds; `replaced` is set when a newer socket of its session takes it."""
+
+    def __init__(self) -> None:
+        self.replaced = asyncio.Event()
+
+
+class Sockets:
+    """The live sockets open in this process, per session and per user, kept within MAX_SOCKETS_PER_*."""
+
+    def __init__(self) -> None:
+        self._sessions: dict[int, list[_Slot]] = {}
+        self._users: Counter[int] = Counter()
+
+    @contextlib.contextmanager
+    def admit(self, auth: Auth) -> Iterator[_Slot]:
+        """Hold a place for one socket while it is open, or refuse it (_Closed).
+
+        Synchronous on purpose: nothing can run between the count and the claim, so sockets opened at the same
+        moment cannot pass a bound together.
+        """
+        slots = self._sessions.setdefault(auth.session_id, [])
+        if len(slots) >= MAX_SOCKETS_PER_SESSION:
+            slots.pop(0).replaced.set()
+            self._users[auth.user_id] -= 1
+        elif self._users[auth.user_id] >= MAX_SOCKETS_PER_USER:
+            self._forget(auth)
+            raise _Closed(CLOSE_TOO_MANY_SOCKETS, f"at most {MAX_SOCKETS_PER_USER} live sockets per user")
+        slot = _Slot()
+        slots.append(slot)
+        self._users[auth.user_id] += 1
+        try:
+            yield slot
+        finally:
+            if slot in slots:  # not already given to a newer socket
+                slots.remove(slot)
+                self._users[auth.user_id] -= 1
+            self._forget(auth)
+
+    def _forget(self, auth: Auth) -> None:
+        """Drop empty entries, so the maps hold only users and sessions with open sockets."""
+        if not self._sessions.get(auth.session_id):
+            self._sessions.pop(auth.session_id, None)
+        if self._users[auth.user_id] <= 0:
+            self._users.pop(auth.user_id, None)
 
 
 class _Connection:
@@ -128,6 +186,10 @@ class _Connection:
     async def watch_backlog(self, subscriber: BoundedSubscriber) -> None:
         await subscriber.overflowed.wait()
         raise _Closed(CLOSE_TOO_SLOW, "too slow: reconnect and catch up")
+
+    async def watch_replaced(self, slot: _Slot) -> None:
+        await slot.replaced.wait()
+        raise _Closed(CLOSE_REPLACED, "replaced by a newer socket of this session")
 
     async def pump(self, subscriber: BoundedSubscriber, replayed: int) -> None:
         async for frame in subscriber.iter_events():
@@ -187,6 +249,7 @@ async def live(
     hub: NamedDependency[Hub],
     settings: NamedDependency[Settings],
     presence: NamedDependency[Presence],
+    sockets: NamedDependency[Sockets],
 ) -> None:
     """Accept first, then authenticate, so a browser can tell "log in again" (4401) from "offline"."""
     await socket.accept()
@@ -201,18 +264,20 @@ async def live(
             raise _Closed(CLOSE_FORBIDDEN_ORIGIN, "cross-site socket")
         after = _after(socket)
         connection = _Connection(socket, auth, db, hub, presence, settings.heartbeat_seconds)
-        async with hub.subscribe(auth.user_id, auth.session_id) as subscriber:
-            replayed = await connection.replay(after)
-            await socket.send_text(_encode({"type": "ready", "cursor": replayed}))
-            try:
-                await _run_until_first_exit(
-                    connection.pump(subscriber, replayed),
-                    connection.watch_backlog(subscriber),
-                    connection.listen(),
-                    connection.beat(),
-                )
-            finally:
-                connection.set_visible(False)
+        with sockets.admit(auth) as slot:
+            async with hub.subscribe(auth.user_id, auth.session_id) as subscriber:
+                replayed = await connection.replay(after)
+                await socket.send_text(_encode({"type": "ready", "cursor": replayed}))
+                try:
+                    await _run_until_first_exit(
+                        connection.pump(subscriber, replayed),
+                        connection.watch_backlog(subscriber),
+                        connection.watch_replaced(slot),
+                        connection.listen(),
+                        connection.beat(),
+                    )
+                finally:
+                    connection.set_visible(False)
     except _Closed as closed:
         log.info("live_closed code=%d reason=%s", closed.code, closed.reason)
         # A client that stopped reading may never take the close frame either: do not wait on it forever.

@@ -14,6 +14,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     data_dir: Path = Path("var")
     # Seconds between server pings on the live socket; a socket silent for two intervals is closed.
     heartbeat_seconds: float = 20.0
+    # Seconds a request's head may take to arrive (from the connection's or the request's first byte), and then
+    # its body (at most 64 KiB); past either the client gets a 408 and the connection is closed (api/transport.py).
+    head_timeout_seconds: float = 10.0
+    body_timeout_seconds: float = 20.0
     # Send the session cookie with the Secure flag even on plain http (set behind a TLS proxy).
     secure_cookies: bool = False
     # Messages one user may send per minute (retries of a stored message do not count).

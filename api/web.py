@@ -1,17 +1,19 @@
-"""Static hosting of the PWA (with deep links falling back to the app shell) and security headers."""
+"""Static hosting of the PWA (with deep links falling back to the app shell), security headers, and HEAD."""
 
 from __future__ import annotations
 
 import mimetypes
+import re
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from litestar import Request, Response, get
 from litestar.datastructures import MutableScopeHeaders
 from litestar.di import NamedDependency
+from litestar.enums import ScopeType
 from litestar.params import FromPath
 from litestar.response import File
-from litestar.types import Message, Scope
+from litestar.types import ASGIApp, HTTPScope, Message, Receive, Scope, Send
 
 from api.errors import not_found
 from api.settings import Settings
@@ -50,8 +52,20 @@ async def add_security_headers(message: Message, scope: Scope) -> None:
         headers["cache-control"] = "no-store"
 
 
+# The paths the app's files can have: segments of URL-safe ASCII that do not start with a dot (no "." or "..", no
+# hidden files), each at most 255 bytes (NAME_MAX), MAX_STATIC_PATH characters in all. Anything else is refused before
+# the filesystem sees it: a NUL, an over-long name, undecodable bytes or a backslash made Path.resolve or is_file
+# raise (a 500 with a traceback, for anyone to flood the log with).
+MAX_STATIC_PATH = 1024
+_STATIC_PATH = re.compile(r"(?:/[A-Za-z0-9_~-][A-Za-z0-9._~-]{0,254})*/?")
+
+
+def _well_formed(path: str) -> bool:
+    return len(path) <= MAX_STATIC_PATH and _STATIC_PATH.fullmatch(path) is not None
+
+
 def _resolve(root: Path, path: str) -> Path | None:
-    """The file under root that path names, or None; never a file outside root."""
+    """The file under root that a well-formed path names, or None; never a file outside root."""
     candidate = (root / path.lstrip("/")).resolve()
     if candidate.is_file() and candidate.is_relative_to(root.resolve()):
         return candidate
@@ -64,6 +78,8 @@ def pwa(
 ) -> File | Response[Any]:
     if path.startswith("/api/") or path == "/api":
         raise not_found("route")
+    if not _well_formed(path):
+        raise not_found("file")
     found = _resolve(settings.pwa_dir, path)
     if found is None and "." not in path.rsplit("/", 1)[-1]:
         found = _resolve(settings.pwa_dir, "index.html")  # a deep link such as /join/<token>
@@ -78,6 +94,29 @@ def pwa(
         headers=headers,
         media_type=mimetypes.guess_type(found.name)[0] or "application/octet-stream",
     )
+
+
+class HeadAsGet:
+    """Answer HEAD as GET without the body, on every route: the headers a GET would get (Content-Length included).
+
+    Litestar 2 routes a HEAD request only to an explicit @head handler, so every GET route answered 405. This
+    wraps the whole app (routing included), so a HEAD is routed, authorized and handled exactly as its GET.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != ScopeType.HTTP or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_without_body(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app(cast("HTTPScope", {**scope, "method": "GET"}), receive, send_without_body)
 
 
 route_handlers = [pwa]

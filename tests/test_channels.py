@@ -204,6 +204,35 @@ async def test_a_member_never_sees_the_leads_channel(team: Team) -> None:
     assert any(e["type"] == "message" and e["data"]["text"] == "Walk away at 3.8" for e in lead_events)
 
 
+# --- Read marks -----------------------------------------------------------------------------------------------------
+
+
+def receipt_of(channel: dict[str, Any], person: Person) -> dict[str, Any]:
+    return next(r for r in channel["receipts"] if r["user_id"] == person.id)
+
+
+async def test_a_read_mark_never_passes_what_the_channel_has(team: Team) -> None:
+    """A client may claim any cursor (up to 2**53): teammates must not see "read" on messages not yet sent, nor the
+    reader's unread count skip them. The mark stops at the newest event the channel has."""
+    reader = team.members[0]
+    channels = await reader.channels(team.id)
+    everyone, leads = channels["Everyone"]["id"], (await team.owner.channels(team.id))["Leads"]["id"]
+    last = (await team.owner.send(everyone, text="Opening offer: 4.2")).json()
+    await team.owner.send(leads, text="Walk away at 3.8")  # a later cursor, in a channel the reader is not in
+    for claim in (2**53, last["cursor"] + 1):
+        read = await reader.post(f"/api/channels/{everyone}/read", {"cursor": claim})
+        assert read.status_code == 200, read.text
+        assert read.json()["last_read"] == last["cursor"]
+    assert receipt_of((await team.owner.channels(team.id))["Everyone"], reader)["read"] == last["cursor"]
+
+    unread = (await team.owner.send(everyone, text="Counter: 4.0")).json()
+    seen = (await team.owner.channels(team.id))["Everyone"]
+    assert receipt_of(seen, reader)["read"] < unread["cursor"]  # the new message is not "read"
+    assert (await reader.channels(team.id))["Everyone"]["unread"] == 1
+    # Never back either.
+    assert (await reader.post(f"/api/channels/{everyone}/read", {"cursor": 1})).json()["last_read"] == last["cursor"]
+
+
 # --- Limits (api/channels.py: MAX_CHANNELS_PER_TEAM; members per channel are bounded by the body, 200) -----------
 
 

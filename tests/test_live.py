@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+from urllib.parse import quote
 
 import httpx
+import pytest
 from websockets.asyncio.client import connect
 
-from tests.client import PASSWORD, Team, closed_code, frames_until_ready, next_frame, sign_up
+from api.live import MAX_SOCKETS_PER_SESSION
+from tests.client import (
+    PASSWORD,
+    Team,
+    close_code_of,
+    closed_code,
+    frames_until_ready,
+    join,
+    make_team,
+    next_frame,
+    sign_up,
+)
 from tests.server import ServerProcess
 
 
@@ -58,7 +71,9 @@ async def test_sockets_opened_during_a_burst_see_every_message_once_in_order(tea
                     cursors.append(frame["cursor"])
             return cursors
 
-    sent, *seen = await asyncio.gather(burst(), *(watch(i * 0.01) for i in range(8)))
+    # As many sockets as one session may hold at once (more would replace the oldest).
+    watchers = (watch(i * 0.01) for i in range(MAX_SOCKETS_PER_SESSION))
+    sent, *seen = await asyncio.gather(burst(), *watchers)
     for cursors in seen:
         assert cursors == sent
 
@@ -163,7 +178,71 @@ async def test_a_receipt_tells_the_sender_the_message_was_delivered(team: Team) 
         # A device claims more than it was sent: only what the socket really sent counts.
         await ws.send(f'{{"type":"received","cursor":{sent["cursor"] + 1000}}}')
         receipt = await next_frame(sender_ws)
-    assert receipt == {"type": "delivered", "user_id": receiver.id, "through": sent["cursor"]}
+    assert receipt == {"type": "delivered", "user_id": receiver.id, "channel_id": everyone, "through": sent["cursor"]}
     receipts = (await team.owner.channels(team.id))["Everyone"]["receipts"]
     mine = next(r for r in receipts if r["user_id"] == receiver.id)
     assert mine["delivered"] == sent["cursor"] and mine["read"] == 0
+
+
+async def test_a_receipt_reaches_only_the_members_of_the_channel_it_covers(
+    team: Team, http: httpx.AsyncClient, server: ServerProcess
+) -> None:
+    """A user in two teams: when their device receives team A's message, a member of team B only learns nothing
+    (no frame, no stored mark); team A's members get one frame naming A's channel."""
+    both = team.members[0]
+    other = await make_team(http, server.ws_url, leads=0, members=1)
+    stranger = other.members[0]  # in team B only
+    await join(both, other.id, other.owner)
+    a_channel = (await team.owner.channels(team.id))["Everyone"]["id"]
+    b_channel = (await other.owner.channels(other.id))["Everyone"]["id"]
+
+    async def receive_and_report(cursor: int) -> None:
+        while (await next_frame(ws, skip=("ping", "delivered"))).get("cursor") != cursor:
+            pass
+        await ws.send(f'{{"type":"received","cursor":{cursor}}}')
+
+    async with both.live() as ws, stranger.live() as watcher, team.owner.live() as sender:
+        for socket in (ws, watcher, sender):
+            await frames_until_ready(socket)
+        # Team B's own message is team B's business: its members hear of it, naming B's channel.
+        before = (await stranger.send(b_channel, text="Team B")).json()
+        await receive_and_report(before["cursor"])
+        assert await next_frame(watcher, skip=("ping", "message")) == {
+            "type": "delivered",
+            "user_id": both.id,
+            "channel_id": b_channel,
+            "through": before["cursor"],
+        }
+
+        sent = (await team.owner.send(a_channel, text="Team A only")).json()
+        await receive_and_report(sent["cursor"])
+        receipt = await next_frame(sender, skip=("ping", "message"))
+        while receipt["through"] != sent["cursor"]:  # the first report covered team A's older events too
+            receipt = await next_frame(sender, skip=("ping", "message"))
+        assert receipt == {"type": "delivered", "user_id": both.id, "channel_id": a_channel, "through": sent["cursor"]}
+        # That receipt was published before anything later: read the stranger's frames up to a later message.
+        after = (await stranger.send(b_channel, text="Team B again")).json()
+        seen = [await next_frame(watcher)]
+        while seen[-1].get("cursor") != after["cursor"]:
+            seen.append(await next_frame(watcher))
+        assert [f for f in seen if f["type"] == "delivered"] == []
+    receipts = (await stranger.channels(other.id))["Everyone"]["receipts"]
+    assert next(r for r in receipts if r["user_id"] == both.id)["delivered"] == before["cursor"]
+
+
+@pytest.mark.parametrize(
+    "after",
+    ["\u00b2", "\u0663", "\uff11", "+3", " 3", "3 ", "3_0", "0x3", "3.0", "1e3", "", "-1", str(2**53 + 1)],
+    ids=repr,
+)
+async def test_after_is_a_cursor_in_ascii_digits_or_the_socket_closes_4400(team: Team, after: str) -> None:
+    """str.isdigit took a superscript two (then int() raised: 4500) and an Arabic-Indic three (as 3), and
+    msgspec's lax parsing would take "3.0" and "1e3": a cursor is spelt in ASCII digits."""
+    url = f"{team.owner.ws_base}/api/live?after={quote(after)}"
+    assert await close_code_of(url, {"Authorization": f"Bearer {team.owner.token}"}) == 4400
+
+
+@pytest.mark.parametrize("after", ["0", "3", str(2**53)])
+async def test_after_in_ascii_digits_opens_the_socket(team: Team, after: str) -> None:
+    async with team.owner.live(after=int(after)) as ws:
+        assert (await frames_until_ready(ws))[1] >= 0

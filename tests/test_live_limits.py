@@ -1,4 +1,5 @@
-"""Live socket limits: frame size and rate from the client, and a client that stops reading."""
+"""Live socket limits: frame size and rate from the client, a client that stops reading, sockets per session and
+per user."""
 
 from __future__ import annotations
 
@@ -6,14 +7,16 @@ import asyncio
 import base64
 import os
 import socket
+from collections import Counter
 from pathlib import Path
 
 import httpx
 import pytest
-from websockets.asyncio.client import connect
+from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from tests.client import Team, frames_until_ready, make_team, next_frame
+from api.live import MAX_SOCKETS_PER_SESSION, MAX_SOCKETS_PER_USER
+from tests.client import PASSWORD, Person, Team, closed_code, frames_until_ready, make_team, next_frame, sign_up
 from tests.server import ServerProcess
 
 
@@ -89,3 +92,91 @@ async def test_a_client_that_stops_reading_is_cut_off_without_slowing_others(fre
                     while True:
                         await never_reads.recv()
     assert "live_closed code=4503" in fresh_server.log_path.read_text()
+
+
+# --- Sockets per session and per user (api/live.py: MAX_SOCKETS_PER_SESSION, MAX_SOCKETS_PER_USER) ----------------
+
+
+async def another_session(person: Person) -> str:
+    """Log the person in again (another device); its bearer token."""
+    response = await person.http.post(
+        "/api/sessions",
+        json={"username": person.username, "password": PASSWORD},
+        headers={"X-Forwarded-For": person.address},
+    )
+    person.http.cookies.clear()
+    assert response.status_code == 201, response.text
+    return str(response.json()["token"])
+
+
+async def open_socket(person: Person, token: str) -> tuple[ClientConnection, int | None]:
+    """A live socket of the session the token names, once ready; or the code it was closed with before that."""
+    ws = await connect(
+        f"{person.ws_base}/api/live", additional_headers={"Authorization": f"Bearer {token}"}, open_timeout=10
+    )
+    try:
+        await frames_until_ready(ws)
+    except ConnectionClosed as closed:
+        assert closed.rcvd is not None
+        return ws, closed.rcvd.code
+    return ws, None
+
+
+async def answers(ws: ClientConnection) -> bool:
+    """Whether the socket is open and answers a ping."""
+    try:
+        await ws.send('{"type":"ping"}')
+        return (await next_frame(ws, skip=("ping", "delivered"))) == {"type": "pong"}
+    except ConnectionClosed:
+        return False
+
+
+async def test_a_sessions_newest_socket_replaces_its_oldest_with_4410(
+    http: httpx.AsyncClient, server: ServerProcess
+) -> None:
+    """A phone that reconnects after a network change leaves a half-dead socket behind: the new one takes its place."""
+    person = await sign_up(http, server.ws_url)
+    sockets = [(await open_socket(person, person.token))[0] for _ in range(MAX_SOCKETS_PER_SESSION)]
+    newest, refused = await open_socket(person, person.token)
+    assert refused is None
+    assert await closed_code(sockets[0]) == 4410
+    for ws in [*sockets[1:], newest]:
+        assert await answers(ws)
+        await ws.close()
+
+
+async def test_a_user_past_the_bound_has_the_newest_socket_refused_with_4409(
+    http: httpx.AsyncClient, server: ServerProcess
+) -> None:
+    person = await sign_up(http, server.ws_url)
+    tokens = [person.token] + [await another_session(person) for _ in range(MAX_SOCKETS_PER_USER)]
+    held = []
+    for number in range(MAX_SOCKETS_PER_USER):  # spread over sessions, none of them full
+        ws, code = await open_socket(person, tokens[number % (len(tokens) - 1)])
+        assert code is None, number
+        held.append(ws)
+    _, code = await open_socket(person, tokens[-1])
+    assert code == 4409
+    assert all([await answers(ws) for ws in held])
+    await held.pop().close()
+    await asyncio.sleep(0.2)  # the server notices the close
+    again, code = await open_socket(person, tokens[-1])
+    assert code is None and await answers(again)
+    for ws in [*held, again]:
+        await ws.close()
+
+
+async def test_sockets_opened_all_at_once_never_pass_the_bounds(http: httpx.AsyncClient, server: ServerProcess) -> None:
+    person = await sign_up(http, server.ws_url)
+    tokens = [person.token] + [await another_session(person) for _ in range(7)]
+    attempts = tokens * 5  # 40 sockets over 8 sessions, all at once
+    opened = await asyncio.gather(*(open_socket(person, token) for token in attempts))
+    await asyncio.sleep(0.5)  # every socket replaced has been closed by now
+    alive = [await answers(ws) for ws, _ in opened]
+    assert sum(alive) == MAX_SOCKETS_PER_USER
+    per_session = Counter(token for token, ok in zip(attempts, alive, strict=True) if ok)
+    assert max(per_session.values()) <= MAX_SOCKETS_PER_SESSION
+    for (ws, refused), ok in zip(opened, alive, strict=True):
+        if not ok:
+            assert (refused or ws.close_code) in {4409, 4410}
+        await ws.close()

@@ -104,9 +104,19 @@ async def count_channels(conn: aiosqlite.Connection, team_id: int) -> int:
     return int(row[0]) if row else 0
 
 
+# The newest event the whole channel shares at or below a cursor (a channel_members row's own channel). A member's
+# read and delivered marks are clamped to it: they never pass what the channel has, nor name another channel's events.
+_REACHED = (
+    "(SELECT max(e.id) FROM events e"
+    " WHERE e.channel_id = channel_members.channel_id AND e.user_id IS NULL AND e.id <= ?)"
+)
+
+
 async def set_last_read(conn: aiosqlite.Connection, channel_id: int, user_id: int, cursor_id: int) -> None:
+    """Move the member's read mark forward to the cursor, never past the channel's newest event."""
     await conn.execute(
-        "UPDATE channel_members SET last_read = max(last_read, ?) WHERE channel_id = ? AND user_id = ?",
+        f"UPDATE channel_members SET last_read = max(last_read, coalesce({_REACHED}, 0))"  # noqa: S608 (a constant)
+        " WHERE channel_id = ? AND user_id = ?",
         (cursor_id, channel_id, user_id),
     )
 
@@ -116,19 +126,25 @@ async def channel_row(conn: aiosqlite.Connection, channel_id: int) -> sqlite3.Ro
         return await cursor.fetchone()
 
 
-async def mark_delivered(conn: aiosqlite.Connection, user_id: int, cursor_id: int) -> bool:
-    """Raise the user's delivered cursor in all their channels; False when nothing moved."""
-    cursor = await conn.execute(
-        "UPDATE channel_members SET delivered = ? WHERE user_id = ? AND delivered < ?", (cursor_id, user_id, cursor_id)
-    )
-    return cursor.rowcount > 0
-
-
-async def peers_of(conn: aiosqlite.Connection, user_id: int) -> list[int]:
-    """Everyone who shares a channel with the user (the user included)."""
+async def mark_delivered(conn: aiosqlite.Connection, user_id: int, cursor_id: int) -> list[tuple[int, int]]:
+    """Raise the user's delivered mark in each channel that has an event at or below the cursor past it; return
+    (channel id, new mark) for the channels where it moved."""
     async with conn.execute(
-        "SELECT DISTINCT other.user_id FROM channel_members mine"
-        " JOIN channel_members other ON other.channel_id = mine.channel_id WHERE mine.user_id = ?",
-        (user_id,),
+        f"UPDATE channel_members SET delivered = {_REACHED}"  # noqa: S608 (a constant)
+        f" WHERE user_id = ? AND delivered < coalesce({_REACHED}, 0) RETURNING channel_id, delivered",
+        (cursor_id, user_id, cursor_id),
     ) as cursor:
-        return [int(row[0]) for row in await cursor.fetchall()]
+        return [(int(row[0]), int(row[1])) for row in await cursor.fetchall()]
+
+
+async def members_of_channels(conn: aiosqlite.Connection, channel_ids: list[int]) -> dict[int, list[int]]:
+    """The members of each channel, by channel id."""
+    members: dict[int, list[int]] = {channel_id: [] for channel_id in channel_ids}
+    marks = ", ".join("?" * len(channel_ids))
+    async with conn.execute(
+        f"SELECT channel_id, user_id FROM channel_members WHERE channel_id IN ({marks})",  # noqa: S608 (placeholders)
+        channel_ids,
+    ) as cursor:
+        for row in await cursor.fetchall():
+            members[int(row[0])].append(int(row[1]))
+    return members

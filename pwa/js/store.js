@@ -297,11 +297,11 @@ export const handlers = {
   },
 };
 
-// A teammate's device has every event up to `cursor`: raise their receipt in each channel we share.
-function delivered({ user_id, through: cursor }) {
+// A teammate's device has every event of this channel up to `cursor`: raise their receipt in it.
+function delivered({ user_id, channel_id, through: cursor }) {
   for (const t of Object.values(S.team)) {
     for (const ch of t.channels) {
-      if (!ch.member_ids.includes(user_id)) continue;
+      if (ch.id !== channel_id || !ch.member_ids.includes(user_id)) continue;
       const receipts = (ch.receipts ||= []);
       const r = receipts.find((x) => x.user_id === user_id);
       if (r && r.delivered >= cursor) continue;
