@@ -89,8 +89,16 @@ def _validation_error(_: Request[Any, Any, Any], exc: ValidationException) -> Re
     return _respond(400, ErrorBody("invalid_request", detail, fields))
 
 
+# Litestar's word for a client that hung up while its body was being read (a 500 only to Litestar): nobody waits
+# for the answer and nothing went wrong here, so it is not logged as an error (a client could flood the log).
+_CLIENT_GONE = "client disconnected prematurely"
+
+
 def _http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[ErrorBody]:
     status = exc.status_code
+    if status >= 500 and exc.detail == _CLIENT_GONE:
+        log.info("client_disconnected while sending its body")
+        return _respond(400, ErrorBody("invalid_request", "The request body never arrived in full."))
     if status >= 500:
         log.error("server error: %s", exc.detail)
         return _respond(500, ErrorBody("internal_error", "Something went wrong on our side."))

@@ -11,6 +11,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from api.errors import ApiError
 from api.push.endpoints import public_address
 from api.push.keys import check_keys
+from api.push.worker import _retry_after_ms
 from tests.push_service import b64url
 
 # Teredo is 2001:0:<server IPv4>:<flags>:<port>:<client IPv4 with every bit inverted>.
@@ -90,3 +91,22 @@ def test_subscription_keys_must_be_a_curve_point_and_a_16_byte_secret(p256dh: st
 
 def test_a_real_browser_key_is_accepted() -> None:
     check_keys(b64url(_device_point()), GOOD_AUTH)
+
+
+@pytest.mark.parametrize(
+    ("retry_after", "ms"),
+    [
+        ("120", 120_000),
+        (" 7 ", 7_000),
+        ("Thu, 01 Jan 1970 00:00:00 GMT", 0),  # a date in the past: now
+        ("\u00b2", None),  # superscript two passes str.isdigit()
+        ("\u0663", None),  # Arabic-Indic three is 3 to int()
+        ("1_0", None),
+        ("9" * 5000, None),  # too many digits for int()
+        ("soon", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_retry_after_is_seconds_in_ascii_digits_or_an_http_date(retry_after: str | None, ms: int | None) -> None:
+    assert _retry_after_ms(retry_after) == ms

@@ -24,6 +24,7 @@ from webpush.types import WebPushKeys, WebPushSubscription
 from api.clock import now_ms
 from api.db import push as sql
 from api.db.connection import Database
+from api.numbers import ascii_integer
 from api.push import payload
 from api.push.endpoints import Unresolved, check_endpoint
 from api.push.vapid import Vapid
@@ -47,11 +48,12 @@ class _Outcomes:
 
 
 def _retry_after_ms(value: str | None) -> int | None:
+    """A push service's Retry-After (seconds in ASCII digits, or an HTTP date) in ms from now; None if unreadable."""
     if not value:
         return None
-    if value.strip().isdigit():
-        return int(value) * 1000
-    with contextlib.suppress(TypeError, ValueError):
+    with contextlib.suppress(ValueError):
+        return max(0, ascii_integer(value.strip())) * 1000
+    with contextlib.suppress(TypeError, ValueError, OverflowError):
         return max(0, int(parsedate_to_datetime(value).timestamp() * 1000) - now_ms())
     return None
 

@@ -1,5 +1,5 @@
 // One WebSocket: replays what we missed after our cursor, then streams. Reconnects with backoff;
-// close code 4401 means "log in again"; anything else is just "offline for now".
+// close code 4401 means "log in again", 4410 "another tab has it"; anything else is just "offline for now".
 const WATCHDOG_MS = 65000; // the server pings every 20 s
 const RECEIPT_MS = 300; // batch "received" receipts: one frame at most every 300 ms
 
@@ -67,7 +67,9 @@ export function connectLive({ cursor, onEvent, onDelivered, onReady, onState, on
       ws = null;
       if (e.code === 4401) { stopped = true; onState('offline'); onUnauthenticated(); return; }
       onState('offline');
-      schedule();
+      // 4410: a newer tab or window of this session took this socket's place. Retrying would take it back and
+      // start a tug of war between tabs; this one reconnects when it is shown again (or comes back online).
+      if (e.code !== 4410) schedule();
     };
   }
 
@@ -87,7 +89,9 @@ export function connectLive({ cursor, onEvent, onDelivered, onReady, onState, on
   const onOnline = () => { tries = 0; open(); };
   const onOffline = () => { const s = ws; ws = null; s?.close(); onState('offline'); };
   const onVisible = () => { sendVisibility(); if (document.visibilityState === 'visible') open(); };
+  const onFocus = () => open(); // the window in use takes the socket back (see 4410 above)
   addEventListener('online', onOnline);
+  addEventListener('focus', onFocus);
   addEventListener('offline', onOffline);
   document.addEventListener('visibilitychange', onVisible);
   open();
@@ -100,6 +104,7 @@ export function connectLive({ cursor, onEvent, onDelivered, onReady, onState, on
       clearTimeout(retry);
       clearTimeout(watchdog);
       removeEventListener('online', onOnline);
+      removeEventListener('focus', onFocus);
       removeEventListener('offline', onOffline);
       document.removeEventListener('visibilitychange', onVisible);
       const s = ws; ws = null; s?.close();

@@ -1,0 +1,34 @@
+"""Many tabs of one browser share its session: past the session's socket bound, they do not fight over sockets."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from api.live import MAX_SOCKETS_PER_SESSION
+from tests.e2e.conftest import Api, Phone
+from tests.server import ServerProcess
+
+
+def replaced(server: ServerProcess) -> int:
+    return server.log_path.read_text().count("live_closed code=4410")
+
+
+def test_one_tab_too_many_takes_a_socket_once_and_the_others_stay_quiet(
+    api: Api, phone: Callable[[], Phone], server: ServerProcess
+) -> None:
+    team = api.team()
+    first = phone()
+    first.login(team.owner)
+    first.wait_live()
+    tabs = [first.page]
+    for _ in range(MAX_SOCKETS_PER_SESSION):  # one more tab than the session may hold sockets
+        tab = first.context.new_page()
+        tab.goto(f"{first.base}/")
+        tab.locator('.live[data-state="live"]').first.wait_for(state="attached")
+        tabs.append(tab)
+    before = replaced(server)
+    time.sleep(3)  # a tab that retried at once would have replaced another a few times by now
+    assert replaced(server) - before == 0
+    states = [tab.locator(".live").first.get_attribute("data-state") for tab in tabs]
+    assert states.count("live") == MAX_SOCKETS_PER_SESSION, states
