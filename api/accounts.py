@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import msgspec
 from litestar import Request, Response, delete, get, post
@@ -87,6 +87,20 @@ def _user(row: Any) -> User:
     return User(id=row["id"], username=row["username"], display_name=row["display_name"])
 
 
+def _cookie(
+    key: str,
+    value: str,
+    secure: bool,
+    *,
+    httponly: bool = True,
+    samesite: Literal["lax", "strict"] = "lax",
+    path: str = "/",
+) -> Cookie:
+    return Cookie(
+        key=key, value=value, httponly=httponly, samesite=samesite, secure=secure, path=path, max_age=COOKIE_MAX_AGE
+    )
+
+
 async def _start_session(
     request: Request[Any, Any, Any],
     db: Database,
@@ -113,28 +127,10 @@ async def _start_session(
         await sql.remember_device(tx.conn, hash_token(device_key), user.id, now, MAX_DEVICE_KEYS_PER_USER)
     secure = settings.secure_cookies or request.url.scheme == "https"
     cookies = [
-        Cookie(
-            key=SESSION_COOKIE,
-            value=token,
-            httponly=True,
-            samesite="lax",
-            secure=secure,
-            path="/",
-            max_age=COOKIE_MAX_AGE,
-        ),
-        Cookie(
-            key=CSRF_COOKIE, value=csrf, httponly=False, samesite="lax", secure=secure, path="/", max_age=COOKIE_MAX_AGE
-        ),
+        _cookie(SESSION_COOKIE, token, secure),
+        _cookie(CSRF_COOKIE, csrf, secure, httponly=False),  # the app reads it to send it back as a header
         # Sent only to log-in; kept at log-out (it is no credential, only "this browser has signed in here").
-        Cookie(
-            key=DEVICE_COOKIE,
-            value=device_key,
-            httponly=True,
-            samesite="strict",
-            secure=secure,
-            path="/api/sessions",
-            max_age=COOKIE_MAX_AGE,
-        ),
+        _cookie(DEVICE_COOKIE, device_key, secure, samesite="strict", path="/api/sessions"),
     ]
     body = SessionCreated(token=token, csrf_token=csrf, session_id=session_id, user=user)
     return Response(body, status_code=201, cookies=cookies)

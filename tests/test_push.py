@@ -65,6 +65,17 @@ def attempts_to(service: PushService, device: Device) -> int:
     return sum(1 for device_id, _ in service.attempts if device_id == device.id)
 
 
+def pending_attempts(server: ServerProcess, person: Person) -> list[int]:
+    """How many times each push job still queued for the person's devices was tried."""
+    with sqlite3.connect(server.database) as db:
+        rows = db.execute(
+            "SELECT j.attempts FROM push_jobs j JOIN push_subscriptions s ON s.id = j.subscription_id"
+            " WHERE s.user_id = ?",
+            (person.id,),
+        ).fetchall()
+    return [int(attempts) for (attempts,) in rows]
+
+
 async def until(condition: Callable[[], bool], timeout: float = 10) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
@@ -347,16 +358,7 @@ async def test_an_endpoint_whose_host_stops_resolving_is_retried_not_forgotten(
         )
     await push_team.owner.send(await everyone_of(push_team), text="one message")
 
-    def attempts() -> int:
-        with sqlite3.connect(push_server.database) as db:
-            row = db.execute(
-                "SELECT max(j.attempts) FROM push_jobs j JOIN push_subscriptions s ON s.id = j.subscription_id"
-                " WHERE s.user_id = ?",
-                (holder.id,),
-            ).fetchone()
-        return int(row[0] or 0)
-
-    await until(lambda: attempts() >= 1)
+    await until(lambda: max(pending_attempts(push_server, holder), default=0) >= 1)
     assert len((await holder.get("/api/push/subscriptions")).json()) == 1
 
 
@@ -396,13 +398,7 @@ async def test_a_push_retried_after_its_recipient_left_the_channel_is_not_delive
     await asyncio.to_thread(push_service.wait_for, kept)  # the retry happened
     await asyncio.sleep(0.3)
     assert push_service.received(gone) == [] and attempts_to(push_service, gone) == 1
-    with sqlite3.connect(push_server.database) as db:
-        pending = db.execute(
-            "SELECT count(*) FROM push_jobs j JOIN push_subscriptions s ON s.id = j.subscription_id"
-            " WHERE s.user_id = ?",
-            (leaving.id,),
-        ).fetchone()
-    assert pending == (0,)  # dropped as they left, in the same transaction
+    assert pending_attempts(push_server, leaving) == []  # dropped as they left, in the same transaction
 
 
 def _cpu_seconds(pid: int) -> float:
