@@ -95,7 +95,12 @@ class _Closed(Exception):
 
 def _same_origin(socket: WebSocket[Any, Any, Any]) -> bool:
     origin = socket.headers.get("origin")
-    return origin is None or urlsplit(origin).netloc == socket.headers.get("host")
+    if origin is None:
+        return True
+    try:
+        return urlsplit(origin).netloc == socket.headers.get("host")
+    except ValueError:  # an Origin no browser sends ("http://["): not this site
+        return False
 
 
 def _after(socket: WebSocket[Any, Any, Any]) -> int:

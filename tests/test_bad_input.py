@@ -505,6 +505,8 @@ CASES: list[Case] = [
          400, "endpoint"),
     Case("POST", PUSH_SUBSCRIPTIONS, "endpoint on loopback",
          changed(_subscription, endpoint="http://127.0.0.1:9/x"), 400, "endpoint"),
+    Case("POST", PUSH_SUBSCRIPTIONS, "endpoint whose host cannot be read",
+         changed(_subscription, endpoint="https://[::1/x"), 400, "endpoint"),
     Case("POST", PUSH_SUBSCRIPTIONS, "endpoint on a private address",
          changed(_subscription, endpoint="https://10.0.0.1/x"), 400, "endpoint"),
     Case("POST", PUSH_SUBSCRIPTIONS, "p256dh not base64url",

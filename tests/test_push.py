@@ -483,6 +483,21 @@ async def test_another_account_cannot_take_over_an_endpoint(push_team: Team, pus
     assert push_service.errors == []
 
 
+async def test_another_spelling_of_someone_elses_endpoint_is_the_same_endpoint(
+    push_team: Team, push_service: PushService
+) -> None:
+    owner_of_it, other = push_team.members
+    device = await subscribe(owner_of_it, push_service)
+    endpoint = f"{push_service.origin}/push/{device.id}"
+    _, theirs = push_service.new_device()
+    scheme, rest = endpoint.split("://", 1)
+    host, path = rest.split("/", 1)
+    for spelling in (f"{scheme.upper()}://{host}/{path}", f"{scheme}://{host.upper()}/{path}"):
+        response = await other.post("/api/push/subscriptions", {**theirs, "endpoint": spelling})
+        assert response.status_code == 409 and response.json()["error"] == "endpoint_taken", spelling
+    assert (await other.get("/api/push/subscriptions")).json() == []
+
+
 async def test_the_same_session_re_registering_its_endpoint_updates_the_keys(
     push_team: Team, push_service: PushService
 ) -> None:

@@ -9,7 +9,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from api.errors import ApiError
-from api.push.endpoints import public_address
+from api.push.endpoints import CheckedResolver, RefusedAddress, canonical_endpoint, public_address
 from api.push.keys import check_keys
 from api.push.worker import _retry_after_ms
 from tests.push_service import b64url
@@ -43,6 +43,10 @@ REFUSED = {
     "2001:0:7f00:1:0:0:80ff:fffe": "Teredo, server and client 127.0.0.1",
     "2001:0:808:808:0:0:f5ff:fffe": "Teredo, public server, client 10.0.0.1",
     "2001:0:a00:1:0:0:f7f7:f7f7": "Teredo, server 10.0.0.1, public client 8.8.8.8",
+    "2a00:1450:4001::5efe:7f00:1": "ISATAP of loopback under a global prefix",
+    "2a00:1450:4001::200:5efe:a00:1": "ISATAP (universal bit) of private",
+    "192.0.0.8": "IETF protocol assignments (still global to Python 3.11)",
+    "fec0::1": "deprecated site-local",
 }
 PUBLIC = {
     "8.8.8.8": "public IPv4",
@@ -110,3 +114,49 @@ def test_a_real_browser_key_is_accepted() -> None:
 )
 def test_retry_after_is_seconds_in_ascii_digits_or_an_http_date(retry_after: str | None, ms: int | None) -> None:
     assert _retry_after_ms(retry_after) == ms
+
+
+@pytest.mark.parametrize(
+    ("spelled", "canonical"),
+    [
+        ("https://push.example/send/abc", "https://push.example/send/abc"),
+        ("HTTPS://Push.Example/send/abc", "https://push.example/send/abc"),
+        ("https://push.example:443/send/abc", "https://push.example/send/abc"),
+        ("https://push.example:8443/send/abc", "https://push.example:8443/send/abc"),
+        ("https://push.example", "https://push.example/"),
+        ("https://[2606:4700::1111]:443/x?y=1", "https://[2606:4700::1111]/x?y=1"),
+        ("http://127.0.0.1:80/x", "http://127.0.0.1/x"),
+    ],
+)
+def test_an_endpoint_has_one_spelling(spelled: str, canonical: str) -> None:
+    assert canonical_endpoint(spelled) == canonical
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "https://[::1",
+        "https://[x]/",
+        "https://a]/",
+        "https://push.example:99999/",
+        "https://:@push.example/x",
+        "https://user@push.example/x",
+        "https://push.example/x#frag",
+        "ftp://push.example/x",
+        "https:///x",
+        "x",
+    ],
+)
+def test_an_endpoint_that_is_no_push_url_is_a_400_naming_it(endpoint: str) -> None:
+    with pytest.raises(ApiError) as refused:
+        canonical_endpoint(endpoint)
+    assert refused.value.status == 400 and "endpoint" in refused.value.fields
+
+
+async def test_the_push_clients_resolver_checks_the_addresses_it_connects_to() -> None:
+    """The worker connects only to addresses it checked at that moment, so a host that rebinds to 127.0.0.1 after
+    its subscription was checked is refused (DNS rebinding; shown here with a name that resolves to loopback)."""
+    with pytest.raises(RefusedAddress):
+        await CheckedResolver(allow_loopback=False).resolve("localhost", 443)
+    allowed = await CheckedResolver(allow_loopback=True).resolve("localhost", 443)
+    assert allowed and all(ipaddress.ip_address(r["host"]).is_loopback for r in allowed)

@@ -14,7 +14,7 @@ from api.clock import now_ms
 from api.db import push as sql
 from api.db.connection import Database, Transaction
 from api.errors import conflict, not_found
-from api.push.endpoints import ENDPOINT_MAX, check_endpoint
+from api.push.endpoints import ENDPOINT_MAX, canonical_endpoint, check_endpoint
 from api.push.keys import KEY_MAX, check_keys
 from api.push.vapid import Vapid
 from api.settings import Settings
@@ -55,25 +55,25 @@ class Level(Body):
     level: Literal["hidden", "sender", "full"]
 
 
-async def _register(tx: Transaction, auth: Auth, data: SubscriptionIn) -> Subscription:
+async def _register(tx: Transaction, auth: Auth, endpoint: str, keys: Keys) -> Subscription:
     """Bind the endpoint to this session, replacing the session's older subscription.
 
     An endpoint stays with its user: another user's session gets a 409 (registering someone's endpoint must not
     divert their pushes). The same user's other session takes it over: the browser kept its subscription while its
     old session was lost (a cleared cookie, a log-in again), and the pushes go to the same device either way.
     """
-    await sql.replace_subscriptions_of_session(tx.conn, auth.session_id, data.endpoint)
-    if await sql.count_other_subscriptions(tx.conn, auth.user_id, data.endpoint) >= SUBSCRIPTIONS_PER_USER:
+    await sql.replace_subscriptions_of_session(tx.conn, auth.session_id, endpoint)
+    if await sql.count_other_subscriptions(tx.conn, auth.user_id, endpoint) >= SUBSCRIPTIONS_PER_USER:
         raise conflict(
             "limit_reached",
             f"Pushes reach at most {SUBSCRIPTIONS_PER_USER} devices per account: turn them off on one, or log it out.",
         )
     row = await sql.upsert_subscription(
-        tx.conn, auth.session_id, auth.user_id, data.endpoint, data.keys.p256dh, data.keys.auth, now_ms()
+        tx.conn, auth.session_id, auth.user_id, endpoint, keys.p256dh, keys.auth, now_ms()
     )
     if row is None:
         raise conflict("endpoint_taken", "This push endpoint is registered to another account.")
-    return Subscription(id=row["id"], endpoint=data.endpoint, created_at=row["created_at"])
+    return Subscription(id=row["id"], endpoint=endpoint, created_at=row["created_at"])
 
 
 @get("/push/key", summary="The VAPID public key (applicationServerKey) to subscribe with")
@@ -92,9 +92,9 @@ async def subscribe(
     settings: NamedDependency[Settings],
 ) -> Response[Subscription]:
     check_keys(data.keys.p256dh, data.keys.auth)
-    await check_endpoint(data.endpoint, allow_loopback=settings.push_allow_loopback)
+    endpoint = await check_endpoint(data.endpoint, allow_loopback=settings.push_allow_loopback)
     async with db.write() as tx:
-        return Response(await _register(tx, auth, data), status_code=201)
+        return Response(await _register(tx, auth, endpoint, data.keys), status_code=201)
 
 
 @get("/push/subscriptions", summary="This device's push subscriptions (to check the server still has mine)")
@@ -107,7 +107,7 @@ async def list_subscriptions(auth: NamedDependency[Auth], db: NamedDependency[Da
 @delete("/push/subscriptions", summary="Forget a push subscription of mine", status_code=204)
 async def unsubscribe(data: JSONBody[EndpointIn], auth: NamedDependency[Auth], db: NamedDependency[Database]) -> None:
     async with db.write() as tx:
-        if not await sql.delete_subscription(tx.conn, auth.user_id, data.endpoint):
+        if not await sql.delete_subscription(tx.conn, auth.user_id, canonical_endpoint(data.endpoint)):
             raise not_found("subscription")
 
 

@@ -13,7 +13,6 @@ import asyncio
 import contextlib
 import logging
 import sqlite3
-import time
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 
@@ -26,7 +25,7 @@ from api.db import push as sql
 from api.db.connection import Database
 from api.numbers import ascii_integer
 from api.push import payload
-from api.push.endpoints import Unresolved, check_endpoint
+from api.push.endpoints import CheckedResolver, RefusedAddress
 from api.push.vapid import Vapid
 
 log = logging.getLogger("backchannel.push")
@@ -36,7 +35,6 @@ CONCURRENCY = 32
 BACKOFF_BASE_MS = 1000
 BACKOFF_MAX_MS = 15 * 60 * 1000
 IDLE_POLL_SECONDS = 5.0
-ENDPOINT_CHECK_SECONDS = 300  # how long a host's address check is trusted (DNS can change)
 REQUEST_TIMEOUT = 10.0
 
 
@@ -69,7 +67,6 @@ class PushWorker:
         self._allow_loopback = allow_loopback
         self._encryptor = WebPush(private_key=vapid.pem, public_key=vapid.public_pem, subscriber="unused")
         self._wake = asyncio.Event()
-        self._checked: dict[str, float] = {}
         self._http: aiohttp.ClientSession | None = None
         self._task: asyncio.Task[None] | None = None
         self.delivered = 0
@@ -81,9 +78,10 @@ class PushWorker:
     async def start(self) -> None:
         # aiohttp rather than httpx: httpx's pool rescans all its connections on every request (quadratic in the
         # pool size); with 32 connections that took three quarters of the worker's CPU (scripts/bench: 380 -> 1,500/s).
-        self._http = aiohttp.ClientSession(
-            connector=aiohttp.TCPConnector(limit=CONCURRENCY), timeout=aiohttp.ClientTimeout(total=REQUEST_TIMEOUT)
+        connector = aiohttp.TCPConnector(
+            limit=CONCURRENCY, resolver=CheckedResolver(allow_loopback=self._allow_loopback)
         )
+        self._http = aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=REQUEST_TIMEOUT))
         self._task = asyncio.create_task(self._run(), name="push-worker")
 
     async def stop(self) -> None:
@@ -145,15 +143,7 @@ class PushWorker:
         endpoint = str(job["endpoint"])
         subscription_id = int(job["subscription_id"])
         backoff = _backoff_ms(job)
-        try:
-            origin = await self._checked_origin(endpoint)
-        except Unresolved:
-            log.info("push endpoint host does not resolve; retried later")
-            outcomes.retries.append((int(job["id"]), now_ms() + backoff, False))
-            return
-        except Exception:  # the endpoint now points somewhere the server must not post to
-            outcomes.gone_subscriptions.add(subscription_id)
-            return
+        origin = "/".join(endpoint.split("/", 3)[:3])
         message = payload.build(job, shrink=bool(job["shrink"]))
         try:
             body = self._encrypt(message, job, endpoint)
@@ -164,6 +154,14 @@ class PushWorker:
             return
         try:
             status, retry_after = await self._post(job, endpoint, origin, body)
+        except aiohttp.ClientConnectorDNSError as exc:
+            if isinstance(exc.os_error, RefusedAddress):  # the host now resolves somewhere the server must not post to
+                log.warning("push endpoint of subscription %s resolves to a refused address; deleted", subscription_id)
+                outcomes.gone_subscriptions.add(subscription_id)
+            else:  # it does not resolve now: a DNS blip must not forget a push service's devices
+                log.info("push to %s failed: its host does not resolve", origin)
+                outcomes.retries.append((int(job["id"]), now_ms() + backoff, False))
+            return
         except (aiohttp.ClientError, TimeoutError) as exc:
             log.info("push to %s failed: %s", origin, type(exc).__name__)
             outcomes.retries.append((int(job["id"]), now_ms() + backoff, False))
@@ -180,14 +178,6 @@ class PushWorker:
         else:
             log.warning("push service %s refused a push with %s; dropped", origin, status)
             outcomes.sent.append(int(job["id"]))
-
-    async def _checked_origin(self, endpoint: str) -> str:
-        """The endpoint's origin, after re-checking its addresses at most every few minutes."""
-        origin = "/".join(endpoint.split("/", 3)[:3])
-        if self._checked.get(origin, 0) < time.monotonic():
-            await check_endpoint(endpoint, allow_loopback=self._allow_loopback)
-            self._checked[origin] = time.monotonic() + ENDPOINT_CHECK_SECONDS
-        return origin
 
     def _encrypt(self, message: bytes, job: sqlite3.Row, endpoint: str) -> bytes:
         """The aes128gcm body for the subscription's keys (RFC 8291)."""
