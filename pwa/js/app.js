@@ -70,13 +70,16 @@ addEventListener('popstate', route);
 // --- incoming cues ----------------------------------------------------------------------------------
 const alertBox = document.getElementById('alert');
 let alertTimer = 0;
-let alerting = null;
+let alerting = null; // the cue shown
 function hideAlert() {
   alertBox.hidden = true;
   alertBox.replaceChildren();
   alerting = null;
 }
-on('acked', (id) => id === alerting && hideAlert());
+on('acked', (id) => id === alerting?.id && hideAlert());
+on('history_cleared', (channelId) => channelId === alerting?.channel_id && hideAlert()); // the cue is gone
+on('removed', (name) => toast(`You are no longer in ${name}.`));
+const typing = () => document.activeElement?.matches('input, textarea, select, [contenteditable]');
 on('alert', (m) => {
   const cue = cueOf(m.cue, m.team_id);
   const table = document.body.classList.contains('table');
@@ -87,7 +90,7 @@ on('alert', (m) => {
   alertBox.className = `alert ${cue.urgency}`;
   alertBox.setAttribute('role', 'alertdialog');
   alertBox.setAttribute('aria-labelledby', 'alert-label');
-  alertBox.replaceChildren(h('div', { class: 'alert-card' },
+  alertBox.replaceChildren(h('div', { class: 'alert-card', tabindex: '-1' },
     h('p', { class: 'alert-from' }, `${displayName(m.sender_id, m.team_id)} · ${channelName(ch)}`),
     h('h2', { id: 'alert-label', class: 'alert-label' }, cue.label),
     h('button', { class: 'gotit', type: 'button', onclick: async () => {
@@ -96,8 +99,10 @@ on('alert', (m) => {
     } }, 'Got it'),
     h('button', { class: 'dismiss', type: 'button', onclick: hideAlert }, 'Dismiss')));
   alertBox.hidden = false;
-  alerting = m.id;
-  alertBox.querySelector('.gotit').focus();
+  alerting = m;
+  // Never onto "Got it": the next key someone types would acknowledge a cue they have not read. Someone typing
+  // keeps their focus; otherwise the card takes it, so a screen reader reads it and Tab reaches its buttons.
+  if (!typing()) alertBox.querySelector('.alert-card').focus();
   alertTimer = setTimeout(hideAlert, cue.urgency === 'high' ? 20000 : 10000);
 });
 

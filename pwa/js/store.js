@@ -245,6 +245,7 @@ export const handlers = {
     if (S.lastCue?.message.channel_id === d.channel_id) S.lastCue = null;
     emit('messages', d.channel_id);
     emit('channels');
+    emit('history_cleared', d.channel_id);
   },
   channel(d, ev) {
     const t = team(ev.team_id);
@@ -285,7 +286,9 @@ export const handlers = {
   },
   team_removed(d, ev) {
     if (d.user_id !== S.me.id) return;
+    const was = S.teams.find((t) => t.id === ev.team_id); // not a team left long ago (a new device replays all)
     S.teams = S.teams.filter((t) => t.id !== ev.team_id);
+    if (was) emit('removed', was.name);
     delete S.team[ev.team_id];
     if (S.teamId === ev.team_id) S.teamId = S.teams[0]?.id ?? null;
     emit('teams');

@@ -3,6 +3,7 @@ from sent to delivered (the receiver's device reported it) to "Got it"."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 
 from playwright.sync_api import expect
@@ -44,3 +45,50 @@ def test_a_cue_reaches_a_teammate_with_its_rhythm_and_the_ack_returns(api: Api, 
     expect(mine).to_contain_text("Got it · Marc Member")
     expect(receiver.page.locator("li.msg.theirs").filter(has_text="Change direction")).to_contain_text("You: got it")
     assert sender.errors == [] and receiver.errors == []
+
+
+def test_a_cue_arriving_while_typing_neither_takes_the_keys_nor_gets_acknowledged(
+    api: Api, phone: Callable[[], Phone]
+) -> None:
+    team = api.team(owner="Olivia Owner", members=("Marc Member",))
+    sender, typist = phone(), phone()
+    sender.login(team.owner)
+    typist.login(team.members[0])
+    sender.open_channel("Everyone")
+    typist.open_channel("Everyone")
+    box = typist.page.get_by_role("textbox", name="Message")
+    box.click()
+    box.press_sequentially("hel")
+    sender.page.get_by_role("button", name="Send cue: Wrap up").click()
+    expect(typist.page.get_by_role("alertdialog")).to_be_visible()
+    typist.page.keyboard.type("lo there")
+    typist.page.keyboard.press("Enter")
+    expect(typist.page.locator("li.msg.mine .text").last).to_have_text("hello there")
+    mine = sender.page.locator("li.msg.mine").filter(has_text="Wrap up")
+    expect(mine).not_to_have_attribute("data-state", "acked")
+    assert (
+        api.call(team.owner, "GET", f"/api/channels/{team.channels['Everyone']}/messages")["messages"][0]["acks"] == []
+    )
+
+
+def test_a_cue_whose_history_is_deleted_stops_asking_and_a_removed_member_is_told(
+    api: Api, phone: Callable[[], Phone]
+) -> None:
+    team = api.team(owner="Olivia Owner", members=("Marc Member",))
+    marc = phone()
+    marc.login(team.members[0])
+    marc.open_channel("Everyone")
+    api.call(
+        team.owner,
+        "POST",
+        f"/api/channels/{team.channels['Everyone']}/messages",
+        {"client_id": str(uuid.uuid4()), "kind": "cue", "cue": "slow_down"},
+    )
+    alert = marc.page.get_by_role("alertdialog")
+    expect(alert).to_be_visible()
+    api.call(team.owner, "DELETE", f"/api/channels/{team.channels['Everyone']}/messages")
+    expect(alert).to_be_hidden()
+
+    api.call(team.owner, "DELETE", f"/api/teams/{team.id}/members/{team.members[0].id}")
+    expect(marc.page.get_by_role("status").filter(has_text="You are no longer in Acme acquisition")).to_be_visible()
+    marc.shot("removed-member-told")
