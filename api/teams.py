@@ -209,6 +209,13 @@ async def accept_invite(
             maker_role = await sql.role_of(tx.conn, team_id, int(invite["created_by"]))
             if not may_invite(maker_role, str(invite["role"])):
                 raise ApiError(410, "invite_expired", "Whoever made this invite can no longer invite to this team.")
+            removed = await sql.removed_at(tx.conn, team_id, auth.user_id)
+            if removed is not None and int(invite["created_at"]) <= removed:
+                raise ApiError(
+                    410,
+                    "invite_expired",
+                    "You were removed from this team after this invite was made; ask for a new one.",
+                )
             await _require_distinct_name(tx.conn, team_id, auth.user_id)
             if await sql.count_members(tx.conn, team_id) >= MAX_MEMBERS_PER_TEAM:
                 raise ApiError(409, "limit_reached", f"A team may have {MAX_MEMBERS_PER_TEAM} members.")
@@ -277,6 +284,8 @@ async def remove_member(
                 raise forbidden("Only the owner can remove a lead.")
         if target.role == "owner":
             raise ApiError(409, "team_needs_owner", "The owner cannot leave or be removed; hand over ownership first.")
+        if user_id != auth.user_id:
+            await sql.record_removal(tx.conn, team_id, user_id, now_ms())
         await leave_team(tx, hub, team_id, user_id)
 
 

@@ -458,6 +458,30 @@ async def test_a_removed_member_can_come_back_with_a_new_invite(team: Team) -> N
     assert set(await gone.channels(team.id)) == {"Everyone"}
 
 
+async def test_a_removed_member_cannot_come_back_by_the_link_they_joined_by(
+    team: Team, http: httpx.AsyncClient
+) -> None:
+    link = await team.owner.post(f"/api/teams/{team.id}/invites", {"role": "member", "max_uses": 5})
+    token = link.json()["token"]
+    newcomer = await sign_up(http, team.owner.ws_base)
+    assert (await newcomer.post(f"/api/invites/{token}/accept")).status_code == 201
+    await remove(team.owner, team.id, newcomer)
+    again = await newcomer.post(f"/api/invites/{token}/accept")
+    assert again.status_code == 410 and again.json()["error"] == "invite_expired", again.text
+    assert newcomer.id not in await roles(team.owner, team.id)
+    other = await sign_up(http, team.owner.ws_base)
+    assert (await other.post(f"/api/invites/{token}/accept")).status_code == 201  # the link still works for others
+
+
+async def test_a_member_who_left_may_come_back_by_the_same_link(team: Team, http: httpx.AsyncClient) -> None:
+    link = await team.owner.post(f"/api/teams/{team.id}/invites", {"role": "member", "max_uses": 5})
+    token = link.json()["token"]
+    person = await sign_up(http, team.owner.ws_base)
+    assert (await person.post(f"/api/invites/{token}/accept")).status_code == 201
+    assert (await person.delete(f"/api/teams/{team.id}/members/{person.id}")).status_code == 204
+    assert (await person.post(f"/api/invites/{token}/accept")).status_code == 201
+
+
 # --- Limits (api/teams.py: MAX_TEAMS_PER_USER, MAX_MEMBERS_PER_TEAM, MAX_OPEN_INVITES_PER_TEAM) --------------------
 
 

@@ -6,6 +6,8 @@ import sqlite3
 
 import aiosqlite
 
+from api.db.connection import fetch_one
+
 
 async def insert_team(conn: aiosqlite.Connection, name: str, now: int) -> int:
     async with conn.execute("INSERT INTO teams (name, created_at) VALUES (?, ?) RETURNING id", (name, now)) as cursor:
@@ -126,3 +128,17 @@ async def member_row(conn: aiosqlite.Connection, team_id: int, user_id: int) -> 
         (team_id, user_id),
     ) as cursor:
         return await cursor.fetchone()
+
+
+async def record_removal(conn: aiosqlite.Connection, team_id: int, user_id: int, now: int) -> None:
+    await conn.execute(
+        "INSERT INTO removals (team_id, user_id, removed_at) VALUES (?, ?, ?)"
+        " ON CONFLICT (team_id, user_id) DO UPDATE SET removed_at = excluded.removed_at",
+        (team_id, user_id, now),
+    )
+
+
+async def removed_at(conn: aiosqlite.Connection, team_id: int, user_id: int) -> int | None:
+    """When someone else last removed the user from the team, or None."""
+    row = await fetch_one(conn, "SELECT removed_at FROM removals WHERE team_id = ? AND user_id = ?", (team_id, user_id))
+    return int(row[0]) if row else None
