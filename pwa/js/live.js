@@ -66,10 +66,11 @@ export function connectLive({ cursor, onEvent, onDelivered, onReady, onState, on
       if (ws !== sock) return;
       ws = null;
       if (e.code === 4401) { stopped = true; onState('offline'); onUnauthenticated(); return; }
-      onState('offline');
       // 4410: a newer tab or window of this session took this socket's place. Retrying would take it back and
-      // start a tug of war between tabs; this one reconnects when it is shown again (or comes back online).
-      if (e.code !== 4410) schedule();
+      // start a tug of war between tabs; this one says so and reconnects when it is shown or focused again.
+      if (e.code === 4410) { onState('elsewhere'); return; }
+      onState('offline');
+      schedule();
     };
   }
 

@@ -26,7 +26,7 @@ function liveDot(v) {
   const paint = () => {
     const state = !online() ? 'offline' : S.live;
     dot.dataset.state = state;
-    dot.textContent = state === 'live' ? '' : state === 'connecting' ? 'Connecting…' : 'Offline';
+    dot.textContent = { live: '', connecting: 'Connecting…', elsewhere: 'Live in another tab' }[state] ?? 'Offline';
   };
   paint();
   v.on('live', paint);

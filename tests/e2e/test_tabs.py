@@ -32,3 +32,10 @@ def test_one_tab_too_many_takes_a_socket_once_and_the_others_stay_quiet(
     assert replaced(server) - before == 0
     states = [tab.locator(".live").first.get_attribute("data-state") for tab in tabs]
     assert states.count("live") == MAX_SOCKETS_PER_SESSION, states
+    # The tab whose socket was taken says where the live connection is, not "Offline".
+    assert states.count("elsewhere") == 1, states
+    paused = tabs[states.index("elsewhere")]
+    assert paused.locator(".live").first.inner_text() == "Live in another tab"
+    paused.bring_to_front()
+    paused.evaluate("() => dispatchEvent(new Event('focus'))")  # headless tabs get no real focus event
+    paused.locator('.live[data-state="live"]').first.wait_for(state="attached")
