@@ -3,7 +3,7 @@
 It checks the VAPID JWT (ES256 signed by the advertised key, aud = this origin, exp within 24 h,
 a mailto:/https: sub), decrypts the aes128gcm body (RFC 8188 / RFC 8291) with the subscription's
 private key, and records the payload and headers. Each subscription can be told to answer with
-given statuses first (404, 410, 413, 429 + Retry-After, 503...).
+given statuses first (404, 410, 413, 429 + Retry-After, 503...), or to stall: read every push and never answer.
 """
 
 from __future__ import annotations
@@ -95,8 +95,11 @@ class PushService:
         self.scripted: dict[str, list[tuple[int, dict[str, str]]]] = {}
         self.vapid_key: str | None = None  # the server's advertised applicationServerKey
         self.errors: list[str] = []
+        self.stalled: set[str] = set()
         self._lock = threading.Lock()
+        self._stopping = threading.Event()  # lets the stalled requests' threads end
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server.socket.listen(128)  # not http.server's 5: the worker opens up to 32 connections at once
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
@@ -108,6 +111,7 @@ class PushService:
         return self
 
     def stop(self) -> None:
+        self._stopping.set()
         self._server.shutdown()
         self._server.server_close()
 
@@ -120,6 +124,10 @@ class PushService:
     def answer(self, device: Device, *statuses: int | tuple[int, dict[str, str]]) -> None:
         """Make the next pushes to this device get these statuses before normal 201s resume."""
         self.scripted[device.id] = [s if isinstance(s, tuple) else (s, {}) for s in statuses]
+
+    def stall(self, device: Device) -> None:
+        """Make every push to this device be read and never answered, as a push service that hangs would."""
+        self.stalled.add(device.id)
 
     def received(self, device: Device) -> list[Push]:
         with self._lock:
@@ -165,6 +173,9 @@ class PushService:
                     service.attempts.append((device_id, time.monotonic()))
                     script = service.scripted.get(device_id)
                     status, extra = script.pop(0) if script else (201, {})
+                if device_id in service.stalled:
+                    service._stopping.wait()
+                    return
                 if status == 201:
                     try:
                         service._verify_vapid(self.headers["authorization"])

@@ -15,6 +15,7 @@ import pytest
 
 from api.db import migrate as migrations
 from api.push.routes import SUBSCRIPTIONS_PER_USER
+from api.push.worker import CONCURRENCY, PER_ORIGIN_CONCURRENCY, REQUEST_TIMEOUT
 from tests.client import PASSWORD, Person, Team, fake_address, make_team
 from tests.push_service import PUSH_ENV, Device, PushService, b64url, browser_keys
 from tests.server import ServerProcess
@@ -360,6 +361,99 @@ async def test_an_endpoint_whose_host_stops_resolving_is_retried_not_forgotten(
 
     await until(lambda: max(pending_attempts(push_server, holder), default=0) >= 1)
     assert len((await holder.get("/api/push/subscriptions")).json()) == 1
+
+
+# A push service that hangs delays no other push service's pushes.
+
+
+@pytest.fixture
+def hanging_services(push_server: ServerProcess) -> Iterator[Callable[[], PushService]]:
+    """Push services, each on an origin of its own, that read every push and never answer."""
+    started: list[PushService] = []
+
+    def start() -> PushService:
+        started.append(PushService().start())
+        return started[-1]
+
+    yield start
+    with sqlite3.connect(push_server.database) as db:  # a later test's service on a reused port gets none of it
+        db.execute("PRAGMA foreign_keys=ON")
+        for service in started:
+            db.execute("DELETE FROM push_subscriptions WHERE endpoint LIKE ?", (f"{service.origin}/%",))
+    for service in started:
+        service.stop()
+
+
+async def all_sessions(person: Person) -> list[Person]:
+    """The person's session and more, up to as many as may have a push subscription."""
+    return [person, *[await another_session(person) for _ in range(SUBSCRIPTIONS_PER_USER - 1)]]
+
+
+async def test_a_push_service_that_never_answers_delays_no_other_push_service(
+    push_team: Team, push_service: PushService, hanging_services: Callable[[], PushService]
+) -> None:
+    """An account's ten devices on a service that hangs, hundreds of their pushes due: that service holds
+    PER_ORIGIN_CONCURRENCY posts, its other jobs wait in the queue without a slot, and another service's push goes
+    out at once, not after the 10 s a post is waited for."""
+    attacker, teammate = push_team.members
+    hanging_service = hanging_services()
+    for session in await all_sessions(attacker):
+        hanging_service.stall(await subscribe(session, hanging_service))
+    channel = await everyone_of(push_team)
+    for _ in range(21):  # 210 jobs to the hanging service
+        assert (await push_team.owner.send(channel, cue="wrap_up")).status_code == 201
+    await until(lambda: len(hanging_service.attempts) >= SUBSCRIPTIONS_PER_USER)  # the worker waits on it now
+    device = await subscribe(teammate, push_service)
+    began = time.monotonic()
+    await push_team.owner.send(channel, cue="stop_call_me")
+    (push,) = await asyncio.to_thread(push_service.wait_for, device, 1, 3.0)
+    assert push.at - began < 3.0 and push.payload["rhythm"] == [600, 200, 600, 200, 600]
+    await until(lambda: len(hanging_service.attempts) >= PER_ORIGIN_CONCURRENCY)
+    await asyncio.sleep(0.3)
+    assert len(hanging_service.attempts) == PER_ORIGIN_CONCURRENCY  # no more, though 200 more jobs to it are due
+
+
+async def test_all_push_services_together_have_at_most_concurrency_posts_in_flight(
+    push_team: Team, hanging_services: Callable[[], PushService]
+) -> None:
+    """The bound on sockets: hanging services together hold CONCURRENCY posts and no more (five fill it here)."""
+    services = [hanging_services() for _ in range(CONCURRENCY // PER_ORIGIN_CONCURRENCY + 1)]
+    sessions = [session for person in push_team.members for session in await all_sessions(person)]
+    for i, session in enumerate(sessions):
+        service = services[i % len(services)]
+        service.stall(await subscribe(session, service))
+    channel = await everyone_of(push_team)
+    for _ in range(10):  # 40 jobs to each service
+        assert (await push_team.owner.send(channel, cue="wrap_up")).status_code == 201
+    await until(lambda: sum(len(service.attempts) for service in services) >= CONCURRENCY)
+    await asyncio.sleep(0.3)
+    assert sum(len(service.attempts) for service in services) == CONCURRENCY
+    assert all(len(service.attempts) <= PER_ORIGIN_CONCURRENCY for service in services)
+
+
+async def test_a_server_stopping_while_its_posts_hang_stops_at_once_and_claims_them_again(tmp_path: Path) -> None:
+    """Which jobs are in flight is memory only: a stop cancels their posts, and the next start sends them."""
+    service = PushService().start()
+    server = ServerProcess(tmp_path / "data", **PUSH_ENV).start()
+    try:
+        async with httpx.AsyncClient(base_url=server.url, timeout=10) as http:
+            service.vapid_key = (await http.get("/api/push/key")).json()["key"]
+            team = await make_team(http, server.ws_url, leads=0, members=1)
+            device = await subscribe(team.members[0], service)
+            service.stall(device)
+            sent = (await team.owner.send(await everyone_of(team), text="held up")).json()
+        await until(lambda: attempts_to(service, device) == 1)
+        began = time.monotonic()
+        server.stop()
+        assert time.monotonic() - began < REQUEST_TIMEOUT / 2  # the hanging post was cancelled, not waited for
+        assert "Traceback" not in server.log_path.read_text()
+        service.stalled.clear()
+        server.start()
+        (push,) = await asyncio.to_thread(service.wait_for, device)
+        assert push.payload["message_id"] == sent["id"]
+    finally:
+        server.stop()
+        service.stop()
 
 
 # A push never reaches someone who left its channel, retries included.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 import aiosqlite
 
@@ -115,20 +115,45 @@ JOIN users r ON r.id = s.user_id
 JOIN channels c ON c.id = m.channel_id
 JOIN users u ON u.id = m.sender_id
 LEFT JOIN cues q ON q.team_id = c.team_id AND q.code = m.cue
-WHERE j.next_attempt_at <= ?
+WHERE j.next_attempt_at <= ? AND j.expires_at > ? {{claimable}}
 ORDER BY j.next_attempt_at, j.id
 LIMIT ?
 """
 
 
-async def due_jobs(conn: aiosqlite.Connection, now: int, limit: int) -> list[sqlite3.Row]:
-    async with conn.execute(_DUE, (now, limit)) as cursor:
-        return list(await cursor.fetchall())
+def _claimable(claimed: Collection[int], full_origins: Collection[str]) -> tuple[str, list[object]]:
+    """Conditions that leave out the worker's claimed jobs and the jobs to push services it posts to at its cap.
+
+    An origin is ``scheme://host[:port]``; its endpoints are the origin itself or start with the origin and a "/".
+    """
+    terms: list[str] = []
+    args: list[object] = [*claimed]
+    if claimed:
+        terms.append(f"AND j.id NOT IN ({', '.join('?' * len(claimed))})")
+    for origin in full_origins:
+        terms.append("AND s.endpoint != ? AND substr(s.endpoint, 1, ?) != ?")
+        args += [origin, len(origin) + 1, f"{origin}/"]
+    return " ".join(terms), args
 
 
-async def next_due_at(conn: aiosqlite.Connection) -> int | None:
-    """When the next deliverable job is due (undeliverable ones wait for their expiry, not for the worker)."""
-    row = await fetch_one(conn, f"SELECT j.next_attempt_at {_DELIVERABLE} ORDER BY j.next_attempt_at LIMIT 1")
+async def due_jobs(
+    conn: aiosqlite.Connection, now: int, limit: int, claimed: Collection[int], full_origins: Collection[str]
+) -> list[sqlite3.Row]:
+    """The first due and unexpired jobs the worker may claim (see _claimable)."""
+    terms, args = _claimable(claimed, full_origins)
+    return await fetch_all(conn, _DUE.format(claimable=terms), [now, now, *args, limit])
+
+
+async def next_due_at(
+    conn: aiosqlite.Connection, now: int, claimed: Collection[int], full_origins: Collection[str]
+) -> int | None:
+    """When the next job the worker may claim is due (undeliverable ones wait for their expiry, not the worker)."""
+    terms, args = _claimable(claimed, full_origins)
+    row = await fetch_one(
+        conn,
+        f"SELECT j.next_attempt_at {_DELIVERABLE} WHERE j.expires_at > ? {terms} ORDER BY j.next_attempt_at LIMIT 1",
+        [now, *args],
+    )
     return None if row is None else int(row[0])
 
 
