@@ -19,7 +19,9 @@ def serve(settings: Settings) -> None:
         factory=True,
         host=settings.host,
         port=settings.port,
-        http=with_deadlines(settings.head_timeout_seconds, settings.body_timeout_seconds),
+        http=with_deadlines(
+            settings.head_timeout_seconds, settings.body_timeout_seconds, settings.send_timeout_seconds
+        ),
         ws="websockets-sansio",
         ws_max_size=MAX_BODY_BYTES,
         # Frames are small JSON: permessage-deflate saved few bytes, yet cost ~35 KiB of zlib state per socket

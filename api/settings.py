@@ -18,6 +18,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # its body (at most 64 KiB); past either the client gets a 408 and the connection is closed (api/transport.py).
     head_timeout_seconds: float = 10.0
     body_timeout_seconds: float = 20.0
+    # Seconds in which a client that is not taking its answer (the server's buffer for it is full, or the
+    # connection is closing with bytes unsent) must take 64 KiB of it, or the rest; if not, the connection is
+    # aborted (api/transport.py).
+    send_timeout_seconds: float = 20.0
     # Send the session cookie with the Secure flag even on plain http (set behind a TLS proxy).
     secure_cookies: bool = False
     # Messages one user may send per minute (retries of a stored message do not count).

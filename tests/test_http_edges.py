@@ -1,22 +1,31 @@
-"""HTTP edges: hostile static paths, numbers in paths, HEAD, and requests that never finish arriving."""
+"""HTTP edges: hostile static paths, numbers in paths, HEAD, requests that never finish arriving and answers that
+are never taken."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import json
+import logging
+import shutil
+import socket
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 import pytest
+import uvicorn
 
+from api.app import create_app
+from api.settings import Settings
+from api.transport import with_deadlines
 from tests.client import Team, frames_until_ready, make_team, next_frame
 from tests.routes import API_ROUTES, assert_error_shape, fill
-from tests.server import ServerProcess
+from tests.server import ROOT, ServerProcess
 
 
 @dataclass
@@ -48,8 +57,8 @@ async def raw_request(port: int, head: bytes, body: bytes = b"", timeout: float 
     return Raw(int(status_line.split()[1]), headers, content)
 
 
-def get(target: str) -> bytes:
-    return f"GET {target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n".encode("latin-1")
+def get(target: str, connection: str = "close") -> bytes:
+    return f"GET {target} HTTP/1.1\r\nHost: localhost\r\nConnection: {connection}\r\n\r\n".encode("latin-1")
 
 
 def log_growth(server: ServerProcess, since: int) -> str:
@@ -171,13 +180,30 @@ async def test_head_is_refused_where_get_is_not_served(team: Team) -> None:
 
 HEAD_TIMEOUT = 1.0
 BODY_TIMEOUT = 1.0
+SEND_TIMEOUT = 1.0
 SLACK = 1.5  # seconds past a deadline within which the server must have closed
+# Files of known sizes beside the app's, to answer with. On loopback the kernel takes megabytes of an answer nobody
+# reads (up to tcp_wmem's 4 MiB), so a large answer, 8 MiB, is more than that, and the rest waits in the server's own
+# buffer; the in-process server below gives its sockets small buffers, as over a real network, so that a small answer
+# (under the server's 64 KiB high-water mark: complete for the app, yet partly unsent) and a slow one can be watched.
+ANSWER_SIZES = {"large.bin": 8 * 1024 * 1024, "small.bin": 40 * 1024, "steady.bin": 512 * 1024}
+
+
+def pwa_with_answers(folder: Path) -> Path:
+    """The app's files, and the ANSWER_SIZES files beside them."""
+    shutil.copytree(ROOT / "pwa", folder)
+    for name, size in ANSWER_SIZES.items():
+        (folder / name).write_bytes(b"x" * size)
+    return folder
 
 
 @pytest.fixture
 async def slow_server(fresh_server: ServerProcess) -> ServerProcess:
+    """A server with one-second deadlines, serving the app's files and the ANSWER_SIZES files."""
+    fresh_server.env["BACKCHANNEL_PWA_DIR"] = str(pwa_with_answers(fresh_server.data_dir.parent / "pwa"))
     fresh_server.env["BACKCHANNEL_HEAD_TIMEOUT_SECONDS"] = str(HEAD_TIMEOUT)
     fresh_server.env["BACKCHANNEL_BODY_TIMEOUT_SECONDS"] = str(BODY_TIMEOUT)
+    fresh_server.env["BACKCHANNEL_SEND_TIMEOUT_SECONDS"] = str(SEND_TIMEOUT)
     return fresh_server.start()
 
 
@@ -275,3 +301,169 @@ async def test_a_slow_but_steady_request_and_an_open_socket_are_not_cut(slow_ser
         await asyncio.sleep(HEAD_TIMEOUT + BODY_TIMEOUT + SLACK)
         await ws.send('{"type":"ping"}')
         assert (await next_frame(ws))["type"] == "pong"
+
+
+# --- Answers that are never taken ---------------------------------------------------------------------------------
+
+SEND_TIMEOUT_LOGGED = "send_timeout"
+KEEP_ALIVE = 1.0  # the in-process server's idle kept-alive connections close after this (uvicorn's default: 5 s)
+SMALL_BUFFER = 4096  # bytes, asked of the kernel for a socket's buffer (it doubles that)
+
+
+@pytest.fixture
+async def small_buffer_server(tmp_path: Path) -> AsyncIterator[int]:
+    """The app and its transport in this process, with one-second deadlines, on a listening socket whose
+    connections have small send buffers (as over a real network, where the kernel takes kilobytes of an answer
+    nobody reads, not megabytes). Its port."""
+    settings = Settings(data_dir=tmp_path / "data", pwa_dir=pwa_with_answers(tmp_path / "pwa"), password_time_cost=1)
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SMALL_BUFFER)  # accepted sockets inherit it
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    transport = with_deadlines(HEAD_TIMEOUT, BODY_TIMEOUT, SEND_TIMEOUT)
+    config = uvicorn.Config(create_app(settings), http=transport, log_config=None, timeout_keep_alive=KEEP_ALIVE)
+    server = uvicorn.Server(config)
+    serving = asyncio.create_task(server.serve(sockets=[listener]))
+    async with asyncio.timeout(10):
+        while not server.started:
+            assert not serving.done()
+            await asyncio.sleep(0.01)
+    yield int(listener.getsockname()[1])
+    server.should_exit = True
+    await serving
+
+
+async def small_window(port: int) -> socket.socket:
+    """A connected client socket whose receive buffer is small: what it does not read waits in the server."""
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, SMALL_BUFFER)  # before connecting, so the window is small
+    sock.setblocking(False)
+    await asyncio.get_running_loop().sock_connect(sock, ("127.0.0.1", port))
+    return sock
+
+
+async def read_to_end(sock: socket.socket, rate: float | None = None, timeout: float = 10) -> bytes:
+    """Everything until the server closes; at most `rate` bytes per second on average, if given."""
+    loop, got, started = asyncio.get_running_loop(), bytearray(), time.monotonic()
+    async with asyncio.timeout(timeout):
+        while chunk := await loop.sock_recv(sock, 8192):
+            got += chunk
+            if rate is not None:
+                await asyncio.sleep(max(0.0, len(got) / rate - (time.monotonic() - started)))
+    return bytes(got)
+
+
+async def wait_for_log(logged: Callable[[], str], count: int, within: float) -> str:
+    """The log once it names a send timeout `count` times, or as it is after `within` seconds."""
+    deadline = time.monotonic() + within
+    while (text := logged()).count(SEND_TIMEOUT_LOGGED) < count:
+        if time.monotonic() > deadline:
+            break
+        await asyncio.sleep(0.05)
+    return text
+
+
+async def assert_dropped_at_the_deadline(
+    port: int, request: bytes, name: str, logged: Callable[[], str], *, after: float = 0.0, trickle: float = 0.0
+) -> None:
+    """Send the request and take `trickle` bytes a second of the answer (none, by default): at the send deadline,
+    `after` seconds past the request, the server gives up, one info line, and what the client reads ends early."""
+    sock = await small_window(port)
+    try:
+        await asyncio.get_running_loop().sock_sendall(sock, request)
+        started = time.monotonic()
+        reading = asyncio.create_task(read_to_end(sock, rate=trickle)) if trickle else None
+        text = await wait_for_log(logged, 1, after + SEND_TIMEOUT + SLACK)
+        elapsed = time.monotonic() - started
+        assert text.count(SEND_TIMEOUT_LOGGED) == 1, text[-2000:]
+        assert after + SEND_TIMEOUT - 0.1 < elapsed < after + SEND_TIMEOUT + SLACK, elapsed
+        taken = await (reading or read_to_end(sock))  # what the sockets' buffers held, then the end
+    finally:
+        sock.close()
+    assert taken.startswith(b"HTTP/1.1 200")
+    assert len(taken) < ANSWER_SIZES[name]
+    await asyncio.sleep(0.2)  # for anything the app logs once it finds the client gone
+    text = logged()
+    assert "Traceback" not in text and "ERROR" not in text, text[-2000:]
+
+
+# A client that sends a whole request and never reads held its socket, and the answer's unsent bytes in the server's
+# memory, for good: uvicorn waits for a slow client to take its answer, and close() waits for the bytes to go.
+LARGE = {
+    "large answer": get("/large.bin", "keep-alive"),
+    "large answer, a pipelined request waiting behind it": get("/large.bin", "keep-alive") + POST_HEAD + b'{"user',
+}
+
+
+@pytest.mark.parametrize("request_bytes", LARGE.values(), ids=LARGE.keys())
+async def test_a_large_answer_the_client_does_not_take_is_dropped_at_the_send_deadline(
+    slow_server: ServerProcess, request_bytes: bytes
+) -> None:
+    before = slow_server.log_path.stat().st_size
+    await assert_dropped_at_the_deadline(
+        slow_server.port, request_bytes, "large.bin", lambda: log_growth(slow_server, before)
+    )
+
+
+SMALL = {
+    "connection closing": (get("/small.bin"), 0.0),
+    "kept alive, then idle": (get("/small.bin", "keep-alive"), KEEP_ALIVE),
+}
+
+
+@pytest.mark.parametrize(("request_bytes", "idle"), SMALL.values(), ids=SMALL.keys())
+async def test_a_small_answer_the_client_does_not_take_is_dropped_at_the_send_deadline(
+    small_buffer_server: int, request_bytes: bytes, idle: float, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Under the high-water mark the answer is complete for the app, but its last bytes wait in the server's buffer
+    once the kernel's is full: the closing connection (Connection: close, or kept alive and then idle) waited for
+    them forever."""
+    caplog.set_level(logging.INFO, logger="backchannel.transport")
+    await assert_dropped_at_the_deadline(
+        small_buffer_server, request_bytes, "small.bin", lambda: caplog.text, after=idle
+    )
+
+
+async def test_a_client_taking_a_trickle_is_cut_at_the_send_deadline(
+    small_buffer_server: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Taking a few bytes now and then does not hold the socket: 8 KiB a second is less than 64 KiB a deadline."""
+    caplog.set_level(logging.INFO, logger="backchannel.transport")
+    await assert_dropped_at_the_deadline(
+        small_buffer_server, get("/steady.bin"), "steady.bin", lambda: caplog.text, trickle=8 * 1024
+    )
+
+
+async def test_many_untaken_answers_are_all_dropped(slow_server: ServerProcess) -> None:
+    before = slow_server.log_path.stat().st_size
+    sockets = [await small_window(slow_server.port) for _ in range(20)]
+    try:
+        loop = asyncio.get_running_loop()
+        await asyncio.gather(*(loop.sock_sendall(sock, get("/large.bin", "keep-alive")) for sock in sockets))
+        logged = await wait_for_log(lambda: log_growth(slow_server, before), len(sockets), SEND_TIMEOUT + SLACK)
+        assert logged.count(SEND_TIMEOUT_LOGGED) == len(sockets), logged[-2000:]
+    finally:
+        for sock in sockets:
+            sock.close()
+    async with httpx.AsyncClient(base_url=slow_server.url) as http:
+        assert (await http.get("/")).status_code == 200  # and the server still serves
+
+
+async def test_a_slow_but_steady_reader_gets_its_whole_answer(
+    small_buffer_server: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The send deadline is a rate, not a time for the whole answer: a client taking 160 KiB a second (more than
+    64 KiB a deadline) gets every byte of an answer that takes it several deadlines."""
+    caplog.set_level(logging.INFO, logger="backchannel.transport")
+    sock = await small_window(small_buffer_server)
+    try:
+        await asyncio.get_running_loop().sock_sendall(sock, get("/steady.bin"))
+        started = time.monotonic()
+        taken = await read_to_end(sock, rate=160 * 1024, timeout=30)
+        elapsed = time.monotonic() - started
+    finally:
+        sock.close()
+    assert taken.startswith(b"HTTP/1.1 200")
+    assert taken.endswith(b"\r\n\r\n" + b"x" * ANSWER_SIZES["steady.bin"])
+    assert elapsed > 2 * SEND_TIMEOUT, elapsed  # it took long enough to be cut, were the rule "all of it in time"
+    assert SEND_TIMEOUT_LOGGED not in caplog.text
