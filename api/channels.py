@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Annotated
 
+import aiosqlite
 import msgspec
 from litestar import Response, get, post
 from litestar.di import NamedDependency
@@ -19,6 +20,7 @@ from api.db.connection import Database
 from api.errors import ApiError, invalid, not_found
 from api.hub import Hub
 from api.membership import add_to_channel, require_role
+from api.names import skeleton
 from api.wire import Body, Cursor, Id, Name, PathId
 
 MAX_CHANNELS_PER_TEAM = 200
@@ -105,9 +107,24 @@ async def create_channel(
                 raise invalid("members", f"user {user_id} is not in this team")
         if await sql.count_channels(tx.conn, team_id) >= MAX_CHANNELS_PER_TEAM:
             raise ApiError(409, "limit_reached", f"A team may have {MAX_CHANNELS_PER_TEAM} channels.")
-        channel_id = await sql.insert_channel(tx.conn, team_id, "group", data.name.strip(), None, now_ms())
+        await _require_distinct_name(tx.conn, team_id, data.name)
+        channel_id = await sql.insert_channel(tx.conn, team_id, "group", data.name, None, now_ms())
         await add_to_channel(tx, hub, team_id, channel_id, members)
     return Response(await channel_of_member(db, channel_id, auth.user_id), status_code=201)
+
+
+async def _require_distinct_name(conn: aiosqlite.Connection, team_id: int, name: str) -> None:
+    """409 when the name looks the same as one of the team's channels (Everyone and Leads too): a message meant for
+    a few, typed into a lookalike of Everyone, would reach the whole team. The detail does not name the channel,
+    which may be a group the caller is not in."""
+    looks = skeleton(name)
+    if any(skeleton(other) == looks for other in await sql.shown_names(conn, team_id)):
+        raise ApiError(
+            409,
+            "channel_name_taken",
+            "This team already has a channel whose name looks the same; channel names in a team must look different.",
+            {"name": "looks the same as another channel's"},
+        )
 
 
 @post(

@@ -167,7 +167,8 @@ def on_newcomer(body: Any = None) -> Build:
 
 
 async def new_channel(w: World, me: Person) -> Call:
-    return {"team_id": w.team.id}, {"name": "Pricing", "members": [w.team.members[0].id]}
+    # A name of the caller's own: two channels of a team may not look alike (409 channel_name_taken).
+    return {"team_id": w.team.id}, {"name": f"Pricing {me.id}", "members": [w.team.members[0].id]}
 
 
 async def direct_with_second_member(w: World, me: Person) -> Call:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import httpx
@@ -87,6 +88,60 @@ async def test_members_cannot_create_channels(team: Team) -> None:
 async def test_outsiders_cannot_create_channels_in_a_team(team: Team, http: httpx.AsyncClient) -> None:
     outsider = await sign_up(http, team.owner.ws_base)
     assert (await create_group(outsider, team.id, "Mine", [])).status_code == 404
+
+
+# --- Channel names in a team ----------------------------------------------------------------------------------------
+
+# Each looks like "Everyone", "Leads" (built in) or "Pricing" (made below): the same skeleton as api/names.py's
+# display names use (tests/test_names.py has the rule's every case).
+LOOKALIKES = {
+    "Everyone itself": "Everyone",
+    "in lower case": "everyone",
+    "with an invisible joiner": "Every\u034fone",
+    "with a variation selector": "Leads\ufe0f",
+    "fullwidth": "\uff2c\uff45\uff41\uff44\uff53",
+    "another group's name, in capitals": "PRICING",
+    "another group's name, with an accent": "Pr\u00efcing",
+}
+
+
+def assert_name_taken(response: httpx.Response) -> None:
+    assert response.status_code == 409, response.text
+    assert response.json()["error"] == "channel_name_taken"
+    assert response.json()["fields"] == {"name": "looks the same as another channel's"}
+
+
+@pytest.mark.parametrize("lookalike", LOOKALIKES.values(), ids=LOOKALIKES.keys())
+async def test_a_channel_may_not_look_like_one_the_team_has(team: Team, lookalike: str) -> None:
+    """A message meant for a few, typed into a channel that looks like Everyone, would reach the whole team."""
+    lead = team.leads[0]
+    assert (await create_group(lead, team.id, "Pricing", [team.members[0].id])).status_code == 201
+    assert_name_taken(await create_group(lead, team.id, lookalike, [team.members[1].id]))
+    assert_name_taken(await create_group(team.owner, team.id, lookalike, []))  # Pricing too, though not theirs
+    names = [c["name"] for c in await my_channels(lead, team.id)]
+    assert sorted(names) == ["Everyone", "Leads", "Pricing"]
+
+
+async def test_channel_names_that_look_different_or_are_in_another_team_are_fine(team: Team) -> None:
+    lead = team.leads[0]
+    assert (await open_direct(lead, team.id, team.members[0])).status_code == 201
+    for name in ("Everyone else", "Lead", "Pricing 2", "Direct"):  # one-to-one channels show the teammate's name
+        assert (await create_group(lead, team.id, name, [])).status_code == 201, name
+    other = (await lead.post("/api/teams", {"name": "Side deal"})).json()["id"]
+    assert (await create_group(lead, other, "Pricing 2", [])).status_code == 201
+    assert (await open_direct(lead, team.id, team.members[1])).status_code == 201  # and one-to-one ones still open
+
+
+async def test_lookalike_channels_created_at_once_leave_one(team: Team) -> None:
+    names = ["Budget", "budget", "BUDGET", "Bud\u034fget", "Budget\ufe0f", "\uff22udget"]
+    creators = [team.owner, team.leads[0]] * 3
+    answers = await asyncio.gather(*(create_group(who, team.id, name, []) for who, name in zip(creators, names)))
+    assert sorted(answer.status_code for answer in answers) == [201] + [409] * (len(names) - 1)
+    for answer in answers:
+        if answer.status_code == 409:
+            assert_name_taken(answer)
+    everyone_sees = {c["name"] for who in (team.owner, team.leads[0]) for c in await my_channels(who, team.id)}
+    assert len(everyone_sees - {"Everyone", "Leads"}) == 1
 
 
 # --- One-to-one channels -------------------------------------------------------------------------------------------

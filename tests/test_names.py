@@ -1,7 +1,8 @@
 """Names (display names, team and channel names, cue labels): one rule for all, in api/names.py.
 
-Stored NFC-normalised and trimmed; never blank; no control or invisible characters; two display names in a team
-never look the same. The pure rule is tested in process, every name field through the real server.
+Stored NFC-normalised and trimmed; never blank; no control or invisible characters; no combining mark without a
+character to sit on; two display names in a team never look the same (nor two channel names: tests/test_channels.py).
+The pure rule is tested in process, every name field through the real server.
 """
 
 from __future__ import annotations
@@ -19,7 +20,15 @@ import msgspec
 import pytest
 
 import api.app  # noqa: F401  (imports every module, so every request body class exists)
-from api.names import FORBIDDEN_CATEGORIES, INVISIBLE_LETTERS, NAME_PATTERN, PLAIN_WORDS, clean, skeleton
+from api.names import (
+    FORBIDDEN_CATEGORIES,
+    INVISIBLE_LETTERS,
+    MARK_CATEGORIES,
+    NAME_PATTERN,
+    PLAIN_WORDS,
+    clean,
+    skeleton,
+)
 from api.wire import Body
 from tests.client import PASSWORD, Person, Team, fake_address, join, sign_up
 
@@ -47,8 +56,33 @@ def fullwidth(text: str) -> str:
     return "".join(chr(ord(char) + 0xFEE0) if "!" <= char <= "~" else char for char in text)
 
 
+# Each draws as "Dana Scully" (the attacker's list: all of these joined a team beside a "Dana Lee"): a character
+# Unicode says to draw as nothing when there is no glyph for it, or a mark stacked on a letter.
+INVISIBLE_ADDITIONS = {
+    "combining grapheme joiner": "Dana\u034f Scully",
+    "variation selector 16 at the end": "Dana Scully\ufe0f",
+    "variation selector 1 inside a word": "Dan\ufe00a Scully",
+    "variation selector 17": "Dana Scully\U000e0100",
+    "Mongolian free variation selector": "Dana\u180b Scully",
+    "Khmer inherent vowel": "Dana\u17b4 Scully",
+    "combining acute on a letter": "Da\u0301na Scully",
+    "enclosing circle": "Dana\u20dd Scully",
+}
+
+
 def allowed(char: str) -> bool:
     return unicodedata.category(char) not in FORBIDDEN_CATEGORIES and char not in INVISIBLE_LETTERS
+
+
+def every_character() -> list[str]:
+    """Every code point of Unicode but the lone surrogates, which are not text (JSON decoding refuses them)."""
+    return [chr(point) for point in range(sys.maxunicode + 1) if not 0xD800 <= point <= 0xDFFF]
+
+
+def python_and_ecma() -> tuple[Any, Any]:
+    """The name pattern as msgspec's Python re and as a client's ECMA regex (jsonschema_rs) see it."""
+    ecma = jsonschema_rs.validator_for({"type": "string", "pattern": json.loads(json.dumps(NAME_PATTERN))})
+    return re.compile(NAME_PATTERN), ecma
 
 
 # --- The rule, in process ------------------------------------------------------------------------------------------
@@ -57,15 +91,41 @@ def allowed(char: str) -> bool:
 def test_the_name_pattern_refuses_exactly_the_forbidden_characters_to_python_and_to_ecma_clients() -> None:
     """Every character of Unicode, inside a name: refused by the pattern (msgspec's Python re and a client's ECMA
     regex, jsonschema_rs here, alike) exactly when it is a control, format, line or paragraph separator or a filler."""
-    python = re.compile(NAME_PATTERN)
-    ecma = jsonschema_rs.validator_for({"type": "string", "pattern": json.loads(json.dumps(NAME_PATTERN))})
+    python, ecma = python_and_ecma()
     wrong = []
-    for point in range(sys.maxunicode + 1):
-        if 0xD800 <= point <= 0xDFFF:
-            continue  # lone surrogates are not text (JSON decoding refuses them)
-        name = f"Dana{chr(point)}"
-        if not (python.search(name) is not None) == ecma.is_valid(name) == allowed(chr(point)):
-            wrong.append(f"U+{point:04X}")
+    for char in every_character():
+        name = f"Dana{char}"
+        if not (python.search(name) is not None) == ecma.is_valid(name) == allowed(char):
+            wrong.append(f"U+{ord(char):04X}")
+    assert not wrong, wrong[:20]
+
+
+# Where a mark goes in a name ({}), and whether it may go there.
+MARK_PLACES = [
+    ("{}", False),
+    ("{}Dana", False),
+    ("Dana {}", False),
+    (" {}Dana", False),
+    ("Dana{}", True),
+    ("7{}", True),
+    ("\u2764{}", True),
+    ("Da\u0301{}", True),
+]
+
+
+def test_a_combining_mark_needs_a_character_to_sit_on_to_python_and_to_ecma_clients() -> None:
+    """Every combining mark of Unicode (accents, vowel signs, variation selectors, enclosing circles): refused at the
+    start of a name and right after a space, where it has no base and draws on nothing or on a blank; allowed after
+    a letter, a digit, an emoji or another mark."""
+    python, ecma = python_and_ecma()
+    marks = [char for char in every_character() if unicodedata.category(char) in MARK_CATEGORIES]
+    assert len(marks) > 2000
+    wrong = []
+    for mark in marks:
+        for place, ok in MARK_PLACES:
+            name = place.format(mark)
+            if not (python.search(name) is not None) == ecma.is_valid(name) == ok:
+                wrong.append((f"U+{ord(mark):04X}", name))
     assert not wrong, wrong[:20]
 
 
@@ -104,7 +164,41 @@ def test_names_that_look_the_same_have_one_skeleton(lookalike: str) -> None:
     assert skeleton(lookalike) == skeleton("Dana Scully")
 
 
-@pytest.mark.parametrize("other", ["Dana Scully 2", "Dana Sculley", "Dan Ascully", "Fox Mulder"])
+@pytest.mark.parametrize("lookalike", INVISIBLE_ADDITIONS.values(), ids=INVISIBLE_ADDITIONS.keys())
+def test_invisible_characters_and_stacked_marks_leave_the_skeleton_as_it_was(lookalike: str) -> None:
+    assert re.search(NAME_PATTERN, lookalike), "allowed as a name (so the skeleton must see through it)"
+    assert skeleton(lookalike) == skeleton("Dana Scully")
+
+
+def test_every_nonspacing_or_enclosing_mark_leaves_the_skeleton_as_it_was() -> None:
+    """On a letter or on a space, anywhere in a name: a mark that only draws on what is before it is not a way to
+    make a name look different (Mc, spacing marks, take room of their own: they do)."""
+    marks = [char for char in every_character() if unicodedata.category(char) in {"Mn", "Me"}]
+    changed = [
+        f"U+{ord(mark):04X}"
+        for mark in marks
+        for name in (f"Dana{mark} Scully", f"Dana {mark}Scully", f"Dana Scully{mark}")
+        if skeleton(name) != skeleton("Dana Scully")
+    ]
+    assert not changed, changed[:20]
+
+
+def test_an_emoji_with_its_variation_selector_is_a_name_with_the_emojis_skeleton() -> None:
+    assert re.search(NAME_PATTERN, "Sam \u2764\ufe0f")
+    assert skeleton("Sam \u2764\ufe0f") == skeleton("Sam \u2764") == "sam \u2764"
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        "Dana Scully 2",
+        "Dana Sculley",
+        "Dan Ascully",
+        "Fox Mulder",
+        "Dana Scu\u0399\u0399y",  # Greek capital iota for l: letters of another script are not folded
+        "Dana ScuIIy",  # capital I for l: look-alike letters of one script are not folded either (no confusables)
+    ],
+)
 def test_names_that_look_different_keep_different_skeletons(other: str) -> None:
     assert skeleton(other) != skeleton("Dana Scully")
 
@@ -178,6 +272,19 @@ async def test_every_name_field_refuses_control_and_invisible_characters(
     assert_refused(answers["cues[0].label"], "cues[0].label")
 
 
+@pytest.mark.parametrize("name", ["\u0301", "\u0301Dana", "Dana Scully \u0301", "Dana \u20ddScully", " \ufe0fDana"])
+async def test_every_name_field_refuses_a_mark_with_nothing_to_sit_on(
+    name: str, team: Team, http: httpx.AsyncClient
+) -> None:
+    body = {"username": f"user{uuid.uuid4().hex[:10]}", "password": PASSWORD, "display_name": name}
+    refused = await http.post("/api/accounts", json=body, headers={"X-Forwarded-For": fake_address()})
+    assert_refused(refused, "display_name")
+    answers = await name_of_each_field(team.owner, team, name)
+    assert_refused(answers["name"], "name")
+    assert_refused(answers["channel"], "name")
+    assert_refused(answers["cues[0].label"], "cues[0].label")
+
+
 async def test_every_name_field_stores_the_name_nfc_and_trimmed(team: Team, http: httpx.AsyncClient) -> None:
     sent, stored = "  Cafe\u0301 Cre\u0300me\xa0", "Caf\xe9 Cr\xe8me"
     person = await sign_up(http, team.owner.ws_base, display_name=sent)
@@ -193,7 +300,15 @@ async def test_every_name_field_stores_the_name_nfc_and_trimmed(team: Team, http
 
 
 @pytest.mark.parametrize(
-    "lookalike", ["Dana Scully", "dana scully", "DANA  SCULLY", fullwidth("Dana") + " Scully", "Dana\xa0Scully"]
+    "lookalike",
+    [
+        "Dana Scully",
+        "dana scully",
+        "DANA  SCULLY",
+        fullwidth("Dana") + " Scully",
+        "Dana\xa0Scully",
+        *INVISIBLE_ADDITIONS.values(),
+    ],
 )
 async def test_a_newcomer_cannot_join_under_a_name_that_looks_like_a_members(
     lookalike: str, team: Team, http: httpx.AsyncClient

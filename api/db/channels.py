@@ -98,6 +98,12 @@ async def member_ids(conn: aiosqlite.Connection, channel_id: int) -> list[int]:
         return [int(row[0]) for row in await cursor.fetchall()]
 
 
+async def shown_names(conn: aiosqlite.Connection, team_id: int) -> list[str]:
+    """The names of the team's channels that show their own (all but one-to-one channels, which show the teammate's)."""
+    async with conn.execute("SELECT name FROM channels WHERE team_id = ? AND kind <> 'direct'", (team_id,)) as cursor:
+        return [str(row[0]) for row in await cursor.fetchall()]
+
+
 async def count_channels(conn: aiosqlite.Connection, team_id: int) -> int:
     async with conn.execute("SELECT count(*) FROM channels WHERE team_id = ?", (team_id,)) as cursor:
         row = await cursor.fetchone()
