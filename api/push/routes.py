@@ -13,7 +13,7 @@ from api.auth import Auth
 from api.clock import now_ms
 from api.db import push as sql
 from api.db.connection import Database, Transaction
-from api.errors import conflict, not_found
+from api.errors import ApiError, conflict, not_found
 from api.push.endpoints import ENDPOINT_MAX, canonical_endpoint, check_endpoint
 from api.push.keys import KEY_MAX, check_keys
 from api.push.vapid import Vapid
@@ -104,10 +104,18 @@ async def list_subscriptions(auth: NamedDependency[Auth], db: NamedDependency[Da
     return [Subscription(id=row["id"], endpoint=row["endpoint"], created_at=row["created_at"]) for row in rows]
 
 
+def _stored_spelling(endpoint: str) -> str:
+    """The endpoint as it would be stored; one that is no push URL was never stored (so: not found)."""
+    try:
+        return canonical_endpoint(endpoint)
+    except ApiError:
+        return endpoint
+
+
 @delete("/push/subscriptions", summary="Forget a push subscription of mine", status_code=204)
 async def unsubscribe(data: JSONBody[EndpointIn], auth: NamedDependency[Auth], db: NamedDependency[Database]) -> None:
     async with db.write() as tx:
-        if not await sql.delete_subscription(tx.conn, auth.user_id, canonical_endpoint(data.endpoint)):
+        if not await sql.delete_subscription(tx.conn, auth.user_id, _stored_spelling(data.endpoint)):
             raise not_found("subscription")
 
 
