@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 import msgspec
@@ -79,12 +80,27 @@ def _api_error(_: Request[Any, Any, Any], exc: ApiError) -> Response[ErrorBody]:
     return _respond(exc.status, ErrorBody(exc.code, exc.detail, exc.fields), exc.headers)
 
 
+_LENGTH = re.compile(r"Expected `(str|array|object)` of length (>=|<=) (\d+)")
+_UNITS = {"str": "characters", "array": "items", "object": "entries"}
+
+
+def _in_words(problem: str) -> str:
+    """The decoder's complaint about a field as a person would say it ("must be at least 8 characters")."""
+    length = _LENGTH.fullmatch(problem)
+    if length is None:
+        return explain(problem)
+    kind, bound, count = length.groups()
+    if bound == ">=":
+        return "must not be empty" if count == "1" else f"must be at least {count} {_UNITS[kind]}"
+    return f"must be at most {count} {_UNITS[kind]}"
+
+
 def _validation_error(_: Request[Any, Any, Any], exc: ValidationException) -> Response[ErrorBody]:
     fields: dict[str, str] = {}
     for item in exc.extra if isinstance(exc.extra, list) else []:
         if isinstance(item, dict):
             key = str(item.get("key") or item.get("source") or "body")
-            fields[key] = explain(str(item.get("message", "invalid")))
+            fields[key] = _in_words(str(item.get("message", "invalid")))
     detail = "; ".join(f"{key}: {problem}" for key, problem in fields.items()) or str(exc.detail)
     return _respond(400, ErrorBody("invalid_request", detail, fields))
 
