@@ -21,6 +21,7 @@ export function connectLive({ cursor, onEvent, onDelivered, onReady, onState, on
   let retry = 0;
   let watchdog = 0;
   let stopped = false;
+  let elsewhere = false; // another tab of this session took this one's socket (4410)
 
   const send = (frame) => {
     if (ws?.readyState !== 1) return false;
@@ -47,6 +48,7 @@ export function connectLive({ cursor, onEvent, onDelivered, onReady, onState, on
 
   function open() {
     clearTimeout(retry);
+    elsewhere = false;
     if (stopped || ws || navigator.onLine === false) return;
     onState('connecting');
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
@@ -68,7 +70,7 @@ export function connectLive({ cursor, onEvent, onDelivered, onReady, onState, on
       if (e.code === 4401) { stopped = true; onState('offline'); onUnauthenticated(); return; }
       // 4410: a newer tab or window of this session took this socket's place. Retrying would take it back and
       // start a tug of war between tabs; this one says so and reconnects when it is shown or focused again.
-      if (e.code === 4410) { onState('elsewhere'); return; }
+      if (e.code === 4410) { elsewhere = true; onState('elsewhere'); return; }
       onState('offline');
       schedule();
     };
@@ -91,6 +93,12 @@ export function connectLive({ cursor, onEvent, onDelivered, onReady, onState, on
   const onOffline = () => { const s = ws; ws = null; s?.close(); onState('offline'); };
   const onVisible = () => { sendVisibility(); if (document.visibilityState === 'visible') open(); };
   const onFocus = () => open(); // the window in use takes the socket back (see 4410 above)
+  // A tab that closes frees its socket: a tab waiting "elsewhere" takes it (tabs of one origin share this channel).
+  const tabs = 'BroadcastChannel' in self ? new BroadcastChannel('bc-live') : null;
+  const onFreed = () => { if (elsewhere) open(); };
+  const onHide = () => { if (ws) tabs?.postMessage('freed'); };
+  if (tabs) tabs.onmessage = onFreed;
+  addEventListener('pagehide', onHide);
   addEventListener('online', onOnline);
   addEventListener('focus', onFocus);
   addEventListener('offline', onOffline);
@@ -106,6 +114,8 @@ export function connectLive({ cursor, onEvent, onDelivered, onReady, onState, on
       clearTimeout(watchdog);
       removeEventListener('online', onOnline);
       removeEventListener('focus', onFocus);
+      removeEventListener('pagehide', onHide);
+      tabs?.close();
       removeEventListener('offline', onOffline);
       document.removeEventListener('visibilitychange', onVisible);
       const s = ws; ws = null; s?.close();
