@@ -7,6 +7,7 @@ import dataclasses
 import sqlite3
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import aiosqlite
@@ -28,11 +29,18 @@ def push_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProc
     process.stop()
 
 
+@asynccontextmanager
+async def team_on(server: ServerProcess, service: PushService, *, leads: int, members: int) -> AsyncIterator[Team]:
+    """A team on the push server, its push service told the server's VAPID key."""
+    async with httpx.AsyncClient(base_url=server.url, timeout=10) as http:
+        service.vapid_key = (await http.get("/api/push/key")).json()["key"]
+        yield await make_team(http, server.ws_url, leads=leads, members=members)
+
+
 @pytest.fixture
 async def push_team(push_server: ServerProcess, push_service: PushService) -> AsyncIterator[Team]:
-    async with httpx.AsyncClient(base_url=push_server.url, timeout=10) as http:
-        push_service.vapid_key = (await http.get("/api/push/key")).json()["key"]
-        yield await make_team(http, push_server.ws_url, leads=0, members=2)
+    async with team_on(push_server, push_service, leads=0, members=2) as team:
+        yield team
 
 
 async def subscribe(person: Person, service: PushService) -> Device:
@@ -461,9 +469,8 @@ async def test_a_server_stopping_while_its_posts_hang_stops_at_once_and_claims_t
 
 @pytest.fixture
 async def lead_team(push_server: ServerProcess, push_service: PushService) -> AsyncIterator[Team]:
-    async with httpx.AsyncClient(base_url=push_server.url, timeout=10) as http:
-        push_service.vapid_key = (await http.get("/api/push/key")).json()["key"]
-        yield await make_team(http, push_server.ws_url, leads=2, members=0)
+    async with team_on(push_server, push_service, leads=2, members=0) as team:
+        yield team
 
 
 async def _remove(team: Team, person: Person, way: str) -> None:

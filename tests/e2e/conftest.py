@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -124,6 +125,16 @@ class Phone:
 
     def wait_live(self) -> None:
         self.page.locator('.live[data-state="live"]').first.wait_for(state="attached")
+
+    def forgets(self, channel_id: int, text: str) -> bool:
+        """Whether the device's cache of a channel's history (IndexedDB) is without the text, once the app has
+        saved: it saves a moment after a change."""
+        script = "async (key) => JSON.stringify(await (await import('/js/db.js')).kv.get(key))"
+        for _ in range(50):
+            if text not in str(self.page.evaluate(script, f"m:{channel_id}")):
+                return True
+            time.sleep(0.1)
+        return False
 
     def vibrations(self) -> list[Any]:
         return list(self.page.evaluate("window.__vibrations"))

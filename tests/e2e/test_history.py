@@ -4,7 +4,6 @@ reload too), a ladder that climbs in order, and history the owner deleted gone f
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -83,15 +82,7 @@ def test_history_the_owner_deletes_leaves_every_open_screen_and_cache(api: Api, 
     expect(reader.page.locator("ol.messages li.empty")).to_be_visible()
     reader.shot("history-cleared-reader")
 
-    def cached() -> str:
-        script = "async (key) => JSON.stringify(await (await import('/js/db.js')).kv.get(key))"
-        return str(reader.page.evaluate(script, f"m:{team.channels['Everyone']}"))
-
-    for _ in range(50):  # the app saves its state a moment after a change
-        if "walk-away" not in cached():
-            break
-        time.sleep(0.1)
-    assert "walk-away" not in cached()
+    assert reader.forgets(team.channels["Everyone"], "walk-away")
     reader.context.set_offline(True)  # the app shell and state come from the device alone now
     reader.page.reload()
     expect(reader.page.locator("ol.messages li.empty")).to_be_visible()

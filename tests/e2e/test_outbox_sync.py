@@ -60,12 +60,7 @@ def test_a_revoked_session_goes_back_to_the_login_screen_and_leaves_nothing_behi
     api.call(team.owner, "DELETE", f"/api/sessions/{browser_session['id']}")  # closes the live socket with 4401
     expect(me.page.get_by_role("button", name="Log in")).to_be_visible()
     expect(me.page.get_by_role("status").filter(has_text="Please log in again")).to_be_visible()
-    stored = "async () => JSON.stringify(await (await import('/js/db.js')).kv.get('m:' + %d))"
-    for _ in range(50):
-        if me.page.evaluate(stored % team.channels["Everyone"]) in (None, "null", "undefined"):
-            break
-        time.sleep(0.1)
-    assert secret not in str(me.page.evaluate(stored % team.channels["Everyone"]))
+    assert me.forgets(team.channels["Everyone"], secret)
     me.context.set_offline(True)  # what the phone alone still shows
     me.page.goto(f"{me.base}/")
     expect(me.page.get_by_role("button", name="Log in")).to_be_visible()
