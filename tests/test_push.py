@@ -247,9 +247,7 @@ async def test_pending_pushes_survive_a_crash_and_expired_ones_are_dropped(tmp_p
     service = PushService().start()
     server = ServerProcess(tmp_path / "data", **PUSH_ENV).start()
     try:
-        async with httpx.AsyncClient(base_url=server.url, timeout=10) as http:
-            service.vapid_key = (await http.get("/api/push/key")).json()["key"]
-            team = await make_team(http, server.ws_url, leads=0, members=1)
+        async with team_on(server, service, leads=0, members=1) as team:
             device = await subscribe(team.members[0], service)
             service.answer(device, *[503] * 50)  # the push service is down
             channel = await everyone_of(team)
@@ -444,9 +442,7 @@ async def test_a_server_stopping_while_its_posts_hang_stops_at_once_and_claims_t
     service = PushService().start()
     server = ServerProcess(tmp_path / "data", **PUSH_ENV).start()
     try:
-        async with httpx.AsyncClient(base_url=server.url, timeout=10) as http:
-            service.vapid_key = (await http.get("/api/push/key")).json()["key"]
-            team = await make_team(http, server.ws_url, leads=0, members=1)
+        async with team_on(server, service, leads=0, members=1) as team:
             device = await subscribe(team.members[0], service)
             service.stall(device)
             sent = (await team.owner.send(await everyone_of(team), text="held up")).json()
