@@ -126,7 +126,6 @@ class PushWorker:
         self._claimed: set[int] = set()  # jobs posting now or whose outcome is not written yet
         self._outcomes = _Outcomes()
         self._next_sweep = 0
-        self.delivered = 0
 
     def wake(self) -> None:
         """Call after committing new jobs."""
@@ -243,7 +242,6 @@ class PushWorker:
         if sweep:
             self._next_sweep = now + EXPIRED_SWEEP_MS
         self._claimed -= written.jobs
-        self.delivered += len(written.done)
 
     async def _deliver(self, job: sqlite3.Row, origin: str) -> _Outcome:
         endpoint = str(job["endpoint"])
