@@ -117,7 +117,7 @@ async def _start_session(
     """
     token, csrf, device_key = new_token(), new_token(), device_key or new_token()
     previous = presented_token(request)
-    async with db.write() as tx:
+    async with db.legacy_write() as tx:
         if previous is not None and previous[1]:
             dropped = await sql.delete_session_by_token_hash(tx.conn, hash_token(previous[0]))
             if dropped is not None:
@@ -154,7 +154,7 @@ async def sign_up(
     throttles.signup_address.check(address, "sign-ups from this address")
     throttles.signup_address.hit(address)
     password_hash = await passwords.hash(data.password)
-    async with db.write() as tx:
+    async with db.legacy_write() as tx:
         user_id = await sql.insert_user(tx.conn, username, data.display_name, password_hash, now_ms())
     if user_id is None:
         raise ApiError(409, "username_taken", "That username is taken.", {"username": "taken"})
@@ -173,7 +173,7 @@ async def log_in(
     throttles: NamedDependency[Throttles],
 ) -> Response[SessionCreated]:
     username, address, device_key = clean_username(data.username), _address(request), request.cookies.get(DEVICE_COOKIE)
-    async with db.read() as conn:
+    async with db.legacy_read() as conn:
         row = await sql.user_by_username(conn, username)
         key_of = await sql.device_user(conn, hash_token(device_key)) if device_key else None
     known_key = device_key if row is not None and key_of == row["id"] else None
@@ -186,7 +186,7 @@ async def log_in(
     throttles.forgive(attempt)
     if passwords.needs_rehash(stored_hash):
         new_hash = await passwords.hash(data.password)
-        async with db.write() as tx:
+        async with db.legacy_write() as tx:
             await sql.set_password_hash(tx.conn, int(row["id"]), new_hash)
     device = _device_name(request, data.device)
     return await _start_session(request, db, hub, settings, _user(row), device, known_key)
@@ -194,7 +194,7 @@ async def log_in(
 
 @get("/sessions", summary="My signed-in devices")
 async def list_sessions(auth: NamedDependency[Auth], db: NamedDependency[Database]) -> list[Device]:
-    async with db.read() as conn:
+    async with db.legacy_read() as conn:
         rows = await sql.sessions_of(conn, auth.user_id)
     return [
         Device(
@@ -217,7 +217,7 @@ async def list_sessions(auth: NamedDependency[Auth], db: NamedDependency[Databas
 async def revoke_session(
     session_id: PathId, auth: NamedDependency[Auth], db: NamedDependency[Database], hub: NamedDependency[Hub]
 ) -> Response[None]:
-    async with db.write() as tx:
+    async with db.legacy_write() as tx:
         if not await sql.delete_session(tx.conn, auth.user_id, session_id):
             raise not_found("session")
         tx.on_commit(lambda: hub.revoke_session(session_id))
@@ -230,7 +230,7 @@ async def revoke_session(
 
 @get("/me", summary="The signed-in user, this session and my teams")
 async def me(auth: NamedDependency[Auth], db: NamedDependency[Database]) -> Me:
-    async with db.read() as conn:
+    async with db.legacy_read() as conn:
         user = await sql.user_by_id(conn, auth.user_id)
         session = await sql.session_by_id(conn, auth.session_id)
         teams = await teams_sql.teams_of(conn, auth.user_id)

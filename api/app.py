@@ -37,8 +37,8 @@ MAX_BODY_BYTES = 64 * 1024
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
     channels_plugin = create_channels_plugin()
-    database = Database(settings.database_path)
     hub = Hub(channels_plugin)
+    database = Database(settings.database_path, publish=hub.publish)
     passwords = Passwords(settings.password_time_cost, settings.password_memory_kib)
     throttles = Throttles(settings.messages_per_minute)
     presence = Presence()

@@ -59,7 +59,7 @@ async def session_for(connection: ASGIConnection[Any, Any, Any, Any], db: Databa
     if presented is None:
         return None
     token, via_cookie = presented
-    async with db.read() as conn:
+    async with db.legacy_read() as conn:
         row = await sql.session_by_token_hash(conn, hash_token(token))
     if row is None:
         return None
@@ -69,7 +69,7 @@ async def session_for(connection: ASGIConnection[Any, Any, Any, Any], db: Databa
             raise ApiError(403, "csrf_failed", f"Cookie-authenticated writes need the {CSRF_HEADER} header.")
     now = now_ms()
     if now - int(row["last_seen_at"]) > TOUCH_INTERVAL_MS:
-        async with db.write() as tx:
+        async with db.legacy_write() as tx:
             await sql.touch_session(tx.conn, int(row["id"]), now)
     return Auth(user_id=int(row["user_id"]), session_id=int(row["id"]), via_cookie=via_cookie)
 

@@ -76,7 +76,7 @@ def channel_from_row(row: sqlite3.Row) -> Channel:
 
 async def channel_of_member(db: Database, channel_id: int, user_id: int) -> Channel:
     """The channel if the caller is in it; 404 otherwise, so outsiders learn nothing about it."""
-    async with db.read() as conn:
+    async with db.legacy_read() as conn:
         row = await sql.channel_for_member(conn, channel_id, user_id)
     if row is None:
         raise not_found("channel")
@@ -85,7 +85,7 @@ async def channel_of_member(db: Database, channel_id: int, user_id: int) -> Chan
 
 @get("/teams/{team_id:int}/channels", summary="The channels of the team I am in, with unread counts")
 async def list_channels(team_id: PathId, auth: NamedDependency[Auth], db: NamedDependency[Database]) -> list[Channel]:
-    async with db.read() as conn:
+    async with db.legacy_read() as conn:
         await require_role(conn, team_id, auth.user_id)
         rows = await sql.channels_of(conn, team_id, auth.user_id)
     return [channel_from_row(row) for row in rows]
@@ -99,7 +99,7 @@ async def create_channel(
     db: NamedDependency[Database],
     hub: NamedDependency[Hub],
 ) -> Response[Channel]:
-    async with db.write() as tx:
+    async with db.legacy_write() as tx:
         await require_role(tx.conn, team_id, auth.user_id, lead=True)
         members = sorted({auth.user_id, *data.members})
         for user_id in members:
@@ -142,7 +142,7 @@ async def open_direct(
     if data.user_id == auth.user_id:
         raise invalid("user_id", "pick a teammate, not yourself")
     key = "{}:{}".format(*sorted((auth.user_id, data.user_id)))
-    async with db.write() as tx:
+    async with db.legacy_write() as tx:
         await require_role(tx.conn, team_id, auth.user_id)
         if await teams_sql.role_of(tx.conn, team_id, data.user_id) is None:
             raise invalid("user_id", "is not in this team")
@@ -166,7 +166,7 @@ async def open_direct(
 async def mark_read(
     channel_id: PathId, data: JSONBody[ReadIn], auth: NamedDependency[Auth], db: NamedDependency[Database]
 ) -> Channel:
-    async with db.write() as tx:
+    async with db.legacy_write() as tx:
         if await sql.channel_for_member(tx.conn, channel_id, auth.user_id) is None:
             raise not_found("channel")
         await sql.set_last_read(tx.conn, channel_id, auth.user_id, data.cursor)

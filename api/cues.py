@@ -2,98 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
-
 import msgspec
 from litestar import get, put
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
 from api.auth import Auth
+from api.cueset import Cue, CueSet, CueSetIn, validate_set
 from api.db import cues as sql
-from api.db.connection import Database, Transaction
-from api.errors import invalid
-from api.events import record
+from api.db.connection import Database, LegacyTransaction
+from api.events import legacy_record as record
 from api.hub import Hub
 from api.membership import require_role
-from api.names import END
-from api.wire import Body, PathId, name_meta
-
-MAX_CUES = 24
-LABEL_MAX = 40
-# A rhythm alternates vibrate and pause (ms), starting and ending with a vibration.
-RHYTHM_MAX_STEPS = 15
-RHYTHM_STEP_MS = (20, 2000)
-RHYTHM_TOTAL_MAX_MS = 5000
-TTL_SECONDS = (10, 3600)
-
-Code = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9_]{1,32}" + END, description="lowercase letters, digits, _")]
-Step = Annotated[int, msgspec.Meta(ge=RHYTHM_STEP_MS[0], le=RHYTHM_STEP_MS[1])]
+from api.wire import PathId
 
 
-class Cue(Body):
-    code: Code
-    label: Annotated[str, name_meta(LABEL_MAX)]
-    rhythm: Annotated[list[Step], msgspec.Meta(min_length=1, max_length=RHYTHM_MAX_STEPS)]
-    urgency: Literal["normal", "high"] = "normal"
-    ttl_seconds: Annotated[int, msgspec.Meta(ge=TTL_SECONDS[0], le=TTL_SECONDS[1])] = 120
-
-
-class CueSetIn(Body):
-    cues: Annotated[list[Cue], msgspec.Meta(min_length=1, max_length=MAX_CUES)]
-
-
-class CueSet(msgspec.Struct):
-    team_id: int
-    cues: list[Cue]
-
-
-DEFAULT_CUES = (
-    Cue(code="let_me_talk", label="Let me talk", rhythm=[300], ttl_seconds=60),
-    Cue(code="drive_home", label="Drive that point home", rhythm=[100, 100, 100], ttl_seconds=90),
-    Cue(code="change_direction", label="Change direction", rhythm=[300, 150, 300], ttl_seconds=90),
-    Cue(
-        code="stop_call_me",
-        label="Stop — call me on my other line",
-        urgency="high",
-        rhythm=[600, 200, 600, 200, 600],
-        ttl_seconds=120,
-    ),
-    Cue(code="take_break", label="Take a break", urgency="high", rhythm=[800, 300, 200], ttl_seconds=180),
-    Cue(code="slow_down", label="Slow down", rhythm=[500, 300, 500], ttl_seconds=60),
-    Cue(
-        code="dont_concede",
-        label="Don't concede",
-        urgency="high",
-        rhythm=[100, 80, 100, 80, 100, 80, 100],
-        ttl_seconds=60,
-    ),
-    Cue(code="wrap_up", label="Wrap up", rhythm=[200, 200, 600], ttl_seconds=180),
-    Cue(code="they_nervous", label="They're nervous", rhythm=[80, 120, 300], ttl_seconds=45),
-    Cue(code="watch_lead", label="Watch their lead", rhythm=[300, 120, 80], ttl_seconds=45),
-    Cue(code="bluffing", label="They're bluffing", rhythm=[80, 80, 80, 200, 400], ttl_seconds=45),
-)
-
-
-def validate_set(cues: list[Cue]) -> None:
-    """Rules a schema cannot state: unique codes, one distinct rhythm per cue, rhythms of sane shape."""
-    codes: set[str] = set()
-    rhythms: set[tuple[int, ...]] = set()
-    for index, cue in enumerate(cues):
-        where = f"cues[{index}]"
-        if cue.code in codes:
-            raise invalid(f"{where}.code", f"duplicate code {cue.code!r}")
-        if len(cue.rhythm) % 2 == 0:
-            raise invalid(f"{where}.rhythm", "must alternate vibrate and pause and end on a vibration (odd length)")
-        if sum(cue.rhythm) > RHYTHM_TOTAL_MAX_MS:
-            raise invalid(f"{where}.rhythm", f"lasts over {RHYTHM_TOTAL_MAX_MS} ms")
-        if tuple(cue.rhythm) in rhythms:
-            raise invalid(f"{where}.rhythm", "is the same as another cue's; each cue needs its own rhythm")
-        codes.add(cue.code)
-        rhythms.add(tuple(cue.rhythm))
-
-
-async def store_set(tx: Transaction, hub: Hub, team_id: int, cues: list[Cue]) -> CueSet:
+async def store_set(tx: LegacyTransaction, hub: Hub, team_id: int, cues: list[Cue]) -> CueSet:
     # Labels arrive as stored (api.wire.Body cleans every name); the answer and the event carry exactly that.
     rows = [(c.code, c.label, c.urgency, msgspec.json.encode(c.rhythm).decode(), c.ttl_seconds) for c in cues]
     await sql.replace_cues(tx.conn, team_id, rows)
@@ -103,7 +27,7 @@ async def store_set(tx: Transaction, hub: Hub, team_id: int, cues: list[Cue]) ->
 
 
 async def load_set(db: Database, team_id: int) -> CueSet:
-    async with db.read() as conn:
+    async with db.legacy_read() as conn:
         rows = await sql.cues_of(conn, team_id)
     cues = [
         Cue(
@@ -120,7 +44,7 @@ async def load_set(db: Database, team_id: int) -> CueSet:
 
 @get("/teams/{team_id:int}/cues", summary="The team's cue set, in pad order")
 async def get_cues(team_id: PathId, auth: NamedDependency[Auth], db: NamedDependency[Database]) -> CueSet:
-    async with db.read() as conn:
+    async with db.legacy_read() as conn:
         await require_role(conn, team_id, auth.user_id)
     return await load_set(db, team_id)
 
@@ -133,7 +57,7 @@ async def put_cues(
     db: NamedDependency[Database],
     hub: NamedDependency[Hub],
 ) -> CueSet:
-    async with db.write() as tx:
+    async with db.legacy_write() as tx:
         await require_role(tx.conn, team_id, auth.user_id, lead=True)
         validate_set(data.cues)
         return await store_set(tx, hub, team_id, data.cues)

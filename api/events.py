@@ -1,41 +1,173 @@
-"""Events: every change a client must learn about gets a cursor, is stored, and is fanned out after commit.
+"""The event catalogue: every change a client must learn about, what it carries and who receives it.
 
-The catalogue below names every event type the server stores (each has a cursor and reaches clients through
-sync and the live socket) and every live-only frame (no cursor, never stored). The app must handle each one;
-``GET /api/events`` serves the catalogue so that a test can hold the app to it.
+Each stored event type is one tagged Struct below (its tag is the `type` clients switch on); `Event` is their
+union, the one typed decoder for a stored event. An event is addressed to a whole team, a channel's members or
+one user (`Address`). `record` stores it in the writing transaction, with the next cursor, and leaves the frame
+to the database layer, which publishes it to the audience read in that same transaction after COMMIT.
+Live-only frames (no cursor, never stored) are named in `LiveFrameType`. ``GET /api/events`` serves both lists
+so that a test can hold the app's handler tables to them.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
-from typing import Literal, TypeVar, get_args
+from typing import Generic, Literal, TypeVar, get_args
 
 import msgspec
 from litestar import get
 
 from api.clock import now_ms
+from api.cueset import CueSet
 from api.db import events as sql
-from api.db.connection import Transaction
+from api.db.connection import LegacyTransaction, Tx
 from api.hub import Hub
 
-EventType = Literal[
-    "message",
-    "ack",
-    "history_cleared",
-    "channel",
-    "channel_removed",
-    "member",
-    "member_removed",
-    "team_removed",
-    "cues",
-]
 # Frames the socket sends that are not stored events: they carry no cursor.
 LiveFrameType = Literal["ready", "ping", "pong", "error", "delivered"]
 
 
-class Event(msgspec.Struct, kw_only=True):
-    """One entry of the log as clients receive it, from sync and from the live socket alike."""
+# What events carry (the API's answers reuse them).
+
+
+class AckOut(msgspec.Struct):
+    message_id: int
+    channel_id: int
+    user_id: int
+    at: int
+
+
+class Message(msgspec.Struct):
+    id: int
+    cursor: int
+    team_id: int
+    channel_id: int
+    sender_id: int
+    client_id: str
+    kind: str
+    text: str | None
+    cue: str | None
+    created_at: int
+    acks: list[AckOut] = []
+
+
+class HistoryCleared(msgspec.Struct):
+    channel_id: int
+    deleted: int
+
+
+class Member(msgspec.Struct):
+    user_id: int
+    username: str
+    display_name: str
+    role: str
+
+
+class ChannelInfo(msgspec.Struct):
+    id: int
+    team_id: int
+    kind: str
+    name: str
+    member_ids: list[int]
+
+
+class Removed(msgspec.Struct):
+    team_id: int
+    channel_id: int | None = None
+    user_id: int | None = None
+
+
+# Who receives an event: its audience is read when it is recorded, inside the writing transaction.
+
+
+class ToTeam(msgspec.Struct, frozen=True):
+    """Every member of the team."""
+
+    team_id: int
+
+
+class ToChannel(msgspec.Struct, frozen=True):
+    """The channel's members."""
+
+    team_id: int
+    channel_id: int
+
+
+class ToUser(msgspec.Struct, frozen=True):
+    """One user (about one of their channels, when channel_id is given)."""
+
+    team_id: int
+    user_id: int
+    channel_id: int | None = None
+
+
+Address = ToTeam | ToChannel | ToUser
+
+D = TypeVar("D")
+Payload = TypeVar("Payload", bound=msgspec.Struct)
+
+
+class Envelope(msgspec.Struct, Generic[D], kw_only=True, tag_field="type"):
+    """An event as clients receive it from sync and the live socket alike."""
+
+    cursor: int
+    team_id: int
+    channel_id: int | None
+    data: D
+
+
+class MessageEvent(Envelope[Message], tag="message"):
+    """A text or a cue was sent to a channel."""
+
+
+class AckEvent(Envelope[AckOut], tag="ack"):
+    """A member acknowledged ("got it") a message."""
+
+
+class HistoryClearedEvent(Envelope[HistoryCleared], tag="history_cleared"):
+    """The owner deleted a channel's history."""
+
+
+class ChannelEvent(Envelope[ChannelInfo], tag="channel"):
+    """A channel was created or its members changed."""
+
+
+class ChannelRemovedEvent(Envelope[Removed], tag="channel_removed"):
+    """The user was taken out of a channel (to that user only)."""
+
+
+class MemberEvent(Envelope[Member], tag="member"):
+    """Someone joined the team or changed role."""
+
+
+class MemberRemovedEvent(Envelope[Removed], tag="member_removed"):
+    """Someone left or was removed from the team (to the team)."""
+
+
+class TeamRemovedEvent(Envelope[Removed], tag="team_removed"):
+    """The user is no longer in the team (to that user only)."""
+
+
+class CuesEvent(Envelope[CueSet], tag="cues"):
+    """The team's cue set changed."""
+
+
+Event = (
+    MessageEvent
+    | AckEvent
+    | HistoryClearedEvent
+    | ChannelEvent
+    | ChannelRemovedEvent
+    | MemberEvent
+    | MemberRemovedEvent
+    | TeamRemovedEvent
+    | CuesEvent
+)
+EVENT_TYPES: tuple[str, ...] = tuple(str(kind.__struct_config__.tag) for kind in get_args(Event))
+
+
+class StoredEvent(msgspec.Struct, kw_only=True):
+    """An event on the wire with its data as stored (encoded once, when recorded): what sync answers with."""
 
     cursor: int
     type: str
@@ -44,44 +176,73 @@ class Event(msgspec.Struct, kw_only=True):
     data: msgspec.Raw
 
 
+_encode = msgspec.json.Encoder().encode
+
+
+def record(tx: Tx, kind: type[Envelope[D]], to: Address, data: D | Callable[[int], D]) -> D:
+    """Store an event of this kind, addressed so, in the action's transaction; return its data.
+
+    The cursor is taken first and the data encoded once, after: data that names its own cursor (a message) is
+    built by a function of it, so the stored data, the live frame and the envelope always agree.
+    """
+    type_ = str(kind.__struct_config__.tag)
+    channel_id = None if isinstance(to, ToTeam) else to.channel_id
+    user_id = to.user_id if isinstance(to, ToUser) else None
+    cursor = sql.append(tx, type_, to.team_id, channel_id, user_id, now_ms())
+    payload = data(cursor) if callable(data) else data
+    raw = _encode(payload)
+    sql.set_data(tx, cursor, raw)
+    match to:
+        case ToUser():
+            audience = [to.user_id]
+        case ToChannel():
+            audience = sql.channel_audience(tx, to.channel_id)
+        case ToTeam():
+            audience = sql.team_audience(tx, to.team_id)
+    event = StoredEvent(cursor=cursor, type=type_, team_id=to.team_id, channel_id=channel_id, data=msgspec.Raw(raw))
+    tx.publish(_encode(event), audience)
+    return payload
+
+
 class Catalogue(msgspec.Struct):
     events: list[str]
     frames: list[str]
 
 
-_encode = msgspec.json.Encoder().encode
-Payload = TypeVar("Payload", bound=msgspec.Struct)
+@get("/events", summary="The catalogue: every stored event type and live-only frame the server sends")
+async def catalogue() -> Catalogue:
+    return Catalogue(events=list(EVENT_TYPES), frames=list(get_args(LiveFrameType)))
 
 
-async def record(
-    tx: Transaction,
+route_handlers = [catalogue]
+
+
+# Until every area records through `record`: the aiosqlite version (going away with LegacyTransaction).
+async def legacy_record(
+    tx: LegacyTransaction,
     hub: Hub,
-    type_: EventType,
+    type_: str,
     data: Payload | Callable[[int], Payload],
     *,
     team_id: int,
     channel_id: int | None = None,
     user_id: int | None = None,
 ) -> Payload:
-    """Store an event addressed to one user, one channel or a whole team; return its payload.
-
-    The cursor is taken first and the payload encoded once, after: a payload that names its own cursor (a
-    message) is built by a function of it, so the stored data, the live frame and the envelope always agree.
-    The audience is read inside the transaction, so it matches the membership the event commits with.
-    """
     cursor = await sql.append_event(tx.conn, type_, team_id, channel_id, user_id, now_ms())
     payload = data(cursor) if callable(data) else data
     raw = _encode(payload)
     await sql.set_event_data(tx.conn, cursor, raw)
     audience = await sql.audience(tx.conn, team_id, channel_id, user_id)
-    frame = _encode(Event(cursor=cursor, type=type_, team_id=team_id, channel_id=channel_id, data=msgspec.Raw(raw)))
+    frame = _encode(
+        StoredEvent(cursor=cursor, type=type_, team_id=team_id, channel_id=channel_id, data=msgspec.Raw(raw))
+    )
     tx.on_commit(lambda: hub.publish(frame, audience))
     return payload
 
 
-def from_rows(rows: list[sqlite3.Row]) -> list[Event]:
+def from_rows(rows: list[sqlite3.Row]) -> list[StoredEvent]:
     return [
-        Event(
+        StoredEvent(
             cursor=row["id"],
             type=row["type"],
             team_id=row["team_id"],
@@ -90,11 +251,3 @@ def from_rows(rows: list[sqlite3.Row]) -> list[Event]:
         )
         for row in rows
     ]
-
-
-@get("/events", summary="The catalogue: every stored event type and live-only frame the server sends")
-async def catalogue() -> Catalogue:
-    return Catalogue(events=list(get_args(EventType)), frames=list(get_args(LiveFrameType)))
-
-
-route_handlers = [catalogue]

@@ -9,39 +9,18 @@ from __future__ import annotations
 import sqlite3
 
 import aiosqlite
-import msgspec
 
 from api.clock import now_ms
 from api.db import channels as channels_sql
 from api.db import push as push_sql
 from api.db import teams as teams_sql
-from api.db.connection import Transaction
+from api.db.connection import LegacyTransaction
 from api.errors import forbidden, not_found
-from api.events import record
+from api.events import ChannelInfo, Member, Removed
+from api.events import legacy_record as record
 from api.hub import Hub
 
 LEAD_ROLES = frozenset({"owner", "lead"})
-
-
-class Member(msgspec.Struct):
-    user_id: int
-    username: str
-    display_name: str
-    role: str
-
-
-class ChannelInfo(msgspec.Struct):
-    id: int
-    team_id: int
-    kind: str
-    name: str
-    member_ids: list[int]
-
-
-class Removed(msgspec.Struct):
-    team_id: int
-    channel_id: int | None = None
-    user_id: int | None = None
 
 
 async def require_role(conn: aiosqlite.Connection, team_id: int, user_id: int, *, lead: bool = False) -> str:
@@ -54,20 +33,20 @@ async def require_role(conn: aiosqlite.Connection, team_id: int, user_id: int, *
     return role
 
 
-async def channel_info(tx: Transaction, channel_id: int) -> ChannelInfo:
+async def channel_info(tx: LegacyTransaction, channel_id: int) -> ChannelInfo:
     row = await channels_sql.channel_row(tx.conn, channel_id)
     assert row is not None
     members = await channels_sql.member_ids(tx.conn, channel_id)
     return ChannelInfo(id=row["id"], team_id=row["team_id"], kind=row["kind"], name=row["name"], member_ids=members)
 
 
-async def add_to_channel(tx: Transaction, hub: Hub, team_id: int, channel_id: int, user_ids: list[int]) -> None:
+async def add_to_channel(tx: LegacyTransaction, hub: Hub, team_id: int, channel_id: int, user_ids: list[int]) -> None:
     await channels_sql.add_members(tx.conn, channel_id, user_ids)
     info = await channel_info(tx, channel_id)
     await record(tx, hub, "channel", info, team_id=team_id, channel_id=channel_id)
 
 
-async def remove_from_channel(tx: Transaction, hub: Hub, team_id: int, channel_id: int, user_id: int) -> None:
+async def remove_from_channel(tx: LegacyTransaction, hub: Hub, team_id: int, channel_id: int, user_id: int) -> None:
     if not await channels_sql.remove_member(tx.conn, channel_id, user_id):
         return
     await push_sql.delete_jobs_of_member(tx.conn, channel_id, user_id)  # a retried push must not reach them
@@ -81,14 +60,14 @@ def member_from_row(row: sqlite3.Row) -> Member:
     return Member(user_id=row["user_id"], username=row["username"], display_name=row["display_name"], role=row["role"])
 
 
-async def member(tx: Transaction, team_id: int, user_id: int) -> Member:
+async def member(tx: LegacyTransaction, team_id: int, user_id: int) -> Member:
     row = await teams_sql.member_row(tx.conn, team_id, user_id)
     if row is None:
         raise not_found("member")
     return member_from_row(row)
 
 
-async def join_team(tx: Transaction, hub: Hub, team_id: int, user_id: int, role: str) -> Member:
+async def join_team(tx: LegacyTransaction, hub: Hub, team_id: int, user_id: int, role: str) -> Member:
     await teams_sql.add_member(tx.conn, team_id, user_id, role, now_ms())
     joined = await member(tx, team_id, user_id)
     await record(tx, hub, "member", joined, team_id=team_id)
@@ -102,7 +81,7 @@ async def join_team(tx: Transaction, hub: Hub, team_id: int, user_id: int, role:
     return joined
 
 
-async def change_role(tx: Transaction, hub: Hub, team_id: int, user_id: int, role: str) -> Member:
+async def change_role(tx: LegacyTransaction, hub: Hub, team_id: int, user_id: int, role: str) -> Member:
     await teams_sql.set_role(tx.conn, team_id, user_id, role)
     changed = await member(tx, team_id, user_id)
     await record(tx, hub, "member", changed, team_id=team_id)
@@ -114,7 +93,7 @@ async def change_role(tx: Transaction, hub: Hub, team_id: int, user_id: int, rol
     return changed
 
 
-async def leave_team(tx: Transaction, hub: Hub, team_id: int, user_id: int) -> None:
+async def leave_team(tx: LegacyTransaction, hub: Hub, team_id: int, user_id: int) -> None:
     for channel_id in await channels_sql.channel_ids_in_team(tx.conn, team_id, user_id):
         await remove_from_channel(tx, hub, team_id, channel_id, user_id)
     await teams_sql.delete_member(tx.conn, team_id, user_id)

@@ -22,7 +22,8 @@ from api.db import messages as sql
 from api.db import teams as teams_sql
 from api.db.connection import Database
 from api.errors import ApiError, forbidden, invalid, not_found
-from api.events import record
+from api.events import AckOut, HistoryCleared, Message
+from api.events import legacy_record as record
 from api.hub import Hub
 from api.presence import Presence
 from api.push import queue as push
@@ -41,27 +42,6 @@ class SendIn(Body):
     kind: Literal["text", "cue"]
     text: Annotated[str, msgspec.Meta(max_length=TEXT_MAX)] | None = None
     cue: Annotated[str, msgspec.Meta(max_length=32)] | None = None
-
-
-class AckOut(msgspec.Struct):
-    message_id: int
-    channel_id: int
-    user_id: int
-    at: int
-
-
-class Message(msgspec.Struct):
-    id: int
-    cursor: int
-    team_id: int
-    channel_id: int
-    sender_id: int
-    client_id: str
-    kind: str
-    text: str | None
-    cue: str | None
-    created_at: int
-    acks: list[AckOut] = []
 
 
 class Page(msgspec.Struct):
@@ -119,7 +99,7 @@ async def send_message(
 ) -> Response[Message]:
     _check_shape(data)
     client_id = str(data.client_id)
-    async with db.write() as tx:
+    async with db.legacy_write() as tx:
         existing = await sql.message_by_client_id(tx.conn, auth.user_id, client_id)
         if existing is not None:
             if not _same_send(existing, channel_id, data):
@@ -181,7 +161,7 @@ async def list_messages(
     limit: Annotated[int, QueryParameter(ge=1, le=HISTORY_PAGE[1])] = HISTORY_PAGE[0],
 ) -> Page:
     await channel_of_member(db, channel_id, auth.user_id)
-    async with db.read() as conn:
+    async with db.legacy_read() as conn:
         rows = await sql.history(conn, channel_id, before, limit + 1)
         more = len(rows) > limit
         rows = rows[-limit:]
@@ -198,7 +178,7 @@ async def list_messages(
 async def ack_message(
     message_id: PathId, auth: NamedDependency[Auth], db: NamedDependency[Database], hub: NamedDependency[Hub]
 ) -> AckOut:
-    async with db.write() as tx:
+    async with db.legacy_write() as tx:
         row = await sql.message_for_member(tx.conn, message_id, auth.user_id)
         if row is None:
             raise not_found("message")
@@ -213,18 +193,13 @@ async def ack_message(
     return ack
 
 
-class HistoryCleared(msgspec.Struct):
-    channel_id: int
-    deleted: int
-
-
 @delete("/channels/{channel_id:int}/messages", status_code=200, summary="Delete a channel's history; team owner only")
 async def delete_history(
     channel_id: PathId, auth: NamedDependency[Auth], db: NamedDependency[Database], hub: NamedDependency[Hub]
 ) -> HistoryCleared:
     """Messages, acks, pending pushes and their events go; with secure_delete and a WAL checkpoint
     their text is gone from the database files, not just unlinked."""
-    async with db.write() as tx:
+    async with db.legacy_write() as tx:
         channel = await channels_sql.channel_for_member(tx.conn, channel_id, auth.user_id)
         if channel is None:
             raise not_found("channel")

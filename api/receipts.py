@@ -34,7 +34,7 @@ _encode = msgspec.json.Encoder().encode
 
 
 async def record_delivered(db: Database, hub: Hub, user_id: int, cursor: int) -> None:
-    async with db.write() as tx:
+    async with db.legacy_write() as tx:
         reached = await sql.mark_delivered(tx.conn, user_id, cursor)
         if not reached:
             return

@@ -12,7 +12,8 @@ from litestar.params import QueryParameter
 from api.auth import Auth
 from api.db import events as events_sql
 from api.db.connection import Database
-from api.events import Event, from_rows
+from api.events import StoredEvent as Event
+from api.events import from_rows
 
 SYNC_PAGE = (200, 1000)  # default, most
 
@@ -24,7 +25,7 @@ class SyncPage(msgspec.Struct):
 
 
 async def events_page(db: Database, user_id: int, after: int, limit: int) -> SyncPage:
-    async with db.read() as conn:
+    async with db.legacy_read() as conn:
         rows = await events_sql.visible_after(conn, user_id, after, limit + 1)
     more = len(rows) > limit
     events = from_rows(rows[:limit])

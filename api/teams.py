@@ -15,14 +15,16 @@ from litestar.params import JSONBody, PathParameter
 
 from api.auth import Auth, hash_token
 from api.clock import now_ms
-from api.cues import DEFAULT_CUES, store_set
+from api.cues import store_set
+from api.cueset import DEFAULT_CUES
 from api.db import accounts as accounts_sql
 from api.db import channels as channels_sql
 from api.db import teams as sql
 from api.db.connection import Database
 from api.errors import ApiError, forbidden, not_found
+from api.events import Member
 from api.hub import Hub
-from api.membership import Member, change_role, join_team, leave_team, member, member_from_row, require_role
+from api.membership import change_role, join_team, leave_team, member, member_from_row, require_role
 from api.names import skeleton
 from api.wire import Body, Name, PathId, Role
 
@@ -85,7 +87,7 @@ class RoleIn(Body):
 
 
 async def load_team(db: Database, team_id: int, user_id: int) -> Team:
-    async with db.read() as conn:
+    async with db.legacy_read() as conn:
         role = await require_role(conn, team_id, user_id)
         row = await sql.team_by_id(conn, team_id)
         members = await sql.members_of(conn, team_id)
@@ -103,7 +105,7 @@ async def load_team(db: Database, team_id: int, user_id: int) -> Team:
 async def create_team(
     data: JSONBody[TeamIn], auth: NamedDependency[Auth], db: NamedDependency[Database], hub: NamedDependency[Hub]
 ) -> Response[Team]:
-    async with db.write() as tx:
+    async with db.legacy_write() as tx:
         if await sql.count_teams_of(tx.conn, auth.user_id) >= MAX_TEAMS_PER_USER:
             raise ApiError(409, "limit_reached", f"You are in {MAX_TEAMS_PER_USER} teams, the most allowed.")
         now = now_ms()
@@ -117,7 +119,7 @@ async def create_team(
 
 @get("/teams", summary="My teams and my role in each")
 async def list_teams(auth: NamedDependency[Auth], db: NamedDependency[Database]) -> list[TeamSummary]:
-    async with db.read() as conn:
+    async with db.legacy_read() as conn:
         rows = await sql.teams_of(conn, auth.user_id)
     return [TeamSummary(id=row["id"], name=row["name"], role=row["role"]) for row in rows]
 
@@ -146,7 +148,7 @@ async def create_invite(
     team_id: PathId, data: JSONBody[InviteIn], auth: NamedDependency[Auth], db: NamedDependency[Database]
 ) -> Response[Invite]:
     token = secrets.token_urlsafe(18)
-    async with db.write() as tx:
+    async with db.legacy_write() as tx:
         role = await require_role(tx.conn, team_id, auth.user_id)
         if not may_invite(role, data.role):
             raise forbidden(f"Your role does not allow inviting a {data.role}.")
@@ -170,7 +172,7 @@ async def create_invite(
 
 @get("/teams/{team_id:int}/invites", summary="The team's invites (without their tokens); leads only")
 async def list_invites(team_id: PathId, auth: NamedDependency[Auth], db: NamedDependency[Database]) -> list[Invite]:
-    async with db.read() as conn:
+    async with db.legacy_read() as conn:
         await require_role(conn, team_id, auth.user_id, lead=True)
         rows = await sql.invites_of(conn, team_id)
     return [_invite(row) for row in rows]
@@ -180,7 +182,7 @@ async def list_invites(team_id: PathId, auth: NamedDependency[Auth], db: NamedDe
 async def revoke_invite(
     team_id: PathId, invite_id: PathId, auth: NamedDependency[Auth], db: NamedDependency[Database]
 ) -> None:
-    async with db.write() as tx:
+    async with db.legacy_write() as tx:
         await require_role(tx.conn, team_id, auth.user_id, lead=True)
         if not await sql.revoke_invite(tx.conn, team_id, invite_id):
             raise not_found("invite")
@@ -197,7 +199,7 @@ async def accept_invite(
     db: NamedDependency[Database],
     hub: NamedDependency[Hub],
 ) -> Response[Team]:
-    async with db.write() as tx:
+    async with db.legacy_write() as tx:
         invite = await sql.invite_by_token_hash(tx.conn, hash_token(token))
         if invite is None:
             raise not_found("invite")
@@ -250,7 +252,7 @@ async def set_member_role(
     db: NamedDependency[Database],
     hub: NamedDependency[Hub],
 ) -> Member:
-    async with db.write() as tx:
+    async with db.legacy_write() as tx:
         actor = await require_role(tx.conn, team_id, auth.user_id, lead=True)
         target = await member(tx, team_id, user_id)
         if target.role == data.role:
@@ -274,7 +276,7 @@ async def remove_member(
     db: NamedDependency[Database],
     hub: NamedDependency[Hub],
 ) -> None:
-    async with db.write() as tx:
+    async with db.legacy_write() as tx:
         actor = await require_role(tx.conn, team_id, auth.user_id)
         target = await member(tx, team_id, user_id)
         if user_id != auth.user_id:

@@ -6,8 +6,25 @@ import sqlite3
 from collections.abc import Sequence
 
 import aiosqlite
+import msgspec
 
-from api.db.connection import fetch_one
+from api.db.connection import Rows, fetch_one
+
+
+class StoredCue(msgspec.Struct):
+    code: str
+    label: str
+    urgency: str
+    rhythm: str  # JSON
+    ttl_seconds: int
+
+
+def cue(rows: Rows, team_id: int, code: str) -> StoredCue | None:
+    return rows.one(
+        StoredCue,
+        "SELECT code, label, urgency, rhythm, ttl_seconds FROM cues WHERE team_id = ? AND code = ?",
+        (team_id, code),
+    )
 
 
 async def cues_of(conn: aiosqlite.Connection, team_id: int) -> list[sqlite3.Row]:

@@ -6,7 +6,7 @@ import sqlite3
 
 import aiosqlite
 
-from api.db.connection import fetch_all, fetch_one
+from api.db.connection import Rows, fetch_all, fetch_one
 
 
 async def append_event(
@@ -57,3 +57,28 @@ async def visible_after(conn: aiosqlite.Connection, user_id: int, after: int, li
     """Events after the cursor that the user may see now, oldest first."""
     async with conn.execute(_VISIBLE_AFTER, {"after": after, "user": user_id, "limit": limit}) as cursor:
         return list(await cursor.fetchall())
+
+
+def append(rows: Rows, type_: str, team_id: int, channel_id: int | None, user_id: int | None, now: int) -> int:
+    """Take the next cursor for an event whose data is written next (set_data), in the same transaction."""
+    cursor = rows.one(
+        int,
+        "INSERT INTO events (type, team_id, channel_id, user_id, data, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+        (type_, team_id, channel_id, user_id, b"", now),
+    )
+    assert cursor is not None
+    return cursor
+
+
+def set_data(rows: Rows, cursor: int, data: bytes) -> None:
+    rows.run("UPDATE events SET data = ? WHERE id = ?", (data, cursor))
+
+
+def channel_audience(rows: Rows, channel_id: int) -> list[int]:
+    """Who receives an event addressed to the channel's members, as of now (inside the writing transaction)."""
+    return rows.all(int, "SELECT user_id FROM channel_members WHERE channel_id = ?", (channel_id,))
+
+
+def team_audience(rows: Rows, team_id: int) -> list[int]:
+    return rows.all(int, "SELECT user_id FROM team_members WHERE team_id = ?", (team_id,))

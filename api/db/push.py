@@ -7,7 +7,7 @@ from collections.abc import Collection, Iterable
 
 import aiosqlite
 
-from api.db.connection import fetch_all, fetch_one
+from api.db.connection import Rows, fetch_all, fetch_one
 
 
 async def upsert_subscription(
@@ -164,6 +164,15 @@ async def delete_jobs(conn: aiosqlite.Connection, ids: Iterable[int]) -> None:
 async def delete_jobs_of_member(conn: aiosqlite.Connection, channel_id: int, user_id: int) -> None:
     """Drop the pending pushes of a channel's messages to a user who is leaving it."""
     await conn.execute(
+        "DELETE FROM push_jobs WHERE subscription_id IN (SELECT id FROM push_subscriptions WHERE user_id = ?)"
+        " AND message_id IN (SELECT id FROM messages WHERE channel_id = ?)",
+        (user_id, channel_id),
+    )
+
+
+def delete_member_jobs(rows: Rows, channel_id: int, user_id: int) -> None:
+    """Drop the pending pushes of a channel's messages to a user who is leaving it."""
+    rows.run(
         "DELETE FROM push_jobs WHERE subscription_id IN (SELECT id FROM push_subscriptions WHERE user_id = ?)"
         " AND message_id IN (SELECT id FROM messages WHERE channel_id = ?)",
         (user_id, channel_id),

@@ -6,7 +6,7 @@ import sqlite3
 
 from api.clock import now_ms
 from api.db import push as sql
-from api.db.connection import Transaction
+from api.db.connection import LegacyTransaction
 from api.presence import Presence
 from api.push.worker import PushWorker
 
@@ -15,7 +15,7 @@ TEXT_TTL_SECONDS = 12 * 3600
 
 
 async def enqueue(
-    tx: Transaction,
+    tx: LegacyTransaction,
     worker: PushWorker,
     presence: Presence,
     message_id: int,

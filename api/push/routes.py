@@ -12,7 +12,7 @@ from litestar.params import JSONBody
 from api.auth import Auth
 from api.clock import now_ms
 from api.db import push as sql
-from api.db.connection import Database, Transaction
+from api.db.connection import Database, LegacyTransaction
 from api.errors import ApiError, conflict, not_found
 from api.push.endpoints import ENDPOINT_MAX, canonical_endpoint, check_endpoint
 from api.push.keys import KEY_MAX, check_keys
@@ -55,7 +55,7 @@ class Level(Body):
     level: Literal["hidden", "sender", "full"]
 
 
-async def _register(tx: Transaction, auth: Auth, endpoint: str, keys: Keys) -> Subscription:
+async def _register(tx: LegacyTransaction, auth: Auth, endpoint: str, keys: Keys) -> Subscription:
     """Bind the endpoint to this session, replacing the session's older subscription.
 
     An endpoint stays with its user: another user's session gets a 409 (registering someone's endpoint must not
@@ -93,13 +93,13 @@ async def subscribe(
 ) -> Response[Subscription]:
     check_keys(data.keys.p256dh, data.keys.auth)
     endpoint = await check_endpoint(data.endpoint, allow_loopback=settings.push_allow_loopback)
-    async with db.write() as tx:
+    async with db.legacy_write() as tx:
         return Response(await _register(tx, auth, endpoint, data.keys), status_code=201)
 
 
 @get("/push/subscriptions", summary="This device's push subscriptions (to check the server still has mine)")
 async def list_subscriptions(auth: NamedDependency[Auth], db: NamedDependency[Database]) -> list[Subscription]:
-    async with db.read() as conn:
+    async with db.legacy_read() as conn:
         rows = await sql.subscriptions_of_session(conn, auth.session_id)
     return [Subscription(id=row["id"], endpoint=row["endpoint"], created_at=row["created_at"]) for row in rows]
 
@@ -114,20 +114,20 @@ def _stored_spelling(endpoint: str) -> str:
 
 @delete("/push/subscriptions", summary="Forget a push subscription of mine", status_code=204)
 async def unsubscribe(data: JSONBody[EndpointIn], auth: NamedDependency[Auth], db: NamedDependency[Database]) -> None:
-    async with db.write() as tx:
+    async with db.legacy_write() as tx:
         if not await sql.delete_subscription(tx.conn, auth.user_id, _stored_spelling(data.endpoint)):
             raise not_found("subscription")
 
 
 @get("/push/level", summary="What my pushes say: hidden (default), sender (and cue), or full text")
 async def get_level(auth: NamedDependency[Auth], db: NamedDependency[Database]) -> Level:
-    async with db.read() as conn:
+    async with db.legacy_read() as conn:
         return Level(level=await sql.level_of(conn, auth.user_id))  # type: ignore[arg-type]
 
 
 @put("/push/level", summary="Choose what my pushes say")
 async def set_level(data: JSONBody[Level], auth: NamedDependency[Auth], db: NamedDependency[Database]) -> Level:
-    async with db.write() as tx:
+    async with db.legacy_write() as tx:
         await sql.set_level(tx.conn, auth.user_id, data.level)
     return data
 

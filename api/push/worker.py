@@ -180,7 +180,7 @@ class PushWorker:
         free = CONCURRENCY - self._posting.total()
         if free <= 0:
             return False
-        async with self._db.read() as conn:
+        async with self._db.legacy_read() as conn:
             jobs = await sql.due_jobs(conn, now_ms(), free, self._claimed, self._full_origins())
         capped = False
         for job in jobs:
@@ -195,7 +195,7 @@ class PushWorker:
         """How long nothing is to be done unless woken (by a new job or a post that ends)."""
         if self._posting.total() >= CONCURRENCY:
             return IDLE_POLL_SECONDS
-        async with self._db.read() as conn:
+        async with self._db.legacy_read() as conn:
             due = await sql.next_due_at(conn, now_ms(), self._claimed, self._full_origins())
         return IDLE_POLL_SECONDS if due is None else min(IDLE_POLL_SECONDS, max(0.0, (due - now_ms()) / 1000))
 
@@ -229,7 +229,7 @@ class PushWorker:
             return
         written, self._outcomes = self._outcomes, _Outcomes()
         try:
-            async with self._db.write() as tx:
+            async with self._db.legacy_write() as tx:
                 await sql.delete_jobs(tx.conn, written.done)
                 await sql.delete_subscriptions_by_id(tx.conn, written.gone_subscriptions)
                 await sql.retry_jobs(tx.conn, written.retries)
