@@ -4,17 +4,20 @@ import { kv } from './db.js';
 let csrf = '';
 export const hooks = { unauthenticated() {} };
 
+/** @param {string | null | undefined} token */
 export function setCsrf(token) {
   csrf = token || '';
   return kv.set('csrf', csrf);
 }
 
+/** @param {string} name */
 export function cookie(name) {
   const hit = document.cookie.split('; ').find((c) => c.startsWith(name + '='));
   return hit ? decodeURIComponent(hit.slice(name.length + 1)) : '';
 }
 
 export class ApiError extends Error {
+  /** @param {number} status 0: offline @param {ApiErrorBody | null} [body] */
   constructor(status, body) {
     super(body?.detail || (status ? `The server answered ${status}.` : 'You are offline.'));
     this.status = status;
@@ -27,8 +30,11 @@ export function online() {
   return navigator.onLine !== false;
 }
 
+// Resolves the answer's JSON (null for 204 or no JSON), shaped as the route says; the caller names its type.
+/** @param {string} method @param {string} path @param {unknown} [body] @returns {Promise<any>} */
 export async function api(method, path, body) {
   if (!online()) throw new ApiError(0);
+  /** @type {Record<string, string>} */
   const headers = { accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET') headers['x-csrf-token'] = csrf || cookie('bc_csrf');

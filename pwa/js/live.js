@@ -4,6 +4,7 @@ const WATCHDOG_MS = 65000; // the server pings every 20 s
 const RECEIPT_MS = 300; // batch "received" receipts: one frame at most every 300 ms
 
 // The socket's live-only frames (no cursor, never stored: GET /api/events lists them; a test holds this table to it).
+/** @type {LiveFrameHandlers} */
 export const frames = {
   ping: (live) => live.send({ type: 'pong' }),
   pong() {},
@@ -12,7 +13,14 @@ export const frames = {
   error: (live, frame) => console.warn('live socket refused a frame:', frame.error, frame.detail),
 };
 
+// The wait before reconnect attempt `tries`: doubling from 1 s up to 30 s, jittered ±30% so that phones cut off
+// together do not all come back in the same instant.
+/** @param {number} tries */
+export const backoffMs = (tries, random = Math.random) => Math.min(30000, 500 * 2 ** Math.min(tries, 6)) * (0.7 + random() * 0.6);
+
+/** @param {LiveOptions} options @returns {Live} */
 export function connectLive({ cursor, onEvent, onDelivered, onReady, onState, onOpen, onUnauthenticated }) {
+  /** @type {WebSocket | null} */
   let ws = null;
   let want = 0; // the highest cursor processed here
   let told = 0; // the highest cursor reported to the server
@@ -23,7 +31,7 @@ export function connectLive({ cursor, onEvent, onDelivered, onReady, onState, on
   let stopped = false;
   let elsewhere = false; // another tab of this session took this one's socket (4410)
 
-  const send = (frame) => {
+  const send = (/** @type {object} */ frame) => {
     if (ws?.readyState !== 1) return false;
     ws.send(JSON.stringify(frame));
     return true;
@@ -31,7 +39,7 @@ export function connectLive({ cursor, onEvent, onDelivered, onReady, onState, on
   const sendVisibility = () => send({ type: 'visibility', visible: document.visibilityState === 'visible' });
 
   // "This device has every event up to N": at most one frame waiting, sent once the burst settles.
-  function received(n) {
+  function received(/** @type {number} */ n) {
     if (n > want) want = n;
     if (receipt || want <= told) return;
     receipt = setTimeout(() => {
@@ -57,9 +65,10 @@ export function connectLive({ cursor, onEvent, onDelivered, onReady, onState, on
     sock.onopen = () => { guard(); sendVisibility(); onOpen(); };
     sock.onmessage = (e) => {
       guard();
+      /** @type {any} a live-only frame or a stored event, as the server sent it */
       let frame;
       try { frame = JSON.parse(e.data); } catch { return; }
-      const handler = frames[frame.type];
+      const handler = /** @type {Record<string, Function | undefined>} */ (frames)[frame.type];
       if (handler) handler(live, frame);
       else if (frame.cursor) onEvent(frame); // a stored event
     };
@@ -79,10 +88,10 @@ export function connectLive({ cursor, onEvent, onDelivered, onReady, onState, on
   function schedule() {
     if (stopped) return;
     tries += 1;
-    const wait = Math.min(30000, 500 * 2 ** Math.min(tries, 6)) * (0.7 + Math.random() * 0.6);
-    retry = setTimeout(open, wait);
+    retry = setTimeout(open, backoffMs(tries));
   }
 
+  /** @type {LiveLink} */
   const live = {
     send,
     ready(cursor) { tries = 0; onReady(cursor); onState('live'); received(0); },

@@ -25,6 +25,7 @@ async function browserSubscription() {
 }
 
 // What the switch shows: on, off, blocked, unsupported or install.
+/** @param {number} uid @returns {Promise<PushState>} */
 export async function state(uid) {
   const s = support();
   if (s !== 'ok') return s;
@@ -41,11 +42,13 @@ export async function serverKey() {
   return key;
 }
 
+/** @param {string} b64 base64url, unpadded */
 function keyBytes(b64) {
   const raw = atob(b64.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (b64.length % 4)) % 4));
   return Uint8Array.from(raw, (c) => c.charCodeAt(0));
 }
 
+/** @param {PushSubscription} sub @param {Uint8Array} bytes */
 function sameKey(sub, bytes) {
   const had = sub.options?.applicationServerKey;
   if (!had) return true;
@@ -55,12 +58,14 @@ function sameKey(sub, bytes) {
 
 export class PushError extends Error {}
 
+/** @param {PushSubscription} sub */
 function register(sub) {
   const { endpoint, keys, expirationTime } = sub.toJSON();
   return api('POST', '/push/subscriptions', { endpoint, keys, expirationTime: expirationTime ?? null });
 }
 
 // From the tap on the switch. Resolves 'on' or 'blocked'; throws a PushError with a sentence to show.
+/** @param {number} uid @param {string} [key] the server's, if fetched already @returns {Promise<PushState>} */
 export async function enable(uid, key) {
   // Ask first, before anything else awaits: the prompt must come straight from the tap.
   const permission = Notification.permission === 'granted' ? 'granted' : await Notification.requestPermission();
@@ -99,7 +104,8 @@ export async function enable(uid, key) {
   try {
     await register(sub);
   } catch (ex) {
-    throw new PushError(ex.code === 'offline' ? OFFLINE : `The server did not accept this browser’s push service: ${ex.message}`);
+    const err = /** @type {ApiError} */ (ex); // all that api() throws
+    throw new PushError(err.code === 'offline' ? OFFLINE : `The server did not accept this browser’s push service: ${err.message}`);
   }
   await kv.set('pushUid', uid);
   return 'on';
@@ -124,11 +130,13 @@ export async function forget() {
 
 // At launch: the browser still has my subscription but the server no longer knows it (its session was
 // replaced, the server lost it): register it again. Quiet on every failure.
+/** @param {number | null | undefined} uid */
 export async function check(uid) {
   try {
     if (support() !== 'ok' || Notification.permission !== 'granted' || !online() || uid == null) return;
     const sub = await browserSubscription();
     if (!sub || (await kv.get('pushUid')) !== uid) return;
+    /** @type {{ endpoint: string }[]} */
     const known = await api('GET', '/push/subscriptions');
     if (!known.some((s) => s.endpoint === sub.endpoint)) await register(sub);
   } catch {
@@ -137,6 +145,7 @@ export async function check(uid) {
 }
 
 // The channel is on screen: its notifications have done their job.
+/** @param {number} channelId */
 export function clearNotifications(channelId) {
   navigator.serviceWorker?.getRegistration()
     .then((reg) => reg?.getNotifications({ tag: `channel-${channelId}` }))
