@@ -72,3 +72,30 @@ export class FakeChannel {
 
   close() { FakeChannel.open.delete(this); }
 }
+
+/**
+ * setTimeout and clearTimeout on a clock the test moves: `tick(ms)` runs what falls due, in time order.
+ * (Node's mock.timers would do, but its options differ between the Node versions a machine may have.)
+ */
+export function fakeClock() {
+  const real = { setTimeout: globalThis.setTimeout, clearTimeout: globalThis.clearTimeout };
+  const due = new Map();
+  let now = 0;
+  let ids = 0;
+  setGlobal('setTimeout', (fn, ms = 0) => { ids += 1; due.set(ids, { at: now + ms, fn }); return ids; });
+  setGlobal('clearTimeout', (id) => { due.delete(id); });
+  const nextDue = (end) => [...due].filter(([, t]) => t.at <= end).sort(([a, t], [b, u]) => t.at - u.at || a - b)[0];
+  return {
+    tick(ms) {
+      const end = now + ms;
+      for (let hit = nextDue(end); hit; hit = nextDue(end)) {
+        const [id, timer] = hit;
+        due.delete(id);
+        now = timer.at;
+        timer.fn();
+      }
+      now = end;
+    },
+    restore() { setGlobal('setTimeout', real.setTimeout); setGlobal('clearTimeout', real.clearTimeout); },
+  };
+}

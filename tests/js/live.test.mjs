@@ -1,15 +1,16 @@
 // The live socket (pwa/js/live.js): what it sends, where each frame goes, when it reconnects and when it must not.
 import { afterEach, beforeEach, mock, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FakeChannel, FakeSocket, fakeDocument, fakeWindow, setGlobal } from './browser.mjs';
+import { FakeChannel, FakeSocket, fakeClock, fakeDocument, fakeWindow, setGlobal } from './browser.mjs';
 import { backoffMs, connectLive } from '../../pwa/js/live.js';
 
+let clock;
 let win;
 let doc;
 let live;
 
 beforeEach(() => {
-  mock.timers.enable({ apis: ['setTimeout'] });
+  clock = fakeClock();
   FakeSocket.all = [];
   win = fakeWindow();
   doc = fakeDocument();
@@ -21,7 +22,7 @@ beforeEach(() => {
 
 afterEach(() => {
   live?.stop();
-  mock.timers.reset();
+  clock.restore();
 });
 
 /** Connects with a cursor of 42 and records everything the owner is told. */
@@ -92,15 +93,15 @@ test('received receipts: one frame per burst, with the highest cursor, never one
   live.received(44);
   live.received(47);
   live.received(45);
-  mock.timers.tick(299);
+  clock.tick(299);
   assert.deepEqual(sock.sent, []);
-  mock.timers.tick(1);
+  clock.tick(1);
   assert.deepEqual(sock.sent, [{ type: 'received', cursor: 47 }]);
   live.received(46);
-  mock.timers.tick(1000);
+  clock.tick(1000);
   assert.equal(sock.sent.length, 1);
   live.received(50);
-  mock.timers.tick(300);
+  clock.tick(300);
   assert.deepEqual(sock.sent.at(-1), { type: 'received', cursor: 50 });
 });
 
@@ -108,9 +109,9 @@ test('a dropped socket reconnects after a backoff, from the cursor it has by the
   const told = connectReady();
   FakeSocket.last.end(1006);
   assert.equal(told.states.at(-1), 'offline');
-  mock.timers.tick(699); // the first wait is 1 s, less 30% at most
+  clock.tick(699); // the first wait is 1 s, less 30% at most
   assert.equal(FakeSocket.all.length, 1);
-  mock.timers.tick(601);
+  clock.tick(601);
   assert.equal(FakeSocket.all.length, 2);
   assert.equal(FakeSocket.last.url, 'wss://bc.test/api/live?after=42');
 });
@@ -118,15 +119,15 @@ test('a dropped socket reconnects after a backoff, from the cursor it has by the
 test('back online, the backoff starts over from 1 s', () => {
   connectReady();
   FakeSocket.last.end(1006);
-  mock.timers.tick(1300);
+  clock.tick(1300);
   FakeSocket.last.end(1006); // the second attempt fails too: the next wait is 2 s ± 30%
-  mock.timers.tick(2600);
+  clock.tick(2600);
   FakeSocket.last.end(1006);
   win.fire('offline');
   win.fire('online');
   const attempts = FakeSocket.all.length;
   FakeSocket.last.end(1006);
-  mock.timers.tick(1300);
+  clock.tick(1300);
   assert.equal(FakeSocket.all.length, attempts + 1);
 });
 
@@ -135,7 +136,7 @@ test('4401 means log in again: the owner is told and it never reconnects', () =>
   FakeSocket.last.end(4401);
   assert.equal(told.unauthenticated, 1);
   assert.equal(told.states.at(-1), 'offline');
-  mock.timers.tick(120000);
+  clock.tick(120000);
   win.fire('online');
   win.fire('focus');
   assert.equal(FakeSocket.all.length, 1);
@@ -145,7 +146,7 @@ test('4410 (another tab took the socket) waits, and takes it back once focused',
   const told = connectReady();
   FakeSocket.last.end(4410);
   assert.equal(told.states.at(-1), 'elsewhere');
-  mock.timers.tick(120000);
+  clock.tick(120000);
   assert.equal(FakeSocket.all.length, 1);
   win.fire('focus');
   assert.equal(FakeSocket.all.length, 2);
@@ -173,12 +174,12 @@ test('offline closes the socket at once; back online it reconnects without waiti
 
 test('a socket silent for 65 s (three missed pings) is closed', () => {
   connectReady();
-  mock.timers.tick(64999);
+  clock.tick(64999);
   assert.ok(!FakeSocket.last.closed);
   FakeSocket.last.frame({ type: 'ping' }); // anything heard restarts the watch
-  mock.timers.tick(64999);
+  clock.tick(64999);
   assert.ok(!FakeSocket.last.closed);
-  mock.timers.tick(1);
+  clock.tick(1);
   assert.ok(FakeSocket.last.closed);
 });
 
@@ -190,7 +191,7 @@ test('stop closes the socket and nothing brings it back', () => {
   sock.end(1006);
   win.fire('online');
   win.fire('focus');
-  mock.timers.tick(120000);
+  clock.tick(120000);
   assert.equal(FakeSocket.all.length, 1);
 });
 
