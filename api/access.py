@@ -12,8 +12,24 @@ from api.db.connection import Rows
 from api.errors import forbidden, not_found
 
 LEAD_ROLES = frozenset({"owner", "lead"})
+# Which invites each role may hand out. An invite carries its maker's authority only while the maker has it:
+# it is checked again when the invite is used, so a removed or demoted lead's invites stop working.
+MAY_INVITE: dict[str, frozenset[str]] = {
+    "owner": frozenset({"lead", "member"}),
+    "lead": frozenset({"lead", "member"}),
+}
 
-__all__ = ["LEAD_ROLES", "ChannelRef", "MessageRef", "channel_of_member", "is_member", "message_in_reach", "team_role"]
+__all__ = [
+    "LEAD_ROLES",
+    "MAY_INVITE",
+    "ChannelRef",
+    "MessageRef",
+    "channel_of_member",
+    "is_member",
+    "may_invite",
+    "message_in_reach",
+    "team_role",
+]
 
 
 def team_role(rows: Rows, team_id: int, user_id: int, *, lead: bool = False, owner: str | None = None) -> str:
@@ -31,6 +47,12 @@ def team_role(rows: Rows, team_id: int, user_id: int, *, lead: bool = False, own
 
 def is_member(rows: Rows, team_id: int, user_id: int) -> bool:
     return sql.role_of(rows, team_id, user_id) is not None
+
+
+def may_invite(rows: Rows, team_id: int, user_id: int, invite_role: str) -> bool:
+    """Whether the user, as of now, may hand out an invite to the team for that role (outsiders may not)."""
+    role = sql.role_of(rows, team_id, user_id)
+    return role is not None and invite_role in MAY_INVITE.get(role, frozenset())
 
 
 def channel_of_member(rows: Rows, channel_id: int, user_id: int) -> ChannelRef:

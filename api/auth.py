@@ -59,19 +59,17 @@ async def session_for(connection: ASGIConnection[Any, Any, Any, Any], db: Databa
     if presented is None:
         return None
     token, via_cookie = presented
-    async with db.legacy_read() as conn:
-        row = await sql.session_by_token_hash(conn, hash_token(token))
-    if row is None:
+    session = await db.read(sql.session_by_token_hash, hash_token(token))
+    if session is None:
         return None
     if via_cookie and isinstance(connection, Request) and connection.method not in SAFE_METHODS:
         sent = connection.headers.get(CSRF_HEADER, "")
-        if not hmac.compare_digest(sent.encode(), str(row["csrf_token"]).encode()):
+        if not hmac.compare_digest(sent.encode(), session.csrf_token.encode()):
             raise ApiError(403, "csrf_failed", f"Cookie-authenticated writes need the {CSRF_HEADER} header.")
     now = now_ms()
-    if now - int(row["last_seen_at"]) > TOUCH_INTERVAL_MS:
-        async with db.legacy_write() as tx:
-            await sql.touch_session(tx.conn, int(row["id"]), now)
-    return Auth(user_id=int(row["user_id"]), session_id=int(row["id"]), via_cookie=via_cookie)
+    if now - session.last_seen_at > TOUCH_INTERVAL_MS:
+        await db.write(sql.touch_session, session.id, now)
+    return Auth(user_id=session.user_id, session_id=session.id, via_cookie=via_cookie)
 
 
 async def authenticate(request: ASGIConnection[Any, Any, Any, Any], db: NamedDependency[Database]) -> Auth:

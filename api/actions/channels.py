@@ -1,0 +1,123 @@
+"""Channels: list them, create a custom one (leads), open a one-to-one, move one's read mark."""
+
+from __future__ import annotations
+
+import msgspec
+
+from api.access import channel_of_member, is_member, team_role
+from api.actions.membership import add_to_channel
+from api.clock import now_ms
+from api.db import channels as sql
+from api.db.channels import MemberChannel
+from api.db.connection import Rows, Tx
+from api.errors import ApiError, invalid, not_found
+from api.names import skeleton
+
+MAX_CHANNELS_PER_TEAM = 200
+
+
+class Receipt(msgspec.Struct):
+    """How far a member has got: the last cursor delivered to one of their devices, and read."""
+
+    user_id: int
+    delivered: int
+    read: int
+
+
+class Channel(msgspec.Struct):
+    id: int
+    team_id: int
+    kind: str
+    name: str
+    member_ids: list[int]
+    unread: int
+    last_read: int
+    receipts: list[Receipt]
+
+
+def _shown(row: MemberChannel) -> Channel:
+    receipts = sorted(
+        (Receipt(*map(int, mark.split(":"))) for mark in row.marks.split(",")), key=lambda receipt: receipt.user_id
+    )
+    return Channel(
+        id=row.id,
+        team_id=row.team_id,
+        kind=row.kind,
+        name=row.name,
+        member_ids=[receipt.user_id for receipt in receipts],
+        unread=row.unread,
+        last_read=row.last_read,
+        receipts=receipts,
+    )
+
+
+def channel(rows: Rows, user_id: int, channel_id: int) -> Channel:
+    """The channel as the user sees it when they are in it; 404 otherwise, so outsiders learn nothing about it."""
+    row = sql.channel_for_member(rows, channel_id, user_id)
+    if row is None:
+        raise not_found("channel")
+    return _shown(row)
+
+
+def channels(rows: Rows, user_id: int, team_id: int) -> list[Channel]:
+    team_role(rows, team_id, user_id)
+    return [_shown(row) for row in sql.channels_of(rows, team_id, user_id)]
+
+
+def _require_room(rows: Rows, team_id: int) -> None:
+    if sql.count_channels(rows, team_id) >= MAX_CHANNELS_PER_TEAM:
+        raise ApiError(409, "limit_reached", f"A team may have {MAX_CHANNELS_PER_TEAM} channels.")
+
+
+def _require_distinct_name(rows: Rows, team_id: int, name: str) -> None:
+    """409 when the name looks the same as one of the team's channels (Everyone and Leads too): a message meant for
+    a few, typed into a lookalike of Everyone, would reach the whole team. The detail does not name the channel,
+    which may be a group the caller is not in."""
+    looks = skeleton(name)
+    if any(skeleton(other) == looks for other in sql.shown_names(rows, team_id)):
+        raise ApiError(
+            409,
+            "channel_name_taken",
+            "This team already has a channel whose name looks the same; channel names in a team must look different.",
+            {"name": "looks the same as another channel's"},
+        )
+
+
+def create_group(tx: Tx, user_id: int, team_id: int, name: str, member_ids: list[int]) -> Channel:
+    """A custom channel of chosen teammates (the lead who makes it is in it): leads only."""
+    team_role(tx, team_id, user_id, lead=True)
+    members = sorted({user_id, *member_ids})
+    for member_id in members:
+        if not is_member(tx, team_id, member_id):
+            raise invalid("members", f"user {member_id} is not in this team")
+    _require_room(tx, team_id)
+    _require_distinct_name(tx, team_id, name)
+    channel_id = sql.insert_channel(tx, team_id, "group", name, None, now_ms())
+    add_to_channel(tx, team_id, channel_id, members)
+    return channel(tx, user_id, channel_id)
+
+
+def open_direct(tx: Tx, user_id: int, team_id: int, other_id: int) -> tuple[Channel, bool]:
+    """The one-to-one channel of two teammates, made on first use. Returns (channel, created)."""
+    if other_id == user_id:
+        raise invalid("user_id", "pick a teammate, not yourself")
+    team_role(tx, team_id, user_id)
+    if not is_member(tx, team_id, other_id):
+        raise invalid("user_id", "is not in this team")
+    key = "{}:{}".format(*sorted((user_id, other_id)))
+    channel_id = sql.direct_channel_id(tx, team_id, key)
+    created = channel_id is None
+    if channel_id is None:
+        _require_room(tx, team_id)
+        channel_id = sql.insert_channel(tx, team_id, "direct", "Direct", key, now_ms())
+    if created or len(sql.member_ids(tx, channel_id)) < 2:
+        # New, or one side left the team and came back: (re)seat both people.
+        add_to_channel(tx, team_id, channel_id, [user_id, other_id])
+    return channel(tx, user_id, channel_id), created
+
+
+def mark_read(tx: Tx, user_id: int, channel_id: int, cursor: int) -> Channel:
+    """Move the user's read mark forward (never back, never past the channel's newest event)."""
+    channel_of_member(tx, channel_id, user_id)
+    sql.set_last_read(tx, channel_id, user_id, cursor)
+    return channel(tx, user_id, channel_id)
