@@ -9,17 +9,6 @@ interface ApiErrorBody {
   fields?: Record<string, string>;
 }
 
-type Urgency = 'normal' | 'high';
-
-/** One cue of a team's set (GET /api/teams/{id}/cues). */
-interface Cue {
-  code: string;
-  label: string;
-  rhythm: number[]; // vibration steps in ms: on, off, on, …
-  urgency: Urgency;
-  ttl_seconds: number;
-}
-
 /** What the server stores and replays (GET /api/sync, the live socket): one catalogue type each. */
 type EventType =
   | 'message'
@@ -35,7 +24,7 @@ type EventType =
 interface StoredEvent {
   cursor: number;
   type: EventType;
-  team_id: number | null;
+  team_id: number;
   channel_id: number | null;
   data: unknown;
 }

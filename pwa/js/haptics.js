@@ -24,7 +24,7 @@ export function flash(urgency = 'normal') {
 }
 
 // An incoming cue: its own rhythm, and the flash when there is no vibration (or always, in table mode).
-/** @param {Partial<Cue> | null | undefined} cue */
+/** @param {{ rhythm?: number[], urgency?: string } | null | undefined} cue */
 export function signal(cue, { alwaysFlash = false, silentScreen = false } = {}) {
   const buzzed = buzz(cue?.rhythm || [200]);
   if (!silentScreen && (alwaysFlash || !buzzed)) flash(cue?.urgency);
