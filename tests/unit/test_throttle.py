@@ -72,38 +72,48 @@ def test_waits_read_as_people_say_them() -> None:
     ]
 
 
-def test_a_stranger_failing_at_a_username_locks_out_only_their_own_address(clock: Clock) -> None:
-    throttles = Throttles(messages_per_minute=120)
-    for _ in range(LOGIN_FAILURES_PER_CLIENT[0]):
-        throttles.count_log_in("ana", "203.0.113.9", None)
+STRANGER = "203.0.113.9"
+
+
+def fail(throttles: Throttles, times: int, address: str = STRANGER) -> None:
+    """Log-in attempts at "ana" from an address, none forgiven (wrong passwords)."""
+    for _ in range(times):
+        throttles.count_log_in("ana", address, None)
+
+
+def locked_out(throttles: Throttles) -> Throttles:
+    """The stranger has failed at "ana" as often as a client may, and is refused once more."""
+    fail(throttles, LOGIN_FAILURES_PER_CLIENT[0])
     with pytest.raises(ApiError):
-        throttles.count_log_in("ana", "203.0.113.9", None)
-    throttles.count_log_in("ana", "198.51.100.7", None)
-    throttles.count_log_in("ana", "203.0.113.9", "device-of-ana")
+        fail(throttles, 1)
+    return throttles
+
+
+def test_a_stranger_failing_at_a_username_locks_out_only_their_own_address(clock: Clock) -> None:
+    throttles = locked_out(Throttles(messages_per_minute=120))
+    fail(throttles, 1, "198.51.100.7")
+    throttles.count_log_in("ana", STRANGER, "device-of-ana")
 
 
 def test_a_right_password_forgives_its_clients_failures(clock: Clock) -> None:
     throttles = Throttles(messages_per_minute=120)
-    for _ in range(LOGIN_FAILURES_PER_CLIENT[0] - 1):
-        throttles.count_log_in("ana", "203.0.113.9", None)
-    throttles.forgive(throttles.count_log_in("ana", "203.0.113.9", None))
-    for _ in range(LOGIN_FAILURES_PER_CLIENT[0]):
-        throttles.count_log_in("ana", "203.0.113.9", None)
+    fail(throttles, LOGIN_FAILURES_PER_CLIENT[0] - 1)
+    throttles.forgive(throttles.count_log_in("ana", STRANGER, None))
+    fail(throttles, LOGIN_FAILURES_PER_CLIENT[0])
 
 
 def test_an_address_trying_many_usernames_is_refused_whatever_the_names(clock: Clock) -> None:
     throttles = Throttles(messages_per_minute=120)
     for n in range(LOGIN_ATTEMPTS_PER_ADDRESS[0]):
-        throttles.forgive(throttles.count_log_in(f"user{n}", "203.0.113.9", None))
+        throttles.forgive(throttles.count_log_in(f"user{n}", STRANGER, None))
     with pytest.raises(ApiError) as error:
-        throttles.count_log_in("someone", "203.0.113.9", None)
+        throttles.count_log_in("someone", STRANGER, None)
     assert error.value.detail.startswith("Too many log-in attempts from this address")
 
 
 def test_a_refused_attempt_counts_nowhere(clock: Clock) -> None:
-    throttles = Throttles(messages_per_minute=120)
-    for _ in range(LOGIN_FAILURES_PER_CLIENT[0]):
-        throttles.count_log_in("ana", "203.0.113.9", None)
+    throttles = locked_out(Throttles(messages_per_minute=120))
+    for n in range(LOGIN_ATTEMPTS_PER_ADDRESS[0] - LOGIN_FAILURES_PER_CLIENT[0]):
+        throttles.count_log_in(f"user{n}", STRANGER, None)  # the refused attempt took no place of these
     with pytest.raises(ApiError):
-        throttles.count_log_in("ana", "203.0.113.9", None)
-    assert len(throttles.login_address._hits["203.0.113.9"]) == LOGIN_FAILURES_PER_CLIENT[0]
+        throttles.count_log_in("someone", STRANGER, None)
