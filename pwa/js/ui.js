@@ -12,6 +12,7 @@ const PATHS = {
   lock: 'M7 11V8a5 5 0 0 1 10 0v3M5 11h14v9H5z',
 };
 
+/** @param {keyof typeof PATHS} name */
 export function icon(name) {
   const svg = document.createElementNS(SVG, 'svg');
   svg.setAttribute('viewBox', '0 0 24 24');
@@ -23,13 +24,17 @@ export function icon(name) {
   return svg;
 }
 
+/**
+ * An element: props are attributes, `on…` listeners, or value/checked/selected properties; kids nest (null skipped).
+ * @template {keyof HTMLElementTagNameMap} K @param {K} tag @param {Record<string, any> | null} [props] @param {...any} kids
+ */
 export function h(tag, props, ...kids) {
   const el = document.createElement(tag);
   for (const [key, value] of Object.entries(props || {})) {
     if (value == null || value === false) continue;
     if (key === 'class') el.className = value;
     else if (key.startsWith('on')) el.addEventListener(key.slice(2), value);
-    else if (key === 'value' || key === 'checked' || key === 'selected') el[key] = value;
+    else if (key === 'value' || key === 'checked' || key === 'selected') /** @type {any} */ (el)[key] = value;
     else el.setAttribute(key, value === true ? '' : value);
   }
   for (const kid of kids.flat(Infinity)) {
@@ -38,16 +43,31 @@ export function h(tag, props, ...kids) {
   return el;
 }
 
+/** A labelled form field. @param {string} label @param {Element} input @param {string | null} [hint] */
+export function field(label, input, hint) {
+  return h('label', { class: 'field' }, h('span', null, label), input, hint ? h('small', null, hint) : null);
+}
+
+let toastTimer = 0;
+/** @param {string} text */
 export function toast(text) {
-  const el = document.getElementById('toast');
+  const el = /** @type {HTMLElement} */ (document.getElementById('toast'));
   el.textContent = text;
   el.classList.add('on');
-  clearTimeout(toast.timer);
-  toast.timer = setTimeout(() => el.classList.remove('on'), 3200);
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => el.classList.remove('on'), 3200);
 }
 
 const timeFmt = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+/** @param {number} ms */
 export const clock = (ms) => timeFmt.format(new Date(ms));
+
+/** What a device is called in my device list (the server keeps what the log-in sent). */
+export function deviceName(ua = navigator.userAgent) {
+  const os = /android/i.test(ua) ? 'Android' : /iphone|ipad|ipod/i.test(ua) ? 'iPhone' : /mac/i.test(ua) ? 'Mac' : /win/i.test(ua) ? 'Windows' : 'Linux';
+  const app = /edg\//i.test(ua) ? 'Edge' : /chrome|chromium/i.test(ua) ? 'Chrome' : /firefox/i.test(ua) ? 'Firefox' : 'Safari';
+  return `${app} on ${os}`;
+}
 
 export function uuid() {
   if (crypto.randomUUID) return crypto.randomUUID();

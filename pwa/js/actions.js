@@ -1,0 +1,139 @@
+// What a person does that the server must hear of: one named function each (its request, then the state it
+// changes), so the screens hold no URLs.
+import { api, ApiError, setCsrf } from './api.js';
+import { kv, outbox as outboxStore } from './db.js';
+import * as outbox from './outbox.js';
+import * as push from './push.js';
+import { deviceName, uuid } from './ui.js';
+import { S, commit, forget, teamChosen, messagesOf } from './store.js';
+import * as reduce from './store/reduce.js';
+import { refreshAll, refreshTeam, startLive, stopLive } from './store/sync.js';
+
+/** What to tell a person about a failed action. @param {unknown} err */
+export const errorText = (err) => (err instanceof ApiError ? err.message : 'Something went wrong.');
+
+/** Creates the account or logs in, then catches up and goes live. @param {boolean} signup @param {object} data */
+export async function enter(signup, data) {
+  const session = await api('POST', signup ? '/accounts' : '/sessions', signup ? data : { ...data, device: deviceName() });
+  if (S.me && S.me.id !== session.user.id) await wipe();
+  outbox.setUser(session.user.id);
+  await setCsrf(session.csrf_token);
+  await commit(reduce.signedIn(S, session.user), { now: true });
+  await refreshAll();
+  startLive();
+  push.check(session.user.id);
+}
+
+/** Nothing of the team's stays on the device: cached history, state and unsent messages go. */
+export async function wipe() {
+  stopLive();
+  forget();
+  outbox.setUser(null);
+  await Promise.all([kv.clear(), outboxStore.clear()]);
+  await outbox.reload();
+}
+
+export async function logOut() {
+  await push.forget();
+  try { await api('DELETE', `/sessions/${(await api('GET', '/me')).session_id}`); } catch { /* offline: forget locally */ }
+  await wipe();
+}
+
+/** @returns {Promise<any[]>} */
+export const devices = () => api('GET', '/sessions').catch(() => []);
+/** @param {number} id */
+export const signOutDevice = (id) => api('DELETE', `/sessions/${id}`);
+
+// An invite opened before signing in waits on the device.
+/** @returns {Promise<string | null>} */
+export const pendingInvite = () => kv.get('pendingInvite');
+/** @param {string | null} token */
+export const keepInvite = (token) => kv.set('pendingInvite', token);
+
+/** @param {string} name */
+export async function createTeam(name) {
+  await teamChosen((await api('POST', '/teams', { name })).id);
+  await refreshAll();
+}
+
+/** @param {string} token @returns {Promise<{id: number, name: string}>} */
+export async function joinTeam(token) {
+  try {
+    const t = await api('POST', `/invites/${encodeURIComponent(token)}/accept`);
+    await keepInvite(null);
+    await teamChosen(t.id);
+    await refreshAll();
+    return t;
+  } catch (ex) {
+    await keepInvite(null);
+    throw ex;
+  }
+}
+
+/** @param {number} teamId @param {number} userId @param {string} role */
+export const setRole = (teamId, userId, role) =>
+  api('PATCH', `/teams/${teamId}/members/${userId}`, { role }).then(() => refreshTeam());
+/** @param {number} teamId @param {number} userId */
+export const removeMember = (teamId, userId) => api('DELETE', `/teams/${teamId}/members/${userId}`).then(() => refreshTeam());
+/** @param {number} teamId */
+export const leaveTeam = (teamId) => api('DELETE', `/teams/${teamId}/members/${S.me?.id}`).then(refreshAll);
+
+/** @param {number} teamId @returns {Promise<any[]>} */
+export const invites = (teamId) => api('GET', `/teams/${teamId}/invites`).catch(() => []);
+/** @param {number} teamId @param {string} role */
+export const createInvite = (teamId, role) =>
+  api('POST', `/teams/${teamId}/invites`, { role, max_uses: 10, expires_in_seconds: 7 * 86400 });
+/** @param {number} teamId @param {number} id */
+export const revokeInvite = (teamId, id) => api('DELETE', `/teams/${teamId}/invites/${id}`);
+
+/** @param {number} teamId @param {Cue[]} cues @returns {Promise<Cue[]>} the cues as stored */
+export async function saveCues(teamId, cues) {
+  const saved = await api('PUT', `/teams/${teamId}/cues`, { cues });
+  await commit(reduce.cuesSaved(S, teamId, saved.cues));
+  return saved.cues;
+}
+
+/** A new channel (or my direct one with someone): its id. @param {string} path @param {object} body @returns {Promise<number>} */
+async function newChannel(path, body) {
+  const ch = await api('POST', `/teams/${S.teamId}/${path}`, body);
+  await refreshTeam();
+  return ch.id;
+}
+/** @param {string} name @param {number[]} members */
+export const createChannel = (name, members) => newChannel('channels', { name, members });
+/** @param {number} userId */
+export const openDirect = (userId) => newChannel('direct', { user_id: userId });
+
+/** @param {number} channelId @param {string} text */
+export const sendText = (channelId, text) =>
+  outbox.enqueue({ client_id: uuid(), channel_id: channelId, kind: 'text', text, created_at: Date.now(), ttl: 0 });
+/** @param {number} channelId @param {Cue} cue */
+export const sendCue = (channelId, cue) =>
+  outbox.enqueue({ client_id: uuid(), channel_id: channelId, kind: 'cue', cue: cue.code, created_at: Date.now(), ttl: cue.ttl_seconds });
+
+/** "Got it": sent now, or queued in the outbox when offline (an ack is idempotent on the server). @param {Message} m */
+export async function ack(m) {
+  /** @type {AckDone} */
+  let done;
+  try {
+    done = await api('POST', `/messages/${m.id}/ack`);
+  } catch (ex) {
+    if (/** @type {ApiError} */ (ex).status !== 0) throw ex;
+    await outbox.enqueueAck(m);
+    done = { message_id: m.id, channel_id: m.channel_id, user_id: S.me?.id ?? 0, at: Date.now() };
+  }
+  await messagesOf(done.channel_id);
+  await commit(reduce.ackSaved(S, done));
+}
+
+/** @param {string} level */
+export async function setPushLevel(level) {
+  await commit(reduce.pushLevelSet(S, (await api('PUT', '/push/level', { level })).level));
+}
+
+/** The server's choice, unless `stale()` says the person chose meanwhile. @param {() => boolean} stale @returns {Promise<string>} */
+export async function loadPushLevel(stale) {
+  const { level } = await api('GET', '/push/level');
+  if (!stale()) await commit(reduce.pushLevelSet(S, level));
+  return level;
+}

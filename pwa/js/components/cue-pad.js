@@ -1,0 +1,23 @@
+// The cue pad: one button per cue of the team; a tap sends it at once (through the outbox) with a tick.
+import { h } from '../ui.js';
+import { tick } from '../haptics.js';
+import { team } from '../store.js';
+import { sendCue } from '../actions.js';
+
+/** @param {number} channelId @param {number} teamId @returns {{pad: HTMLElement, paint: () => void}} */
+export function cuePad(channelId, teamId) {
+  const pad = h('div', { class: 'pad', role: 'group', 'aria-label': 'Cue pad' });
+  const paint = () => pad.replaceChildren(...team(teamId).cues.map((cue) => h('button', {
+    class: `cue-btn ${cue.urgency}`, type: 'button', 'aria-label': `Send cue: ${cue.label}`,
+    onclick: (/** @type {MouseEvent} */ e) => {
+      tick();
+      sendCue(channelId, cue);
+      const b = /** @type {HTMLElement} */ (e.currentTarget);
+      b.classList.remove('sent');
+      void b.offsetWidth; // restarts the "sent" animation
+      b.classList.add('sent');
+    },
+  }, cue.label)));
+  paint();
+  return { pad, paint };
+}

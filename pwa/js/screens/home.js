@@ -1,0 +1,91 @@
+// Home: my team's channels (keyed: an event repaints one row), new channel, direct message, table mode.
+import { h, icon, field, toast } from '../ui.js';
+import { online } from '../api.js';
+import { S, team, isLead, channelName, teamChosen } from '../store.js';
+import { createChannel, openDirect, errorText } from '../actions.js';
+import { bar, settingsLink } from '../components/bar.js';
+import { installPrompt } from '../components/install.js';
+import { keyed } from '../components/keyed.js';
+import { onboardingScreen } from './join.js';
+
+
+/** @type {Record<string, number>} */
+const KIND_ORDER = { everyone: 0, leads: 1, group: 2, direct: 3 };
+/** @type {Record<string, string>} */
+const KIND_HINT = { everyone: 'Whole team', leads: 'Leads only', group: 'Group', direct: 'One-to-one' };
+
+/** @param {Channel} c */
+function channelRow(c) {
+  return h('a', { class: `row ${c.unread ? 'unread' : ''}`, href: `/c/${c.id}`, 'data-kind': c.kind },
+    h('span', { class: `glyph ${c.kind}`, 'aria-hidden': 'true' }, c.kind === 'direct' ? channelName(c).slice(0, 1) : c.kind === 'leads' ? icon('lock') : '#'),
+    h('span', { class: 'row-main' }, h('span', { class: 'row-title' }, channelName(c)), h('small', null, KIND_HINT[c.kind])),
+    c.unread ? h('span', { class: 'badge' }, `${c.unread} unread`) : null);
+}
+
+/** @param {View} v */
+export function homeScreen(v) {
+  if (!S.teams.length) return onboardingScreen(v);
+  const current = S.teams.find((t) => t.id === S.teamId) || S.teams[0];
+  if (current.id !== S.teamId) teamChosen(current.id);
+  const title = S.teams.length > 1
+    ? h('select', { class: 'team-select', 'aria-label': 'Team', onchange: async (/** @type {Event} */ e) => {
+      await teamChosen(+(/** @type {HTMLSelectElement} */ (e.target).value));
+      v.go('/', true);
+    } }, S.teams.map((t) => h('option', { value: String(t.id), selected: t.id === current.id }, t.name)))
+    : current.name;
+  const list = h('nav', { class: 'channels', 'aria-label': 'Channels' });
+  const extra = h('div', { class: 'stack' });
+  const paint = () => {
+    const chans = [...team().channels].sort((a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || channelName(a).localeCompare(channelName(b)));
+    keyed(list, chans.length ? chans.map((c) => [String(c.id), channelRow(c)])
+      : [['none', h('p', { class: 'muted' }, online() ? 'Loading channels…' : 'Offline: channels appear once you connect.')]]);
+  };
+  paint();
+  v.on('channels', paint);
+  v.on('teams', paint);
+  const newChannel = isLead() ? h('button', { class: 'secondary', type: 'button', onclick: () => toggle(extra, groupForm(v)) }, icon('plus'), 'New channel') : null;
+  const direct = h('button', { class: 'secondary', type: 'button', onclick: () => toggle(extra, directPicker(v)) }, 'Direct message');
+  return h('main', { class: 'screen' },
+    bar(v, title, { actions: [
+      h('a', { class: 'icon-btn', href: '/table', 'aria-label': 'Table mode' }, icon('moon')),
+      h('a', { class: 'icon-btn', href: '/team', 'aria-label': 'Team' }, icon('people')),
+      settingsLink()] }),
+    h('div', { class: 'content stack' }, installPrompt(), list, h('div', { class: 'row-actions' }, newChannel, direct), extra,
+      h('a', { class: 'button table-cta', href: '/table' }, icon('moon'), 'Start table mode'),
+      h('p', { class: 'hint muted' }, 'In the meeting, table mode keeps the screen black and awake with just the cue pad.')));
+}
+
+/** Opens a form under the buttons, or closes it when it is the one open. @param {Element} holder @param {HTMLElement} el */
+function toggle(holder, el) {
+  const same = /** @type {HTMLElement | null} */ (holder.firstChild)?.dataset?.kind === el.dataset.kind;
+  holder.replaceChildren(...(same ? [] : [el]));
+  /** @type {HTMLElement | null} */ (el.querySelector('input, button'))?.focus();
+}
+
+/** @param {View} v @param {Promise<number>} opening the channel's id */
+const openWhenMade = (v, opening) => opening.then((id) => v.go(`/c/${id}`), (ex) => toast(errorText(ex)));
+
+/** @param {View} v */
+function groupForm(v) {
+  const name = h('input', { required: true, maxlength: 80, placeholder: 'e.g. Pricing' });
+  const picks = team().members.filter((m) => m.user_id !== S.me?.id).map((m) =>
+    h('label', { class: 'check' }, h('input', { type: 'checkbox', value: String(m.user_id) }), m.display_name));
+  const form = h('form', { class: 'card stack', 'data-kind': 'group' }, h('h2', null, 'New channel'), field('Name', name),
+    h('fieldset', { class: 'stack' }, h('legend', null, 'Members'), picks.length ? picks : h('p', { class: 'muted' }, 'Invite people first.')),
+    h('button', { class: 'primary', type: 'submit' }, 'Create channel'));
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const members = [...form.querySelectorAll('input[type=checkbox]:checked')].map((i) => +(/** @type {HTMLInputElement} */ (i).value));
+    openWhenMade(v, createChannel(name.value.trim(), members));
+  });
+  return form;
+}
+
+/** @param {View} v */
+function directPicker(v) {
+  const people = team().members.filter((m) => m.user_id !== S.me?.id);
+  return h('div', { class: 'card stack', 'data-kind': 'direct' }, h('h2', null, 'Message a teammate'),
+    people.length ? people.map((m) => h('button', { class: 'row', type: 'button', onclick: () => openWhenMade(v, openDirect(m.user_id)) },
+      h('span', { class: 'glyph direct', 'aria-hidden': 'true' }, m.display_name.slice(0, 1)), h('span', { class: 'row-title' }, m.display_name)))
+      : h('p', { class: 'muted' }, 'No teammates yet: invite them from Team.'));
+}
