@@ -24,6 +24,7 @@ def store_set(tx: Tx, team_id: int, cues: list[Cue]) -> CueSet:
 def cue_set(rows: Rows, user_id: int, team_id: int) -> CueSet:
     """The team's cue set, in pad order, for one of its members."""
     team_role(rows, team_id, user_id)
+    # The rhythm is stored as JSON text; the rest converts by name (and is checked against Cue's types).
     stored = [
         {**msgspec.structs.asdict(c), "rhythm": msgspec.json.decode(c.rhythm)} for c in sql.cues_of(rows, team_id)
     ]
