@@ -7,6 +7,7 @@ import json
 import re
 from pathlib import Path
 
+import httpx
 from playwright.sync_api import Playwright, expect
 
 from tests.e2e.conftest import ARGS, CHROMIUM, PHONE
@@ -63,10 +64,19 @@ def test_the_manifest_has_what_an_install_needs() -> None:
         assert png[:8] == b"\x89PNG\r\n\x1a\n" and f"{width}x{height}" == icon["sizes"]
 
 
-def test_every_shell_file_is_precached() -> None:
-    listed = set(re.findall(r"'(/[^']+\.[a-z]+)'", (PWA / "sw.js").read_text()))
+def test_every_shell_file_is_precached(server: ServerProcess) -> None:
+    """The service worker precaches the SHELL of the module the server generates (/shell.js): every file but itself.
+    The worker's script as served ends with the shell's VERSION, so a changed shell file updates it."""
+    assert "import * as shell from './shell.js';" in (PWA / "sw.js").read_text()
+    module = httpx.get(f"{server.url}/shell.js")
+    assert module.headers["content-type"].startswith("text/javascript")
+    shell = re.search(r'^export const VERSION = "(\w+)";\nexport const SHELL = (\[.*\]);$', module.text, re.M)
+    assert shell, module.text
     files = {"/" + p.relative_to(PWA).as_posix() for p in PWA.rglob("*") if p.is_file() and p.name != "sw.js"}
-    assert files == listed
+    assert files == set(json.loads(shell[2]))
+    worker = httpx.get(f"{server.url}/sw.js")
+    assert worker.headers["service-worker-allowed"] == "/"
+    assert worker.text == (PWA / "sw.js").read_text() + f"// shell {shell[1]}\n"
 
 
 def test_the_shell_is_at_most_40_kb_compressed() -> None:
