@@ -97,13 +97,18 @@ def pwa(
     )
 
 
-# The service worker precaches the app shell: every file served here but the worker itself (the browser keeps that).
+# The service worker precaches the app shell: every file served here but the workers (the browser keeps those).
 # The list, and a version drawn from the files' paths and bytes, are computed at each request (a few dozen small
 # files) and served as a module the worker imports (/shell.js): a new file cannot be left out of the cache, and a
 # changed one renames it. The worker's own script ends with that version too: a browser updates an installed
 # worker when the bytes of its script change, and Chromium 14x failed to start the new one when only an imported
 # module had changed.
-SERVICE_WORKER = "sw.js"
+# The module worker lives at /worker.js. /sw.js, the classic worker's old address, holds a classic bridge that hands
+# installed phones over to it (pwa/sw.js says how): their browsers check /sw.js as a classic script, and cannot be
+# told apart from a module's request. pwa() serves it as it is: its bytes never need to change again.
+SERVICE_WORKER = "worker.js"
+BRIDGE = "sw.js"
+WORKERS = frozenset({f"/{SERVICE_WORKER}", f"/{BRIDGE}"})
 
 
 @dataclass(frozen=True)
@@ -113,9 +118,9 @@ class Shell:
 
 
 def shell_of(root: Path) -> Shell:
-    """Every file under root that pwa() serves, sorted, but the service worker; and their digest."""
+    """Every file under root that pwa() serves, sorted, but the service workers; and their digest."""
     paths = ("/" + p.relative_to(root).as_posix() for p in root.rglob("*"))
-    files = sorted(p for p in paths if _well_formed(p) and _resolve(root, p) is not None and p != "/" + SERVICE_WORKER)
+    files = sorted(p for p in paths if _well_formed(p) and _resolve(root, p) is not None and p not in WORKERS)
     digest = hashlib.sha256()
     for path in files:
         content = (root / path.lstrip("/")).read_bytes()

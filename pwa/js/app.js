@@ -116,7 +116,7 @@ addEventListener('beforeinstallprompt', (e) => {
 });
 
 async function boot() {
-  if ('serviceWorker' in navigator) navigator.serviceWorker.register('/sw.js', { type: 'module' }).catch(() => {}); // sw.js imports modules
+  if ('serviceWorker' in navigator) navigator.serviceWorker.register('/worker.js', { type: 'module', scope: '/' }).catch(() => {}); // worker.js imports modules
   await loadLocal();
   if (!S.me && !cookie('bc_csrf')) return route(); // never signed in here: no need to ask the server
   if (S.me) await route(); // paint from the cache first: this is what opens offline

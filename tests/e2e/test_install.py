@@ -14,7 +14,7 @@ from tests.e2e.conftest import ARGS, CHROMIUM, PHONE
 from tests.server import ROOT, ServerProcess
 
 PWA = ROOT / "pwa"
-SHELL_BUDGET = 40 * 1024
+SHELL_BUDGET = 52 * 1024  # 40 KiB before one module per screen and component (~300 B gzip each) and JSDoc types
 
 
 def test_the_app_is_installable_and_the_service_worker_controls_it(
@@ -28,7 +28,7 @@ def test_the_app_is_installable_and_the_service_worker_controls_it(
         page = context.pages[0] if context.pages else context.new_page()
         page.goto(server.url)
         page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=10_000)
-        assert page.evaluate("navigator.serviceWorker.controller.scriptURL") == f"{server.url}/sw.js"
+        assert page.evaluate("navigator.serviceWorker.controller.scriptURL") == f"{server.url}/worker.js"
         cdp = context.new_cdp_session(page)
         for _ in range(20):  # the manifest and icons are fetched in the background
             errors = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
@@ -65,21 +65,25 @@ def test_the_manifest_has_what_an_install_needs() -> None:
 
 
 def test_every_shell_file_is_precached(server: ServerProcess) -> None:
-    """The service worker precaches the SHELL of the module the server generates (/shell.js): every file but itself.
-    The worker's script as served ends with the shell's VERSION, so a changed shell file updates it."""
-    assert "import * as shell from './shell.js';" in (PWA / "sw.js").read_text()
+    """The service worker precaches the SHELL of the module the server generates (/shell.js): every file but itself
+    and the bridge at its old address (sw.js). The worker's script as served ends with the shell's VERSION, so a
+    changed shell file updates it."""
+    assert "import * as shell from './shell.js';" in (PWA / "worker.js").read_text()
     module = httpx.get(f"{server.url}/shell.js")
     assert module.headers["content-type"].startswith("text/javascript")
     shell = re.search(r'^export const VERSION = "(\w+)";\nexport const SHELL = (\[.*\]);$', module.text, re.M)
     assert shell, module.text
-    files = {"/" + p.relative_to(PWA).as_posix() for p in PWA.rglob("*") if p.is_file() and p.name != "sw.js"}
+    files = {"/" + p.relative_to(PWA).as_posix() for p in PWA.rglob("*") if p.is_file()} - {"/worker.js", "/sw.js"}
     assert files == set(json.loads(shell[2]))
-    worker = httpx.get(f"{server.url}/sw.js")
+    worker = httpx.get(f"{server.url}/worker.js")
     assert worker.headers["service-worker-allowed"] == "/"
-    assert worker.text == (PWA / "sw.js").read_text() + f"// shell {shell[1]}\n"
+    assert worker.text == (PWA / "worker.js").read_text() + f"// shell {shell[1]}\n"
+    bridge = httpx.get(f"{server.url}/sw.js")
+    assert bridge.headers["content-type"].startswith("text/javascript")
+    assert bridge.text == (PWA / "sw.js").read_text()
 
 
-def test_the_shell_is_at_most_40_kb_compressed() -> None:
+def test_the_shell_is_at_most_52_kb_compressed() -> None:
     shell = [p for p in PWA.rglob("*") if p.suffix in {".html", ".js", ".css", ".webmanifest"}]
     total = sum(len(gzip.compress(p.read_bytes(), compresslevel=9)) for p in shell)
     print(f"shell: {len(shell)} files, {total} bytes gzip")

@@ -39,7 +39,8 @@ def test_the_version_changes_whenever_a_shell_file_does(tmp_path: Path) -> None:
     renamed, _ = _shell(root)
     assert renamed != added, "a file's path counts, not only its bytes"
 
-    (root / "sw.js").write_text("// the worker is not precached: the browser updates it when its bytes change\n")
+    (root / "worker.js").write_text("// the worker is not precached: the browser updates it when its bytes change\n")
+    (root / "sw.js").write_text("// nor is the bridge at its old address\n")
     assert _shell(root)[0] == renamed
 
 
@@ -50,5 +51,6 @@ def test_files_the_server_would_not_serve_are_left_out(tmp_path: Path) -> None:
     (root / "js" / ".hidden.js").write_text("")
     (root / ".editor").mkdir()
     (root / ".editor" / "state").write_text("")
+    (root / "worker.js").write_text("")
     (root / "sw.js").write_text("")
     assert _shell(root)[1] == ["/index.html"]
