@@ -10,8 +10,6 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections import Counter
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -20,38 +18,41 @@ from litestar import WebSocket, websocket
 from litestar.di import NamedDependency
 from litestar.exceptions import WebSocketDisconnect
 
+from api.actions.receipts import record_delivered
 from api.auth import Auth, session_for
 from api.db.connection import Database
 from api.errors import ApiError
 from api.hub import SESSION_REVOKED, BoundedSubscriber, Hub
 from api.numbers import ascii_integer
 from api.presence import Presence
-from api.receipts import record_delivered
 from api.settings import Settings
+from api.sockets import (
+    CLOSE_BAD_REQUEST,
+    CLOSE_FLOOD,
+    CLOSE_FORBIDDEN_ORIGIN,
+    CLOSE_HEARTBEAT,
+    CLOSE_REPLACED,
+    CLOSE_TOO_SLOW,
+    CLOSE_UNAUTHENTICATED,
+    MAX_SOCKETS_PER_SESSION,
+    MAX_SOCKETS_PER_USER,
+    Closed,
+    Slot,
+    Sockets,
+)
 from api.sync import events_page
 from api.throttle import Throttle
 from api.wire import Cursor
 
+# Sockets and its bounds are imported from here too (the app, the tests).
+__all__ = ["MAX_SOCKETS_PER_SESSION", "MAX_SOCKETS_PER_USER", "Sockets", "live", "route_handlers"]
+
 log = logging.getLogger("backchannel.live")
 
-# Close codes (4000-4999 are the application's own).
-CLOSE_UNAUTHENTICATED = 4401  # no or revoked session: log in again
-CLOSE_FORBIDDEN_ORIGIN = 4403  # cookie-authenticated socket opened from another site
-CLOSE_BAD_REQUEST = 4400  # a malformed `after`
-CLOSE_HEARTBEAT = 4408  # nothing heard for two heartbeats
-CLOSE_TOO_MANY_SOCKETS = 4409  # the user already has MAX_SOCKETS_PER_USER sockets open: this newest one is refused
-CLOSE_REPLACED = 4410  # a newer socket of the same session took this one's place (MAX_SOCKETS_PER_SESSION)
-CLOSE_FLOOD = 4429  # more frames than FRAMES_PER_WINDOW from the client
-CLOSE_TOO_SLOW = 4503  # the client stopped reading and its backlog filled: reconnect and sync
 REPLAY_PAGE = 500
 CLOSE_TIMEOUT = 5.0
 FRAME_MAX = 4096
 FRAMES_PER_WINDOW = (60, 10.0)  # frames a client may send, per seconds
-# Open sockets, per process. A device (session) that reconnects after a network change may leave a half-dead
-# socket behind until its heartbeat runs out: its newest socket replaces its oldest. Beyond the user's bound,
-# over all their devices, a new socket is refused.
-MAX_SOCKETS_PER_SESSION = 4
-MAX_SOCKETS_PER_USER = 12
 
 
 class Ping(msgspec.Struct, tag="ping"):
@@ -86,13 +87,6 @@ PING_FRAME = b'{"type":"ping"}'
 PONG_FRAME = b'{"type":"pong"}'
 
 
-class _Closed(Exception):
-    def __init__(self, code: int, reason: str) -> None:
-        super().__init__(reason)
-        self.code = code
-        self.reason = reason
-
-
 def _same_origin(socket: WebSocket[Any, Any, Any]) -> bool:
     origin = socket.headers.get("origin")
     if origin is None:
@@ -107,64 +101,16 @@ def _after(socket: WebSocket[Any, Any, Any]) -> int:
     try:
         return msgspec.convert(ascii_integer(socket.query_params.get("after", "0")), Cursor)
     except ValueError:  # msgspec.ValidationError (out of range) is one too
-        raise _Closed(CLOSE_BAD_REQUEST, "after must be a cursor (a whole number)") from None
-
-
-class _Slot:
-    """One open socket's place within the bounds; `replaced` is set when a newer socket of its session takes it."""
-
-    def __init__(self) -> None:
-        self.replaced = asyncio.Event()
-
-
-class Sockets:
-    """The live sockets open in this process, per session and per user, kept within MAX_SOCKETS_PER_*."""
-
-    def __init__(self) -> None:
-        self._sessions: dict[int, list[_Slot]] = {}
-        self._users: Counter[int] = Counter()
-
-    @contextlib.contextmanager
-    def admit(self, auth: Auth) -> Iterator[_Slot]:
-        """Hold a place for one socket while it is open, or refuse it (_Closed).
-
-        Synchronous on purpose: nothing can run between the count and the claim, so sockets opened at the same
-        moment cannot pass a bound together.
-        """
-        slots = self._sessions.setdefault(auth.session_id, [])
-        if len(slots) >= MAX_SOCKETS_PER_SESSION:
-            slots.pop(0).replaced.set()
-            self._users[auth.user_id] -= 1
-        elif self._users[auth.user_id] >= MAX_SOCKETS_PER_USER:
-            self._forget(auth)
-            raise _Closed(CLOSE_TOO_MANY_SOCKETS, f"at most {MAX_SOCKETS_PER_USER} live sockets per user")
-        slot = _Slot()
-        slots.append(slot)
-        self._users[auth.user_id] += 1
-        try:
-            yield slot
-        finally:
-            if slot in slots:  # not already given to a newer socket
-                slots.remove(slot)
-                self._users[auth.user_id] -= 1
-            self._forget(auth)
-
-    def _forget(self, auth: Auth) -> None:
-        """Drop empty entries, so the maps hold only users and sessions with open sockets."""
-        if not self._sessions.get(auth.session_id):
-            self._sessions.pop(auth.session_id, None)
-        if self._users[auth.user_id] <= 0:
-            self._users.pop(auth.user_id, None)
+        raise Closed(CLOSE_BAD_REQUEST, "after must be a cursor (a whole number)") from None
 
 
 class _Connection:
     def __init__(
-        self, socket: WebSocket[Any, Any, Any], auth: Auth, db: Database, hub: Hub, presence: Presence, heartbeat: float
+        self, socket: WebSocket[Any, Any, Any], auth: Auth, db: Database, presence: Presence, heartbeat: float
     ) -> None:
         self.socket = socket
         self.auth = auth
         self.db = db
-        self.hub = hub
         self.presence = presence
         self.heartbeat = heartbeat
         self.heard_at = time.monotonic()
@@ -176,7 +122,7 @@ class _Connection:
     async def replay(self, after: int) -> int:
         """Send every event the caller may see after the cursor; return the cursor replayed through."""
         while True:
-            page = await events_page(self.db, self.auth.user_id, after, REPLAY_PAGE)
+            page = await self.db.read(events_page, self.auth.user_id, after, REPLAY_PAGE)
             for event in page.events:
                 await self.socket.send_text(_encode(event))
                 self.sent_cursor = event.cursor
@@ -190,16 +136,16 @@ class _Connection:
 
     async def watch_backlog(self, subscriber: BoundedSubscriber) -> None:
         await subscriber.overflowed.wait()
-        raise _Closed(CLOSE_TOO_SLOW, "too slow: reconnect and catch up")
+        raise Closed(CLOSE_TOO_SLOW, "too slow: reconnect and catch up")
 
-    async def watch_replaced(self, slot: _Slot) -> None:
+    async def watch_replaced(self, slot: Slot) -> None:
         await slot.replaced.wait()
-        raise _Closed(CLOSE_REPLACED, "replaced by a newer socket of this session")
+        raise Closed(CLOSE_REPLACED, "replaced by a newer socket of this session")
 
     async def pump(self, subscriber: BoundedSubscriber, replayed: int) -> None:
         async for frame in subscriber.iter_events():
             if frame == SESSION_REVOKED:
-                raise _Closed(CLOSE_UNAUTHENTICATED, "session revoked")
+                raise Closed(CLOSE_UNAUTHENTICATED, "session revoked")
             cursor = _decode_cursor(frame).cursor
             if cursor is not None:
                 if cursor <= replayed:
@@ -212,7 +158,7 @@ class _Connection:
             text = await self.socket.receive_text()
             self.heard_at = time.monotonic()
             if self.frames.retry_after("frames") is not None:
-                raise _Closed(CLOSE_FLOOD, "too many frames")
+                raise Closed(CLOSE_FLOOD, "too many frames")
             self.frames.hit("frames")
             if len(text) > FRAME_MAX:
                 await self.send_error("frame_too_large", f"frames are at most {FRAME_MAX} bytes")
@@ -234,13 +180,13 @@ class _Connection:
                 delivered = min(frame.cursor, self.sent_cursor)
                 if delivered > self.reported_cursor:
                     self.reported_cursor = delivered
-                    await record_delivered(self.db, self.hub, self.auth.user_id, delivered)
+                    await self.db.write(record_delivered, self.auth.user_id, delivered)
 
     async def beat(self) -> None:
         while True:
             await asyncio.sleep(self.heartbeat)
             if time.monotonic() - self.heard_at > 2 * self.heartbeat:
-                raise _Closed(CLOSE_HEARTBEAT, "no heartbeat")
+                raise Closed(CLOSE_HEARTBEAT, "no heartbeat")
             await self.socket.send_text(PING_FRAME)
 
     async def send_error(self, code: str, detail: str) -> None:
@@ -264,11 +210,11 @@ async def live(
         except ApiError:
             auth = None
         if auth is None:
-            raise _Closed(CLOSE_UNAUTHENTICATED, "log in again")
+            raise Closed(CLOSE_UNAUTHENTICATED, "log in again")
         if auth.via_cookie and not _same_origin(socket):
-            raise _Closed(CLOSE_FORBIDDEN_ORIGIN, "cross-site socket")
+            raise Closed(CLOSE_FORBIDDEN_ORIGIN, "cross-site socket")
         after = _after(socket)
-        connection = _Connection(socket, auth, db, hub, presence, settings.heartbeat_seconds)
+        connection = _Connection(socket, auth, db, presence, settings.heartbeat_seconds)
         with sockets.admit(auth) as slot:
             async with hub.subscribe(auth.user_id, auth.session_id) as subscriber:
                 replayed = await connection.replay(after)
@@ -283,7 +229,7 @@ async def live(
                     )
                 finally:
                     connection.set_visible(False)
-    except _Closed as closed:
+    except Closed as closed:
         log.info("live_closed code=%d reason=%s", closed.code, closed.reason)
         # A client that stopped reading may never take the close frame either: do not wait on it forever.
         with contextlib.suppress(Exception):

@@ -3,6 +3,9 @@
 A device that shows the app gets cues on its socket; push is for the others. The app reports its
 visibility over the socket; until it does, a socket counts as not visible (a spare buzz beats a
 missed one).
+
+Only the event loop touches it: a write that needs it (a send skipping the devices showing the app) takes a
+`showing()` snapshot before it goes to the writer's thread.
 """
 
 from __future__ import annotations
@@ -22,5 +25,6 @@ class Presence:
             if self._visible[session_id] <= 0:
                 del self._visible[session_id]
 
-    def is_visible(self, session_id: int) -> bool:
-        return self._visible.get(session_id, 0) > 0
+    def showing(self) -> frozenset[int]:
+        """The sessions showing the app now (a copy: the caller may read it off the loop)."""
+        return frozenset(self._visible)

@@ -10,26 +10,35 @@ from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 
 from api.auth import Auth
-from api.db import events as events_sql
-from api.db.connection import Database
-from api.events import StoredEvent as Event
-from api.events import from_rows
+from api.db import events as sql
+from api.db.connection import Database, Rows
+from api.events import StoredEvent
 
 SYNC_PAGE = (200, 1000)  # default, most
 
 
 class SyncPage(msgspec.Struct):
-    events: list[Event]
+    events: list[StoredEvent]
     cursor: int
     more: bool
 
 
-async def events_page(db: Database, user_id: int, after: int, limit: int) -> SyncPage:
-    async with db.legacy_read() as conn:
-        rows = await events_sql.visible_after(conn, user_id, after, limit + 1)
-    more = len(rows) > limit
-    events = from_rows(rows[:limit])
-    return SyncPage(events=events, cursor=events[-1].cursor if events else after, more=more)
+def _as_sent(event: sql.LoggedEvent) -> StoredEvent:
+    """The stored event with its data inlined as the JSON it was stored as (msgspec.Raw: never decoded again)."""
+    return StoredEvent(
+        cursor=event.cursor,
+        type=event.type,
+        team_id=event.team_id,
+        channel_id=event.channel_id,
+        data=msgspec.Raw(event.data),
+    )
+
+
+def events_page(rows: Rows, user_id: int, after: int, limit: int) -> SyncPage:
+    """A query: the page of events after the cursor, and the cursor to ask from next."""
+    logged = sql.visible_after(rows, user_id, after, limit + 1)
+    events = [_as_sent(event) for event in logged[:limit]]
+    return SyncPage(events=events, cursor=events[-1].cursor if events else after, more=len(logged) > limit)
 
 
 @get("/sync", summary="Every event I may see after a cursor, oldest first, paged")
@@ -39,7 +48,7 @@ async def sync(
     after: Annotated[int, QueryParameter(ge=0, le=2**53)] = 0,
     limit: Annotated[int, QueryParameter(ge=1, le=SYNC_PAGE[1])] = SYNC_PAGE[0],
 ) -> SyncPage:
-    return await events_page(db, auth.user_id, after, limit)
+    return await db.read(events_page, auth.user_id, after, limit)
 
 
 route_handlers = [sync]

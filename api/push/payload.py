@@ -6,14 +6,15 @@ no sender, no cue, no text. The service worker always shows a notification from 
 
 from __future__ import annotations
 
-import sqlite3
-
 import msgspec
+
+from api.db.push import DueJob
 
 LEVELS = ("hidden", "sender", "full")
 # Push services cap payloads near 4 KB; encryption adds 103 bytes. Stay well under 3 KB.
 PAYLOAD_MAX = 3000
 TEXT_PREVIEW_MAX = 600
+_RHYTHM = msgspec.json.Decoder(list[int]).decode
 
 
 class PushPayload(msgspec.Struct, omit_defaults=True):
@@ -31,28 +32,28 @@ class PushPayload(msgspec.Struct, omit_defaults=True):
     cue: str | None = None
 
 
-def build(job: sqlite3.Row, *, shrink: bool = False) -> bytes:
+def build(job: DueJob, *, shrink: bool = False) -> bytes:
     """The JSON payload for one job; `shrink` drops everything optional (after a 413)."""
-    level = "hidden" if shrink else str(job["push_level"])
-    is_cue = job["kind"] == "cue"
+    level = "hidden" if shrink else job.push_level
+    is_cue = job.kind == "cue"
     title, body = ("New cue", "") if is_cue else ("New message", "")
     if level in ("sender", "full"):
-        title = str(job["sender_name"])
-        body = str(job["cue_label"] or job["cue"]) if is_cue else "sent a message"
+        title = job.sender_name
+        body = str(job.cue_label or job.cue) if is_cue else "sent a message"
     if level == "full" and not is_cue:
-        body = str(job["text"])[:TEXT_PREVIEW_MAX]
+        body = (job.text or "")[:TEXT_PREVIEW_MAX]
     payload = PushPayload(
         title=title,
         body=body,
-        tag=f"channel-{job['channel_id']}",
-        url=f"/channels/{job['channel_id']}",
-        message_id=job["message_id"],
-        channel_id=job["channel_id"],
-        team_id=job["team_id"],
-        kind=str(job["kind"]),
-        urgency=str(job["urgency"]),
+        tag=f"channel-{job.channel_id}",
+        url=f"/channels/{job.channel_id}",
+        message_id=job.message_id,
+        channel_id=job.channel_id,
+        team_id=job.team_id,
+        kind=job.kind,
+        urgency=job.urgency,
         renotify=is_cue,
-        rhythm=msgspec.json.decode(job["cue_rhythm"]) if is_cue and job["cue_rhythm"] and not shrink else [],
-        cue=str(job["cue"]) if is_cue and level != "hidden" else None,
+        rhythm=_RHYTHM(job.cue_rhythm) if is_cue and job.cue_rhythm and not shrink else [],
+        cue=job.cue if is_cue and level != "hidden" else None,
     )
     return msgspec.json.encode(payload)

@@ -9,21 +9,18 @@ from litestar import Response, delete, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
+from api.actions import push as actions
+from api.actions.push import SUBSCRIPTIONS_PER_USER as SUBSCRIPTIONS_PER_USER  # the tests' bound too
 from api.auth import Auth
-from api.clock import now_ms
 from api.db import push as sql
-from api.db.connection import Database, LegacyTransaction
-from api.errors import ApiError, conflict, not_found
+from api.db.connection import Database
+from api.db.push import Subscription
+from api.errors import ApiError
 from api.push.endpoints import ENDPOINT_MAX, canonical_endpoint, check_endpoint
 from api.push.keys import KEY_MAX, check_keys
 from api.push.vapid import Vapid
 from api.settings import Settings
 from api.wire import Body
-
-# A user's devices that get pushes: one subscription per session (the newest replaces the session's older ones, as a
-# browser that re-subscribes gets a new endpoint), and sessions are devices. A negotiator's phone, tablet, laptop and
-# a browser or two fit well under ten; a push to every one of them costs one post each.
-SUBSCRIPTIONS_PER_USER = 10
 
 
 class PublicKey(msgspec.Struct):
@@ -45,35 +42,11 @@ class EndpointIn(Body):
     endpoint: Annotated[str, msgspec.Meta(min_length=1, max_length=ENDPOINT_MAX)]
 
 
-class Subscription(msgspec.Struct):
-    id: int
-    endpoint: str
-    created_at: int
+PushLevel = Literal["hidden", "sender", "full"]
 
 
 class Level(Body):
-    level: Literal["hidden", "sender", "full"]
-
-
-async def _register(tx: LegacyTransaction, auth: Auth, endpoint: str, keys: Keys) -> Subscription:
-    """Bind the endpoint to this session, replacing the session's older subscription.
-
-    An endpoint stays with its user: another user's session gets a 409 (registering someone's endpoint must not
-    divert their pushes). The same user's other session takes it over: the browser kept its subscription while its
-    old session was lost (a cleared cookie, a log-in again), and the pushes go to the same device either way.
-    """
-    await sql.replace_subscriptions_of_session(tx.conn, auth.session_id, endpoint)
-    if await sql.count_other_subscriptions(tx.conn, auth.user_id, endpoint) >= SUBSCRIPTIONS_PER_USER:
-        raise conflict(
-            "limit_reached",
-            f"Pushes reach at most {SUBSCRIPTIONS_PER_USER} devices per account: turn them off on one, or log it out.",
-        )
-    row = await sql.upsert_subscription(
-        tx.conn, auth.session_id, auth.user_id, endpoint, keys.p256dh, keys.auth, now_ms()
-    )
-    if row is None:
-        raise conflict("endpoint_taken", "This push endpoint is registered to another account.")
-    return Subscription(id=row["id"], endpoint=endpoint, created_at=row["created_at"])
+    level: PushLevel
 
 
 @get("/push/key", summary="The VAPID public key (applicationServerKey) to subscribe with")
@@ -93,15 +66,15 @@ async def subscribe(
 ) -> Response[Subscription]:
     check_keys(data.keys.p256dh, data.keys.auth)
     endpoint = await check_endpoint(data.endpoint, allow_loopback=settings.push_allow_loopback)
-    async with db.legacy_write() as tx:
-        return Response(await _register(tx, auth, endpoint, data.keys), status_code=201)
+    subscription = await db.write(
+        actions.register, auth.user_id, auth.session_id, endpoint, data.keys.p256dh, data.keys.auth
+    )
+    return Response(subscription, status_code=201)
 
 
 @get("/push/subscriptions", summary="This device's push subscriptions (to check the server still has mine)")
 async def list_subscriptions(auth: NamedDependency[Auth], db: NamedDependency[Database]) -> list[Subscription]:
-    async with db.legacy_read() as conn:
-        rows = await sql.subscriptions_of_session(conn, auth.session_id)
-    return [Subscription(id=row["id"], endpoint=row["endpoint"], created_at=row["created_at"]) for row in rows]
+    return await db.read(sql.subscriptions_of_session, auth.session_id)
 
 
 def _stored_spelling(endpoint: str) -> str:
@@ -114,21 +87,17 @@ def _stored_spelling(endpoint: str) -> str:
 
 @delete("/push/subscriptions", summary="Forget a push subscription of mine", status_code=204)
 async def unsubscribe(data: JSONBody[EndpointIn], auth: NamedDependency[Auth], db: NamedDependency[Database]) -> None:
-    async with db.legacy_write() as tx:
-        if not await sql.delete_subscription(tx.conn, auth.user_id, _stored_spelling(data.endpoint)):
-            raise not_found("subscription")
+    await db.write(actions.unsubscribe, auth.user_id, _stored_spelling(data.endpoint))
 
 
 @get("/push/level", summary="What my pushes say: hidden (default), sender (and cue), or full text")
 async def get_level(auth: NamedDependency[Auth], db: NamedDependency[Database]) -> Level:
-    async with db.legacy_read() as conn:
-        return Level(level=await sql.level_of(conn, auth.user_id))  # type: ignore[arg-type]
+    return Level(level=msgspec.convert(await db.read(sql.level_of, auth.user_id), PushLevel))
 
 
 @put("/push/level", summary="Choose what my pushes say")
 async def set_level(data: JSONBody[Level], auth: NamedDependency[Auth], db: NamedDependency[Database]) -> Level:
-    async with db.legacy_write() as tx:
-        await sql.set_level(tx.conn, auth.user_id, data.level)
+    await db.write(sql.set_level, auth.user_id, data.level)
     return data
 
 

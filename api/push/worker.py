@@ -17,11 +17,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import sqlite3
 from collections import Counter
-from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
-from typing import Literal
 
 import aiohttp
 from webpush import WebPush
@@ -30,9 +27,11 @@ from webpush.types import WebPushKeys, WebPushSubscription
 from api.clock import now_ms
 from api.db import push as sql
 from api.db.connection import Database
+from api.db.push import DueJob, QueuedJob
 from api.numbers import ascii_integer
 from api.push import payload
 from api.push.endpoints import CheckedResolver, RefusedAddress
+from api.push.outcomes import BACKOFF_MAX_MS, Outcome, Outcomes, Retry, backoff_ms, later, write_outcomes
 from api.push.vapid import Vapid
 
 log = logging.getLogger("backchannel.push")
@@ -42,50 +41,12 @@ CONCURRENCY = 128
 # A quarter of the slots: a push service that accepts connections and never answers holds these at most, while one
 # that answers still gets the 32 parallel posts it was measured with (scripts/bench: 8 cost 30% of the rate).
 PER_ORIGIN_CONCURRENCY = 32
-BACKOFF_BASE_MS = 1000
-BACKOFF_MAX_MS = 15 * 60 * 1000
 IDLE_POLL_SECONDS = 5.0
 REQUEST_TIMEOUT = 10.0
 # DNS, TCP and TLS: a host that never completes a connection frees its slot sooner than one that never answers.
 CONNECT_TIMEOUT = 3.0
 EXPIRED_SWEEP_MS = 1000
 FAILURE_PAUSE_SECONDS = 1.0
-
-
-@dataclass(frozen=True)
-class _Retry:
-    at: int
-    shrink: bool = False
-
-
-# "done": delivered, or refused for good (the job is deleted); "gone": the push service forgot the subscription.
-_Outcome = Literal["done", "gone"] | _Retry
-
-
-@dataclass
-class _Outcomes:
-    """The outcomes noted since the last write, written together in one transaction."""
-
-    jobs: set[int] = field(default_factory=set)
-    done: list[int] = field(default_factory=list)
-    gone_subscriptions: set[int] = field(default_factory=set)
-    retries: list[tuple[int, int, bool]] = field(default_factory=list)
-
-    def add(self, job: sqlite3.Row, outcome: _Outcome) -> None:
-        job_id = int(job["id"])
-        self.jobs.add(job_id)
-        if outcome == "done":
-            self.done.append(job_id)
-        elif outcome == "gone":
-            self.gone_subscriptions.add(int(job["subscription_id"]))
-        else:
-            self.retries.append((job_id, outcome.at, outcome.shrink))
-
-    def extend(self, other: _Outcomes) -> None:
-        self.jobs |= other.jobs
-        self.done += other.done
-        self.gone_subscriptions |= other.gone_subscriptions
-        self.retries += other.retries
 
 
 def _retry_after_ms(value: str | None) -> int | None:
@@ -97,14 +58,6 @@ def _retry_after_ms(value: str | None) -> int | None:
     with contextlib.suppress(TypeError, ValueError, OverflowError):
         return max(0, int(parsedate_to_datetime(value).timestamp() * 1000) - now_ms())
     return None
-
-
-def _backoff_ms(job: sqlite3.Row) -> int:
-    return int(min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** int(job["attempts"])))
-
-
-def _later(job: sqlite3.Row) -> _Retry:
-    return _Retry(now_ms() + _backoff_ms(job))
 
 
 def _origin(endpoint: str) -> str:
@@ -124,7 +77,7 @@ class PushWorker:
         self._posts: set[asyncio.Task[None]] = set()
         self._posting: Counter[str] = Counter()  # posts in flight per push-service origin
         self._claimed: set[int] = set()  # jobs posting now or whose outcome is not written yet
-        self._outcomes = _Outcomes()
+        self._outcomes = Outcomes()
         self._next_sweep = 0
 
     def wake(self) -> None:
@@ -180,40 +133,48 @@ class PushWorker:
         free = CONCURRENCY - self._posting.total()
         if free <= 0:
             return False
-        async with self._db.legacy_read() as conn:
-            jobs = await sql.due_jobs(conn, now_ms(), free, self._claimed, self._full_origins())
+        jobs = await self._db.read(sql.due_jobs, now_ms(), free, frozenset(self._claimed), self._full_origins())
         capped = False
         for job in jobs:
-            origin = _origin(str(job["endpoint"]))
+            if not isinstance(job, DueJob):
+                self._back_off(job)
+                continue
+            origin = _origin(job.endpoint)
             if self._posting[origin] >= PER_ORIGIN_CONCURRENCY:
                 capped = True  # it stays in the queue, holding no slot
             else:
                 self._start(job, origin)
         return capped
 
+    def _back_off(self, job: QueuedJob) -> None:
+        """A job whose row cannot be read (a corrupt column): it alone backs off, noted as its post's outcome."""
+        log.error("push job %s failed; retried later: its row cannot be read", job.id)
+        self._claimed.add(job.id)
+        self._outcomes.add(job, later(job))
+        self._wake.set()
+
     async def _idle_seconds(self) -> float:
         """How long nothing is to be done unless woken (by a new job or a post that ends)."""
         if self._posting.total() >= CONCURRENCY:
             return IDLE_POLL_SECONDS
-        async with self._db.legacy_read() as conn:
-            due = await sql.next_due_at(conn, now_ms(), self._claimed, self._full_origins())
+        due = await self._db.read(sql.next_due_at, now_ms(), frozenset(self._claimed), self._full_origins())
         return IDLE_POLL_SECONDS if due is None else min(IDLE_POLL_SECONDS, max(0.0, (due - now_ms()) / 1000))
 
-    def _start(self, job: sqlite3.Row, origin: str) -> None:
-        self._claimed.add(int(job["id"]))
+    def _start(self, job: DueJob, origin: str) -> None:
+        self._claimed.add(job.id)
         self._posting[origin] += 1
-        post = asyncio.create_task(self._attempt(job, origin), name=f"push-job-{job['id']}")
+        post = asyncio.create_task(self._attempt(job, origin), name=f"push-job-{job.id}")
         self._posts.add(post)
         post.add_done_callback(self._posts.discard)
 
-    async def _attempt(self, job: sqlite3.Row, origin: str) -> None:
+    async def _attempt(self, job: DueJob, origin: str) -> None:
         """Deliver one job and note its outcome; its slot frees for the next job as soon as its post ends."""
         try:
             try:
                 outcome = await self._deliver(job, origin)
             except Exception:  # a bug in one job's delivery: that job alone backs off
-                log.exception("push job %s failed; retried later", job["id"])
-                outcome = _later(job)
+                log.exception("push job %s failed; retried later", job.id)
+                outcome = later(job)
             self._outcomes.add(job, outcome)
         finally:
             self._posting[origin] -= 1
@@ -227,14 +188,9 @@ class PushWorker:
         sweep = now >= self._next_sweep
         if not self._outcomes.jobs and not sweep:
             return
-        written, self._outcomes = self._outcomes, _Outcomes()
+        written, self._outcomes = self._outcomes, Outcomes()
         try:
-            async with self._db.legacy_write() as tx:
-                await sql.delete_jobs(tx.conn, written.done)
-                await sql.delete_subscriptions_by_id(tx.conn, written.gone_subscriptions)
-                await sql.retry_jobs(tx.conn, written.retries)
-                if sweep:
-                    await sql.delete_expired_jobs(tx.conn, now)
+            await self._db.write(write_outcomes, written, now if sweep else None)
         except BaseException:  # nothing was written: keep them for the next try
             written.extend(self._outcomes)
             self._outcomes = written
@@ -243,13 +199,13 @@ class PushWorker:
             self._next_sweep = now + EXPIRED_SWEEP_MS
         self._claimed -= written.jobs
 
-    async def _deliver(self, job: sqlite3.Row, origin: str) -> _Outcome:
-        endpoint = str(job["endpoint"])
-        message = payload.build(job, shrink=bool(job["shrink"]))
+    async def _deliver(self, job: DueJob, origin: str) -> Outcome:
+        endpoint = job.endpoint
+        message = payload.build(job, shrink=bool(job.shrink))
         try:
             body = self._encrypt(message, job, endpoint)
         except Exception as exc:  # keys stored before they were checked at subscription: no push can ever reach them
-            subscription_id = int(job["subscription_id"])
+            subscription_id = job.subscription_id
             if subscription_id not in self._outcomes.gone_subscriptions:
                 log.warning("push subscription %s has unusable keys (%s); deleted", subscription_id, exc)
             return "gone"
@@ -258,44 +214,44 @@ class PushWorker:
         except aiohttp.ClientConnectorDNSError as exc:
             if isinstance(exc.os_error, RefusedAddress):  # the host now resolves somewhere the server must not post to
                 log.warning(
-                    "push endpoint of subscription %s resolves to a refused address; deleted", job["subscription_id"]
+                    "push endpoint of subscription %s resolves to a refused address; deleted", job.subscription_id
                 )
                 return "gone"
             log.info("push to %s failed: its host does not resolve", origin)  # a DNS blip must not forget devices
-            return _later(job)
+            return later(job)
         except (aiohttp.ClientError, TimeoutError) as exc:
             log.info("push to %s failed: %s", origin, type(exc).__name__)
-            return _later(job)
+            return later(job)
         if 200 <= status < 300:
             return "done"
         if status in (404, 410):
             return "gone"
-        if status == 413 and not job["shrink"]:
-            return _Retry(now_ms(), shrink=True)
+        if status == 413 and not job.shrink:
+            return Retry(now_ms(), shrink=True)
         if status == 429 or status >= 500:
-            wait = max(_backoff_ms(job), _retry_after_ms(retry_after) or 0)
-            return _Retry(now_ms() + min(wait, BACKOFF_MAX_MS))
+            wait = max(backoff_ms(job), _retry_after_ms(retry_after) or 0)
+            return Retry(now_ms() + min(wait, BACKOFF_MAX_MS))
         log.warning("push service %s refused a push with %s; dropped", origin, status)
         return "done"
 
-    def _encrypt(self, message: bytes, job: sqlite3.Row, endpoint: str) -> bytes:
+    def _encrypt(self, message: bytes, job: DueJob, endpoint: str) -> bytes:
         """The aes128gcm body for the subscription's keys (RFC 8291)."""
-        keys = WebPushKeys(p256dh=str(job["p256dh"]), auth=str(job["auth"]))
+        keys = WebPushKeys(p256dh=job.p256dh, auth=job.auth)
         return bytes(self._encryptor._encrypt(message, WebPushSubscription(endpoint=endpoint, keys=keys)))
 
-    async def _post(self, job: sqlite3.Row, endpoint: str, origin: str, body: bytes) -> tuple[int, str | None]:
+    async def _post(self, job: DueJob, endpoint: str, origin: str, body: bytes) -> tuple[int, str | None]:
         """Post one push; the status and the Retry-After header of the answer."""
         assert self._http is not None
-        remaining = max(0, (int(job["expires_at"]) - now_ms()) // 1000)
+        remaining = max(0, (job.expires_at - now_ms()) // 1000)
         headers = {
             "authorization": self._vapid.authorization(origin),
             "content-encoding": "aes128gcm",
             "content-type": "application/octet-stream",
-            "ttl": str(min(int(job["ttl_seconds"]), remaining)),
-            "urgency": str(job["urgency"]),
+            "ttl": str(min(job.ttl_seconds, remaining)),
+            "urgency": job.urgency,
         }
-        if job["topic"]:
-            headers["topic"] = str(job["topic"])
+        if job.topic:
+            headers["topic"] = job.topic
         async with self._http.post(endpoint, data=body, headers=headers, allow_redirects=False) as response:
             await response.read()
             return response.status, response.headers.get("retry-after")

@@ -9,13 +9,10 @@ per recipient per message.
 
 from __future__ import annotations
 
-import functools
-
 import msgspec
 
 from api.db import channels as sql
-from api.db.connection import Database
-from api.hub import Hub
+from api.db.connection import Tx
 
 
 class Delivered(msgspec.Struct, tag="delivered"):
@@ -33,12 +30,11 @@ class Delivered(msgspec.Struct, tag="delivered"):
 _encode = msgspec.json.Encoder().encode
 
 
-async def record_delivered(db: Database, hub: Hub, user_id: int, cursor: int) -> None:
-    async with db.legacy_write() as tx:
-        reached = await sql.mark_delivered(tx.conn, user_id, cursor)
-        if not reached:
-            return
-        members = await sql.members_of_channels(tx.conn, [channel_id for channel_id, _ in reached])
-        for channel_id, through in reached:
-            frame = _encode(Delivered(user_id=user_id, channel_id=channel_id, through=through))
-            tx.on_commit(functools.partial(hub.publish, frame, members[channel_id]))
+def record_delivered(tx: Tx, user_id: int, cursor: int) -> None:
+    """Raise the user's delivered marks to the cursor; tell each channel whose mark moved, once committed."""
+    reached = sql.mark_delivered(tx, user_id, cursor)
+    if not reached:
+        return
+    members = sql.members_of_channels(tx, [channel_id for channel_id, _ in reached])
+    for channel_id, through in reached:
+        tx.publish(_encode(Delivered(user_id=user_id, channel_id=channel_id, through=through)), members[channel_id])
