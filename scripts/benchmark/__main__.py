@@ -20,7 +20,7 @@ from typing import Any
 
 import msgspec
 
-from scripts.benchmark import scenarios
+from scripts.benchmark import hops, scenarios
 from scripts.benchmark.harness import (
     SERVER_ENV,
     BenchServer,
@@ -34,7 +34,7 @@ from scripts.benchmark.harness import (
 from scripts.benchmark.load import Api, Http, Team
 from scripts.benchmark.report import summary
 
-NAMES = ("fanout", "offline", "push", "idle", "many")
+NAMES = ("hops", "fanout", "offline", "push", "idle", "many")
 HTTP_CONNECTIONS = 64
 SETUP_CONCURRENCY = 25  # teams set up at once
 
@@ -110,6 +110,8 @@ async def run(
         emit(result)
 
     try:
+        if "hops" in wanted:
+            await scenario("hops_per_send", lambda: hops.hops_per_send(ctx))
         if "fanout" in wanted:
             await scenario("team_fanout", lambda: scenarios.team_fanout(ctx))
         if "offline" in wanted:

@@ -10,6 +10,7 @@ TITLES = {
     "idle_connections": "3. Idle connections",
     "push": "4. Push",
     "offline_flush": "5. Offline flush",
+    "hops_per_send": "6. Hops per send",
 }
 
 
@@ -74,6 +75,12 @@ def _figures(result: dict[str, Any]) -> list[str]:
             f"{len(result['errors']['verification'])} verification errors; the verifying sink used "
             f"{result['sink_core_busy']:.0%} of its core"
         )
+    elif kind == "hops_per_send":
+        lines.append(
+            f"{result['sends']} sends in process: {result['hops']} trips to a database thread, "
+            f"{result['hops_per_send']} per send"
+        )
+        return lines
     elif kind == "offline_flush":
         lines.append(
             f"{result['queued']} queued: flushed in {result['flush_http_ms']} ms, all delivered after "

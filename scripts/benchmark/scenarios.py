@@ -55,6 +55,7 @@ class Sizes:
     push_messages: int = 200
     push_devices: int = 1  # per receiver
     offline_messages: int = 100
+    hop_sends: int = 200  # in process (scripts/benchmark/hops.py)
     budget_seconds: float = 600.0  # per scenario, setup included
 
 
@@ -70,6 +71,7 @@ QUICK = Sizes(
     idle_max=100,
     idle_hold_seconds=1.0,
     push_messages=10,
+    hop_sends=20,
     budget_seconds=60.0,
 )
 
