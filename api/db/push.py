@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 
-import aiosqlite
 import msgspec
 
 from api.db.connection import Rows
@@ -240,8 +239,3 @@ def retry_jobs(rows: Rows, retries: Iterable[tuple[int, int, bool]]) -> None:
         f" shrink = {greatest('shrink', '?')} WHERE id = ?",
         [(at, int(shrink), job_id) for job_id, at, shrink in retries],
     )
-
-
-# Until api/membership.py drops its pending pushes through delete_member_jobs: the aiosqlite spelling.
-async def delete_jobs_of_member(conn: aiosqlite.Connection, channel_id: int, user_id: int) -> None:
-    await conn.execute(_MEMBER_JOBS, (user_id, channel_id))
