@@ -16,7 +16,7 @@ CLOSE_BAD_REQUEST = 4400  # a malformed `after`
 CLOSE_HEARTBEAT = 4408  # nothing heard for two heartbeats
 CLOSE_TOO_MANY_SOCKETS = 4409  # the user already has MAX_SOCKETS_PER_USER sockets open: this newest one is refused
 CLOSE_REPLACED = 4410  # a newer socket of the same session took this one's place (MAX_SOCKETS_PER_SESSION)
-CLOSE_FLOOD = 4429  # more frames than FRAMES_PER_WINDOW from the client
+CLOSE_FLOOD = 4429  # more frames than FRAMES_PER_WINDOW (api/live.py) from the client
 CLOSE_TOO_SLOW = 4503  # the client stopped reading and its backlog filled: reconnect and sync
 # Open sockets, per process. A device (session) that reconnects after a network change may leave a half-dead
 # socket behind until its heartbeat runs out: its newest socket replaces its oldest. Beyond the user's bound,
