@@ -95,12 +95,27 @@ def _in_words(problem: str) -> str:
     return f"must be at most {count} {_UNITS[kind]}"
 
 
+# The decoder's complaints about an object's fields name the field in the message, and the object as the key
+# ("data" for the body itself): the field is the key a person (and a form) needs.
+_FIELD = re.compile(r"Object (missing required|contains unknown) field `([^`]+)`")
+_FIELD_WORDS = {"missing required": "is required", "contains unknown": "is not a field here"}
+
+
+def _field_problem(key: str, problem: str) -> tuple[str, str]:
+    found = _FIELD.fullmatch(problem)
+    if found is None:
+        return key, _in_words(problem)
+    which, name = found.groups()
+    return (name if key in ("data", "body") else f"{key}.{name}"), _FIELD_WORDS[which]
+
+
 def _validation_error(_: Request[Any, Any, Any], exc: ValidationException) -> Response[ErrorBody]:
     fields: dict[str, str] = {}
     for item in exc.extra if isinstance(exc.extra, list) else []:
         if isinstance(item, dict):
             key = str(item.get("key") or item.get("source") or "body")
-            fields[key] = _in_words(str(item.get("message", "invalid")))
+            key, problem = _field_problem(key, str(item.get("message", "invalid")))
+            fields[key] = problem
     detail = "; ".join(f"{key}: {problem}" for key, problem in fields.items()) or str(exc.detail)
     return _respond(400, ErrorBody("invalid_request", detail, fields))
 

@@ -54,6 +54,19 @@ async def test_a_cue_must_be_in_the_team_set(team: Team) -> None:
     assert "cue" in unknown.json()["fields"]
 
 
+async def test_a_send_body_of_the_wrong_shape_names_the_field_in_plain_words(team: Team) -> None:
+    everyone = (await team.owner.channels(team.id))["Everyone"]["id"]
+    client_id = str(uuid.uuid4())
+    shapes = {
+        "text": ({"kind": "text"}, "is required"),
+        "cue": ({"kind": "text", "text": "Hold", "cue": "wrap_up"}, "is not a field here"),
+    }
+    for field, (body, words) in shapes.items():
+        refused = await team.owner.post(f"/api/channels/{everyone}/messages", {"client_id": client_id, **body})
+        assert refused.status_code == 400
+        assert refused.json()["fields"] == {field: words}
+
+
 async def test_acks_are_recorded_once_and_shown_in_history(team: Team) -> None:
     everyone = (await team.owner.channels(team.id))["Everyone"]["id"]
     message = (await team.owner.send(everyone, cue="take_break")).json()
