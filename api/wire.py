@@ -45,7 +45,8 @@ class BodySchemaPlugin(StructSchemaPlugin):
     no unknown fields (`additionalProperties: false`) and the bounds of list items (`members: list[Id]`)."""
 
     def is_plugin_supported_field(self, field_definition: FieldDefinition) -> bool:
-        return field_definition.is_subclass_of(Body)
+        # A union of bodies (a tagged send) is Litestar's to split; each member comes back here on its own.
+        return field_definition.is_subclass_of(Body) and not field_definition.is_union
 
     def to_openapi_schema(self, field_definition: FieldDefinition, schema_creator: SchemaCreator) -> Schema:
         schema = super().to_openapi_schema(field_definition, schema_creator)
