@@ -10,7 +10,6 @@ so that a test can hold the app's handler tables to them.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from typing import Generic, Literal, TypeVar, get_args
 
@@ -20,8 +19,7 @@ from litestar import get
 from api.clock import now_ms
 from api.cueset import CueSet
 from api.db import events as sql
-from api.db.connection import LegacyTransaction, Tx
-from api.hub import Hub
+from api.db.connection import Tx
 
 # Frames the socket sends that are not stored events: they carry no cursor.
 LiveFrameType = Literal["ready", "ping", "pong", "error", "delivered"]
@@ -104,7 +102,6 @@ class ToUser(msgspec.Struct, frozen=True):
 Address = ToTeam | ToChannel | ToUser
 
 D = TypeVar("D")
-Payload = TypeVar("Payload", bound=msgspec.Struct)
 
 
 class Envelope(msgspec.Struct, Generic[D], kw_only=True, tag_field="type"):
@@ -215,39 +212,3 @@ async def catalogue() -> Catalogue:
 
 
 route_handlers = [catalogue]
-
-
-# Until every area records through `record`: the aiosqlite version (going away with LegacyTransaction).
-async def legacy_record(
-    tx: LegacyTransaction,
-    hub: Hub,
-    type_: str,
-    data: Payload | Callable[[int], Payload],
-    *,
-    team_id: int,
-    channel_id: int | None = None,
-    user_id: int | None = None,
-) -> Payload:
-    cursor = await sql.append_event(tx.conn, type_, team_id, channel_id, user_id, now_ms())
-    payload = data(cursor) if callable(data) else data
-    raw = _encode(payload)
-    await sql.set_event_data(tx.conn, cursor, raw)
-    audience = await sql.audience(tx.conn, team_id, channel_id, user_id)
-    frame = _encode(
-        StoredEvent(cursor=cursor, type=type_, team_id=team_id, channel_id=channel_id, data=msgspec.Raw(raw))
-    )
-    tx.on_commit(lambda: hub.publish(frame, audience))
-    return payload
-
-
-def from_rows(rows: list[sqlite3.Row]) -> list[StoredEvent]:
-    return [
-        StoredEvent(
-            cursor=row["id"],
-            type=row["type"],
-            team_id=row["team_id"],
-            channel_id=row["channel_id"],
-            data=msgspec.Raw(row["data"]),
-        )
-        for row in rows
-    ]

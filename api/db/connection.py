@@ -15,8 +15,7 @@ import asyncio
 import contextlib
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 
@@ -102,7 +101,6 @@ def _write_in_thread(conn: sqlite3.Connection, action: Callable[..., R], args: A
 async def _connect(path: Path, *, read_only: bool) -> aiosqlite.Connection:
     target = f"file:{path}?mode=ro" if read_only else str(path)
     conn = await aiosqlite.connect(target, uri=read_only, isolation_level=None)
-    conn.row_factory = sqlite3.Row
     for pragma in dialect.CONNECTION_PRAGMAS if read_only else dialect.WRITER_PRAGMAS:
         await conn.execute(pragma)
     return conn
@@ -203,30 +201,6 @@ class Database:
         async with self._write_lock:
             return await self._hop(self._writer, _truncate_wal_in_thread)
 
-    # Until every area runs as actions: the writer as an aiosqlite transaction (see LegacyTransaction).
-    @asynccontextmanager
-    async def legacy_write(self) -> AsyncIterator[LegacyTransaction]:
-        assert self._writer is not None, "database is not open"
-        async with self._write_lock:
-            await self._writer.execute(dialect.BEGIN_WRITE)
-            tx = LegacyTransaction(self._writer)
-            try:
-                yield tx
-            except BaseException:
-                await self._writer.rollback()
-                raise
-            await self._writer.commit()
-            for hook in tx._after_commit:
-                hook()
-
-    @asynccontextmanager
-    async def legacy_read(self) -> AsyncIterator[aiosqlite.Connection]:
-        reader = await self._readers.get()
-        try:
-            yield reader
-        finally:
-            self._readers.put_nowait(reader)
-
 
 def _read_in_thread(conn: sqlite3.Connection, query: Callable[..., R], args: Any, kwargs: Any) -> R:
     return query(Rows(conn), *args, **kwargs)
@@ -239,23 +213,3 @@ def _truncate_wal_in_thread(conn: sqlite3.Connection) -> bool:
     finally:
         conn.execute(dialect.busy_timeout(dialect.BUSY_TIMEOUT_MS))
     return int(busy) == 0
-
-
-class LegacyTransaction:
-    """The writer connection inside BEGIN IMMEDIATE ... COMMIT, plus hooks to run after commit (going away)."""
-
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self.conn = conn
-        self._after_commit: list[Callable[[], None]] = []
-
-    def on_commit(self, hook: Callable[[], None]) -> None:
-        self._after_commit.append(hook)
-
-
-async def fetch_one(conn: aiosqlite.Connection, sql: str, args: Iterable[object] = ()) -> sqlite3.Row | None:
-    rows = await conn.execute_fetchall(sql, args)
-    return next(iter(rows), None)
-
-
-async def fetch_all(conn: aiosqlite.Connection, sql: str, args: Iterable[object] = ()) -> list[sqlite3.Row]:
-    return list(await conn.execute_fetchall(sql, args))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import aiosqlite
 import msgspec
 
 from api.db.connection import Rows
@@ -61,29 +60,3 @@ SELECT id AS cursor, type, team_id, channel_id, data FROM (
 def visible_after(rows: Rows, user_id: int, after: int, limit: int) -> list[LoggedEvent]:
     """Events after the cursor that the user may see now, oldest first."""
     return rows.all(LoggedEvent, _VISIBLE_AFTER, {"after": after, "user": user_id, "limit": limit})
-
-
-# Until api.events.legacy_record goes with the last area on it: its aiosqlite spellings of the three above.
-async def append_event(
-    conn: aiosqlite.Connection, type_: str, team_id: int, channel_id: int | None, user_id: int | None, now: int
-) -> int:
-    (row,) = await conn.execute_fetchall(
-        "INSERT INTO events (type, team_id, channel_id, user_id, data, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-        (type_, team_id, channel_id, user_id, b"", now),
-    )
-    return int(row[0])
-
-
-async def set_event_data(conn: aiosqlite.Connection, cursor: int, data: bytes) -> None:
-    await conn.execute("UPDATE events SET data = ? WHERE id = ?", (data, cursor))
-
-
-async def audience(conn: aiosqlite.Connection, team_id: int, channel_id: int | None, user_id: int | None) -> list[int]:
-    if user_id is not None:
-        return [user_id]
-    if channel_id is not None:
-        sql, args = "SELECT user_id FROM channel_members WHERE channel_id = ?", (channel_id,)
-    else:
-        sql, args = "SELECT user_id FROM team_members WHERE team_id = ?", (team_id,)
-    return [int(row[0]) for row in await conn.execute_fetchall(sql, args)]
