@@ -20,19 +20,20 @@ from typing import Any
 
 import msgspec
 
-from scripts.benchmark import hops, scenarios
-from scripts.benchmark.harness import (
-    SERVER_ENV,
-    BenchServer,
-    Cores,
-    log,
-    pick_cores,
-    pin_self,
-    raise_open_files,
-    resume_own_gc,
-)
-from scripts.benchmark.load import Api, Http, Team
+from scripts.benchmark.harness.cores import Cores, pick_cores, pin_self, raise_open_files
+from scripts.benchmark.harness.noise import resume_own_gc
+from scripts.benchmark.harness.progress import log
+from scripts.benchmark.harness.server import SERVER_ENV, BenchServer
+from scripts.benchmark.load.api_calls import Api, Team
+from scripts.benchmark.load.http_client import Http
 from scripts.benchmark.report import summary
+from scripts.benchmark.scenarios.context import FULL, QUICK, Context
+from scripts.benchmark.scenarios.fanout import team_fanout
+from scripts.benchmark.scenarios.hops import hops_per_send
+from scripts.benchmark.scenarios.idle import idle_connections
+from scripts.benchmark.scenarios.many_teams import many_teams
+from scripts.benchmark.scenarios.offline_flush import offline_flush
+from scripts.benchmark.scenarios.push import push_rate
 
 NAMES = ("hops", "fanout", "offline", "push", "idle", "many")
 HTTP_CONNECTIONS = 64
@@ -89,10 +90,10 @@ def header(args: argparse.Namespace, cores: Cores, open_files: int, setup_s: flo
 async def run(
     args: argparse.Namespace, server: BenchServer, cores: Cores, emit: Callable[[dict[str, Any]], None]
 ) -> float | None:
-    sizes = scenarios.QUICK if args.quick else scenarios.FULL
+    sizes = QUICK if args.quick else FULL
     wanted = set(args.only or NAMES)
     http = Http("127.0.0.1", server.port, HTTP_CONNECTIONS)
-    ctx = scenarios.Context(server=server, cores=cores, api=Api(http), sizes=sizes)
+    ctx = Context(server=server, cores=cores, api=Api(http), sizes=sizes)
     setup_s: float | None = None
 
     async def scenario(name: str, job: Callable[[], Awaitable[dict[str, Any]]]) -> None:
@@ -111,13 +112,13 @@ async def run(
 
     try:
         if "hops" in wanted:
-            await scenario("hops_per_send", lambda: hops.hops_per_send(ctx))
+            await scenario("hops_per_send", lambda: hops_per_send(ctx))
         if "fanout" in wanted:
-            await scenario("team_fanout", lambda: scenarios.team_fanout(ctx))
+            await scenario("team_fanout", lambda: team_fanout(ctx))
         if "offline" in wanted:
-            await scenario("offline_flush", lambda: scenarios.offline_flush(ctx))
+            await scenario("offline_flush", lambda: offline_flush(ctx))
         if "push" in wanted:
-            await scenario("push", lambda: scenarios.push_rate(ctx))
+            await scenario("push", lambda: push_rate(ctx))
         if wanted & {"idle", "many"}:
             log(f"setting up {sizes.teams} teams of {sizes.team_size}")
             began = time.monotonic()
@@ -134,12 +135,12 @@ async def run(
             async def idle() -> dict[str, Any]:
                 if failure is not None:
                     raise RuntimeError(f"setup failed: {failure!r}")
-                return await scenarios.idle_connections(ctx, users)
+                return await idle_connections(ctx, users)
 
             async def many() -> dict[str, Any]:
                 if failure is not None:
                     raise RuntimeError(f"setup failed: {failure!r}")
-                return await scenarios.many_teams(ctx, teams)
+                return await many_teams(ctx, teams)
 
             if "idle" in wanted:
                 await scenario("idle_connections", idle)
@@ -154,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     cores = pick_cores()
     pin_self(cores.bench)
-    open_files = raise_open_files(2 * scenarios.FULL.idle_max + 1000)
+    open_files = raise_open_files(2 * FULL.idle_max + 1000)
     results: list[dict[str, Any]] = []
 
     def emit(result: dict[str, Any]) -> None:

@@ -10,18 +10,20 @@ from pathlib import Path
 from typing import Any
 from unittest import mock
 
+from litestar import Litestar
+from litestar.di import Provide
 from litestar.testing import AsyncTestClient
 
 from api.app import create_app
 from api.db.connection import Database
 from api.push import worker
 from api.settings import Settings
-from scripts.benchmark.scenarios import Context, target
+from scripts.benchmark.scenarios.context import Context, target
 
 HOPS_PER_SEND_MOST = 2
 
 
-async def _sends(client: AsyncTestClient, db: Database, count: int) -> tuple[list[int], int]:
+async def _sends(client: AsyncTestClient[Litestar], db: Database, count: int) -> tuple[list[int], int]:
     """Sign up, make a team and send `count` texts to its Everyone channel: their statuses, the hops they took."""
     account = {"username": "bench", "password": "correct horse battery", "display_name": "Bench"}
     token = (await client.post("/api/accounts", json=account)).json()["token"]
@@ -45,7 +47,9 @@ async def hops_per_send(ctx: Context) -> dict[str, Any]:
             data_dir=Path(data_dir), password_time_cost=1, password_memory_kib=1024, messages_per_minute=count
         )
         app = create_app(settings)
-        db = app.dependencies["db"].dependency()
+        provide = app.dependencies["db"]
+        assert isinstance(provide, Provide)
+        db = provide.dependency()
         assert isinstance(db, Database)
         # The push worker's idle poll of the queue is no part of a send.
         with mock.patch.object(worker, "IDLE_POLL_SECONDS", 3600.0):
