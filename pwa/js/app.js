@@ -115,8 +115,17 @@ addEventListener('beforeinstallprompt', (e) => {
   install.prompt = e;
 });
 
+// worker.js imports modules. A browser that cannot run a module worker (Firefox before 147) keeps no worker at
+// all: the bridge at /sw.js that an older app left there has no push handler, so it would swallow pushes.
+function registerWorker() {
+  const sw = navigator.serviceWorker;
+  sw.register('/worker.js', { type: 'module', scope: '/' }).catch(() =>
+    sw.getRegistration('/').then((r) => r?.active?.scriptURL.endsWith('/sw.js') && r.unregister()).catch(() => {}),
+  );
+}
+
 async function boot() {
-  if ('serviceWorker' in navigator) navigator.serviceWorker.register('/worker.js', { type: 'module', scope: '/' }).catch(() => {}); // worker.js imports modules
+  if ('serviceWorker' in navigator) registerWorker();
   await loadLocal();
   if (!S.me && !cookie('bc_csrf')) return route(); // never signed in here: no need to ask the server
   if (S.me) await route(); // paint from the cache first: this is what opens offline
