@@ -80,12 +80,16 @@ def _api_error(_: Request[Any, Any, Any], exc: ApiError) -> Response[ErrorBody]:
     return _respond(exc.status, ErrorBody(exc.code, exc.detail, exc.fields), exc.headers)
 
 
+_NULL_ONLY = re.compile(r"Expected `null`, got `\w+`")
 _LENGTH = re.compile(r"Expected `(str|array|object)` of length (>=|<=) (\d+)")
 _UNITS = {"str": "characters", "array": "items", "object": "entries"}
 
 
 def _in_words(problem: str) -> str:
     """The decoder's complaint about a field as a person would say it ("must be at least 8 characters")."""
+    if _NULL_ONLY.fullmatch(problem):
+        return "must be left out here"
+    problem = problem.replace("`NoneType`", "`null`")  # JSON's word, not Python's
     length = _LENGTH.fullmatch(problem)
     if length is None:
         return explain(problem)
@@ -123,6 +127,20 @@ def _validation_error(_: Request[Any, Any, Any], exc: ValidationException) -> Re
 # Litestar's word for a client that hung up while its body was being read (a 500 only to Litestar): nobody waits
 # for the answer and nothing went wrong here, so it is not logged as an error (a client could flood the log).
 _CLIENT_GONE = "client disconnected prematurely"
+
+
+def too_deep(exc: RecursionError) -> bool:
+    """Whether the decoder gave up on JSON nested deeper than Python's recursion allows (about a thousand levels,
+    two kilobytes of brackets; no body or frame needs more than four). It decodes bodies before any route runs."""
+    return "deserializing" in str(exc)
+
+
+def _recursion_error(request: Request[Any, Any, Any], exc: RecursionError) -> Response[ErrorBody]:
+    if too_deep(exc):
+        return _respond(
+            400, ErrorBody("invalid_request", "The JSON is nested too deeply.", {"body": "nested too deeply"})
+        )
+    return _unexpected(request, exc)
 
 
 def _http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[ErrorBody]:
@@ -172,5 +190,6 @@ exception_handlers: ExceptionHandlersMap = {
     ApiError: _api_error,
     ValidationException: _validation_error,
     HTTPException: _http_error,
+    RecursionError: _recursion_error,
     Exception: _unexpected,
 }

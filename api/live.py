@@ -21,7 +21,7 @@ from litestar.exceptions import WebSocketDisconnect
 from api.actions.receipts import record_delivered
 from api.auth import Auth, session_for
 from api.db.connection import Database
-from api.errors import ApiError
+from api.errors import ApiError, too_deep
 from api.hub import SESSION_REVOKED, BoundedSubscriber, Hub
 from api.numbers import ascii_integer
 from api.presence import Presence
@@ -170,6 +170,11 @@ class _Connection:
                 continue
             except msgspec.DecodeError:
                 await self.send_error("bad_frame", "frames are JSON objects with a type")
+                continue
+            except RecursionError as exc:
+                if not too_deep(exc):
+                    raise
+                await self.send_error("bad_frame", "the frame is nested too deeply")
                 continue
             if isinstance(frame, Ping):
                 await self.socket.send_text(PONG_FRAME)

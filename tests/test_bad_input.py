@@ -179,6 +179,8 @@ def body_rules(method: str, path: str, target: Target, wrong_type: tuple[str, An
         Case(method, path, "JSON null", raw(target, b"null"), 400, "object"),
         Case(method, path, "no body", raw(target, b""), 400),
         Case(method, path, "not UTF-8", raw(target, b"\xff\xfe{}"), 400),
+        Case(method, path, "JSON nested 5,000 deep", raw(target, b"[" * 5000 + b"]" * 5000), 400),
+        Case(method, path, "a field nested 5,000 deep", raw(target, b'{"x": ' + b"[" * 5000 + b"]" * 5000 + b"}"), 400),
         Case(method, path, f"{name} of the wrong type", changed(target, **{name: value}), 400, name),
         Case(method, path, "an unknown field", changed(target, sneaky=1), 400, "sneaky"),
         Case(
@@ -578,6 +580,7 @@ BAD_FRAMES = [
     '{"type": "visibility", "visible": "yes"}',
     '{"type": "visibility"}',
     "x" * 5000,
+    '{"type": "ping", "x": ' + "[" * 2000 + "]" * 2000 + "}",  # deeper than the decoder's recursion, under 4 KiB
 ]
 
 

@@ -59,12 +59,23 @@ async def test_a_send_body_of_the_wrong_shape_names_the_field_in_plain_words(tea
     client_id = str(uuid.uuid4())
     shapes = {
         "text": ({"kind": "text"}, "is required"),
-        "cue": ({"kind": "text", "text": "Hold", "cue": "wrap_up"}, "is not a field here"),
+        "cue": ({"kind": "text", "text": "Hold", "cue": "wrap_up"}, "must be left out here"),
+        "colour": ({"kind": "cue", "cue": "wrap_up", "colour": "red"}, "is not a field here"),
     }
     for field, (body, words) in shapes.items():
         refused = await team.owner.post(f"/api/channels/{everyone}/messages", {"client_id": client_id, **body})
         assert refused.status_code == 400
         assert refused.json()["fields"] == {field: words}
+
+
+async def test_a_send_may_carry_the_other_kinds_field_as_null(team: Team) -> None:
+    """As clients written when both fields were optional send them."""
+    everyone = (await team.owner.channels(team.id))["Everyone"]["id"]
+    text = {"client_id": str(uuid.uuid4()), "kind": "text", "text": "Hold", "cue": None}
+    cue = {"client_id": str(uuid.uuid4()), "kind": "cue", "cue": "wrap_up", "text": None}
+    for body in (text, cue):
+        sent = await team.owner.post(f"/api/channels/{everyone}/messages", body)
+        assert sent.status_code == 201, sent.text
 
 
 async def test_acks_are_recorded_once_and_shown_in_history(team: Team) -> None:

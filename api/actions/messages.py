@@ -35,10 +35,12 @@ class _Send(Body, tag_field="kind"):
 
 class TextIn(_Send, tag="text"):
     text: Annotated[str, msgspec.Meta(max_length=TEXT_MAX)]
+    cue: None = None  # clients written when both fields were optional send the other one as null
 
 
 class CueIn(_Send, tag="cue"):
     cue: Annotated[str, msgspec.Meta(max_length=CUE_MAX)]
+    text: None = None
 
 
 SendIn = TextIn | CueIn

@@ -113,7 +113,7 @@ class Database:
         self._writer: aiosqlite.Connection | None = None
         self._readers: asyncio.Queue[aiosqlite.Connection] = asyncio.Queue()
         self._all: list[aiosqlite.Connection] = []
-        # Publishing before the lock is released keeps live frames in commit (cursor) order.
+        # Held from a write's start until its frames are published, so they go out in commit (cursor) order.
         self._write_lock = asyncio.Lock()
         self._scrubber: asyncio.Task[None] | None = None
         # Trips to a connection's thread since start: the cost a benchmark and a test hold the send path to.
@@ -158,13 +158,25 @@ class Database:
         """
         assert self._writer is not None, "database is not open"
         async with self._write_lock:
-            written: tuple[R, Tx] = await self._hop(self._writer, _write_in_thread, action, args, kwargs)
-            result, tx = written
-            for frame, user_ids in tx.published:
-                self._publish(frame, user_ids)
+            hop: asyncio.Future[tuple[R, Tx]] = asyncio.ensure_future(
+                self._hop(self._writer, _write_in_thread, action, args, kwargs)
+            )
+            try:
+                written: tuple[R, Tx] = await asyncio.shield(hop)
+            except asyncio.CancelledError:
+                # A cancelled caller does not stop the writer's thread: the action may still commit. Its frames
+                # must go out all the same, or an open socket would never see a committed event.
+                with contextlib.suppress(Exception):
+                    self._committed((await hop)[1])
+                raise
+            self._committed(written[1])  # under the lock: frames go out in commit (cursor) order
+        return written[0]
+
+    def _committed(self, tx: Tx) -> None:
+        for frame, user_ids in tx.published:
+            self._publish(frame, user_ids)
         for hook in tx.after_commit:
             hook()
-        return result
 
     async def read(self, query: Callable[Concatenate[Rows, P], R], /, *args: P.args, **kwargs: P.kwargs) -> R:
         """Run a query in a read-only reader's thread; it sees the last committed state."""

@@ -3,6 +3,9 @@ after COMMIT to the audience read inside it."""
 
 from __future__ import annotations
 
+import asyncio
+import time
+
 import msgspec
 import pytest
 
@@ -109,3 +112,22 @@ async def test_rows_come_back_as_structs_by_column_name_or_as_plain_values(seate
         return found, name, missing
 
     assert await seated.read(seats) == ([Seat(1, 10), Seat(2, 10)], "Acme deal", None)
+
+
+async def test_a_write_whose_caller_is_cancelled_still_publishes_what_it_committed(
+    seated: Database, published: Published
+) -> None:
+    """The writer's thread finishes the action anyway; an open socket must not miss the committed event."""
+
+    def slow(tx: Tx) -> None:
+        record(tx, HistoryClearedEvent, ToChannel(team_id=1, channel_id=10), HistoryCleared(channel_id=10, deleted=0))
+        time.sleep(0.2)
+
+    caller = asyncio.create_task(seated.write(slow))
+    await asyncio.sleep(0.05)
+    caller.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await caller
+    await seated.write(lambda tx: None)  # queued behind it
+    assert [frame["type"] for frame, _ in decoded(published)] == ["history_cleared"]
+    assert await seated.read(lambda rows: rows.one(int, "SELECT count(*) FROM events")) == 1
