@@ -9,6 +9,7 @@ interface AckDone { message_id: number; channel_id: number; user_id: number; at:
 interface Message {
   id: number; cursor: number; team_id: number; channel_id: number; sender_id: number; client_id: string;
   kind: string; text?: string | null; cue?: string | null; created_at: number; acks?: Ack[];
+  composed_at?: number | null; // when it was written (offline, earlier than created_at)
 }
 interface Receipt { user_id: number; delivered: number; read: number }
 interface Channel {

@@ -48,7 +48,7 @@ export async function saveNow() {
   const { me, teams, teamId, team, cursor, prefs, lastCue, lastChannel } = S;
   /** @type {[string, unknown][]} */
   const entries = [['state', { me, teams, teamId, team, cursor, prefs, lastCue, lastChannel }], ['uid', me?.id ?? null]];
-  for (const id of dirty) entries.push([`m:${id}`, S.messages.get(id) || []]);
+  for (const id of dirty) entries.push([`m:${id}`, (S.messages.get(id) || []).slice(-reduce.KEEP)]);
   dirty.clear();
   await kv.setMany(entries);
 }

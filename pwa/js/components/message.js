@@ -1,9 +1,12 @@
-// One message of a channel: who, what, when; mine with its receipt ladder, a cue to me with "Got it".
+// One message of a channel: who, what, when (and when it was written, if earlier); mine with its receipt ladder
+// and who has it (details on tap), a cue to me with "Got it".
 import { h, toast, clock } from '../ui.js';
 import * as outbox from '../outbox.js';
-import { S, cueOf, displayName, isDelivered } from '../store.js';
+import { S, cueOf, displayName, channel } from '../store.js';
 import { ack, errorText } from '../actions.js';
-import { ladder } from '../store/ladder.js';
+import { ladder, tally, receiptLabel, whoState } from '../store/ladder.js';
+
+const opened = new Set(); // client ids whose receipt details are open: a repaint keeps them open
 
 /** The receipt ladder under a message I sent. @param {Rung} rung @param {any} pending its outbox item, while unsent */
 function ladderView(rung, pending) {
@@ -12,21 +15,44 @@ function ladderView(rung, pending) {
       rung.state === 'expired' ? h('button', { class: 'small', type: 'button', onclick: () => outbox.sendAnyway(pending) }, 'Send anyway') : null,
       h('button', { class: 'small ghost', type: 'button', onclick: () => outbox.discard(pending) }, 'Discard'));
   }
-  return h('p', { class: `ladder step-${rung.step}` },
-    h('span', { class: 'rungs', 'aria-hidden': 'true' }, h('i'), h('i'), h('i'), h('i')), h('span', null, rung.label));
+  return h('p', { class: `ladder step-${rung.step}` }, rungs(), h('span', null, rung.label));
+}
+
+const rungs = () => h('span', { class: 'rungs', 'aria-hidden': 'true' }, h('i'), h('i'), h('i'), h('i'));
+
+/** Who has my stored message: one line, and on tap each teammate's state. @param {Rung} rung @param {import('../store/ladder.js').Tally} t @param {Message} m @param {(id: number) => string} name */
+function receiptsView(rung, t, m, name) {
+  const box = h('details', { class: `ladder receipts step-${rung.step}`, open: opened.has(m.client_id) },
+    h('summary', null, rungs(), h('span', null, receiptLabel(t, name))),
+    h('ul', { class: 'who-list' }, t.all.map((w) => h('li', { 'data-state': w.state }, h('span', null, name(w.user_id)), h('span', null, whoState(w, clock))))));
+  box.addEventListener('toggle', () => { if (box.open) opened.add(m.client_id); else opened.delete(m.client_id); });
+  return box;
+}
+
+/** "written 10:09 · sent 10:10" when they differ by a minute or more. @param {Message} m */
+function when(m) {
+  const written = m.composed_at;
+  if (written == null || m.created_at - written < 60000) return h('time', null, clock(m.created_at));
+  return h('time', { class: 'written' }, `written ${clock(written)} · sent ${clock(m.created_at)}`);
 }
 
 /** @param {Message} m @param {Channel} ch @param {any} [pending] its outbox item, while the server lacks it */
 export function messageItem(m, ch, pending) {
   const mine = pending || m.sender_id === S.me?.id;
   const acks = m.acks || [];
-  const rung = mine ? ladder(pending, pending ? [] : acks.map((a) => displayName(a.user_id, ch.team_id)), isDelivered(m, ch)) : null;
+  const fresh = channel(ch.id) || ch; // the channel list may have been reloaded since the screen opened
+  /** @param {number} id */
+  const name = (id) => displayName(id, ch.team_id);
+  const t = mine && !pending ? tally(m, fresh) : null;
+  const rung = mine ? ladder(pending, pending ? [] : acks.map((a) => name(a.user_id)), !!t?.delivered) : null;
   const cue = m.kind === 'cue' ? cueOf(m.cue, ch.team_id) : null;
+  const recalled = /** @type {any} */ (m).recalled;
   return h('li', { class: `msg ${mine ? 'mine' : 'theirs'} ${m.kind} ${cue ? cue.urgency : ''}`, 'data-state': rung?.state, 'data-client-id': m.client_id },
-    mine ? null : h('p', { class: 'who' }, displayName(m.sender_id, ch.team_id)),
+    mine ? null : h('p', { class: 'who' }, name(m.sender_id)),
     cue ? h('p', { class: 'cue-label' }, cue.label) : h('p', { class: 'text' }, m.text),
-    h('div', { class: 'meta' }, h('time', null, clock(m.created_at)),
-      rung ? ladderView(rung, pending)
-        : !cue ? null : acks.some((a) => a.user_id === S.me?.id) ? h('span', { class: 'got' }, 'You: got it')
+    recalled ? h('small', { class: 'recalled' }, 'Recalled') : null,
+    h('div', { class: 'meta' }, when(m),
+      rung ? (t && t.total && rung.step >= 2 ? receiptsView(rung, t, m, name) : ladderView(rung, pending))
+        : !cue || recalled ? null : acks.some((a) => a.user_id === S.me?.id) ? h('span', { class: 'got' }, 'You: got it')
           : h('button', { class: 'small', type: 'button', 'aria-label': `Got it: ${cue.label}`, onclick: () => ack(m).catch((ex) => toast(errorText(ex))) }, 'Got it')));
 }

@@ -1,4 +1,5 @@
-// A channel: its messages (keyed: an event repaints only the message it changed), the cue pad and the composer.
+// A channel: its messages (keyed: an event repaints only the message it changed; older pages load on scrolling up,
+// the message in view staying put), the cue pad and the composer (multi-line, counted near the limit).
 import { h, icon } from '../ui.js';
 import { online } from '../api.js';
 import * as outbox from '../outbox.js';
@@ -11,6 +12,11 @@ import { cuePad } from '../components/cue-pad.js';
 import { keyed } from '../components/keyed.js';
 import { messageItem } from '../components/message.js';
 
+export const TEXT_MAX = 4000; // the server's TEXT_MAX (api/actions/messages.py; a unit test holds them equal)
+const COUNT_FROM = TEXT_MAX - 500; // the counter shows from here
+/** @param {number} x */
+const n = (x) => x.toLocaleString('en');
+
 /** @param {View} v @param {number} id */
 export async function channelScreen(v, id) {
   const ch = channel(id);
@@ -19,8 +25,18 @@ export async function channelScreen(v, id) {
   v.cleanup(() => channelClosed(id));
   await messagesOf(id);
   const list = h('ol', { class: 'messages', role: 'log', 'aria-label': 'Messages' });
-  const scroller = h('div', { class: 'scroll' }, list);
-  let first = true;
+  const latest = h('button', { class: 'latest small', type: 'button', hidden: true }, 'Latest ↓');
+  const scroller = h('div', { class: 'scroll' }, list, latest);
+  let first = true, stick = false, unseen = 0, loading = false;
+  /** @type {boolean | null} */
+  let more = null; // older messages on the server: unknown until a page says
+  const nearBottom = () => scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 80;
+  const showLatest = () => {
+    if (nearBottom()) unseen = 0;
+    latest.hidden = nearBottom();
+    latest.textContent = unseen ? `${unseen} new · Latest ↓` : 'Latest ↓';
+  };
+  latest.addEventListener('click', () => { scroller.scrollTop = scroller.scrollHeight; unseen = 0; showLatest(); });
   // Keyed by sender and client id: a message keeps its key from the outbox to the server's copy.
   /** @param {any} m @param {any} [p] its outbox item @returns {[string, HTMLElement]} */
   const row = (m, p) => [`${m.sender_id} ${m.client_id}`, messageItem(m, ch, p)];
@@ -28,25 +44,79 @@ export async function channelScreen(v, id) {
     const stored = cachedMessages(id);
     const known = new Set(stored.map((m) => m.client_id));
     const pending = outbox.items.filter((i) => i.channel_id === id && i.kind !== 'ack' && !known.has(i.client_id));
-    const atBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 80;
+    const atBottom = nearBottom();
+    // The first message in view and how far down it sits, to keep it there when older ones come in above.
+    const top = scroller.getBoundingClientRect().top;
+    const anchor = /** @type {HTMLElement | undefined} */ ([...list.children].find((el) => el.getBoundingClientRect().bottom > top));
+    const key = anchor?.dataset.key, offset = anchor ? anchor.getBoundingClientRect().top - top : 0;
+    const lastKey = list.lastElementChild?.getAttribute('data-key');
     const items = [...stored.map((m) => row(m)), ...pending.map((p) => row({ ...p, sender_id: S.me?.id }, p))];
-    keyed(list, items.length ? items : [['empty', h('li', { class: 'empty' }, 'No messages yet. Tap a cue to signal your side.')]]);
-    if (atBottom || first) scroller.scrollTop = scroller.scrollHeight;
-    first = false;
+    /** @type {[string, HTMLElement][]} */
+    const head = loading ? [['edge', h('li', { class: 'edge' }, 'Loading earlier messages…')]]
+      : more === false && items.length ? [['edge', h('li', { class: 'edge' }, 'Start of the conversation')]] : [];
+    keyed(list, items.length ? [...head, ...items] : [['empty', h('li', { class: 'empty' }, 'No messages yet. Tap a cue to signal your side.')]]);
+    if (atBottom || first || stick) scroller.scrollTop = scroller.scrollHeight;
+    else {
+      const again = [...list.children].find((el) => /** @type {HTMLElement} */ (el).dataset.key === key);
+      if (again) scroller.scrollTop += again.getBoundingClientRect().top - top - offset;
+      if (items.length && items.at(-1)?.[0] !== lastKey && lastKey) unseen += 1;
+    }
+    first = stick = false;
+    showLatest();
   };
+  const older = async () => {
+    if (loading || more === false || !online()) return;
+    loading = true;
+    paint();
+    try { more = await loadHistory(id, true); } catch { /* offline: try on the next scroll */ }
+    loading = false;
+    paint();
+  };
+  scroller.addEventListener('scroll', () => {
+    showLatest();
+    if (scroller.scrollTop < 300 && more) older();
+  }, { passive: true });
   v.on('messages', (cid) => cid === id && paint());
   v.on('outbox', paint);
   const { pad, paint: paintPad } = cuePad(id, ch.team_id);
   v.on('cues', paintPad);
   v.on('channels', () => { if (!channel(id)) v.go('/', true); });
-  const input = h('input', { class: 'compose-input', name: 'text', 'aria-label': 'Message', placeholder: 'Message', autocomplete: 'off', maxlength: 4000, enterkeyhint: 'send' });
+
+  // Desktop: Enter sends, Shift+Enter is a new line. A touch phone: Enter is a new line, the button sends.
+  const touch = matchMedia('(pointer: coarse)').matches;
+  const input = h('textarea', { class: 'compose-input', id: `compose-${id}`, name: 'text', 'aria-label': 'Message', placeholder: 'Message', rows: 1, autocomplete: 'off', enterkeyhint: touch ? 'enter' : 'send', 'aria-describedby': `count-${id}` });
+  const counter = h('p', { class: 'counter', id: `count-${id}`, hidden: true });
+  const note = h('p', { class: 'compose-note', role: 'alert' });
+  const length = () => [...input.value.trim()].length; // code points, as the server counts
+  const recount = () => {
+    const len = length();
+    counter.hidden = len < COUNT_FROM;
+    counter.textContent = len > TEXT_MAX ? `${n(len)} / ${n(TEXT_MAX)}: ${n(len - TEXT_MAX)} too many` : `${n(len)} / ${n(TEXT_MAX)}`;
+    counter.classList.toggle('over', len > TEXT_MAX);
+    if (len <= TEXT_MAX) note.textContent = '';
+    input.style.height = 'auto';
+    input.style.height = `${Math.min(input.scrollHeight + 2, 160)}px`;
+  };
+  input.addEventListener('input', recount);
   const composer = h('form', { class: 'composer' }, input,
     h('button', { class: 'icon-btn send', type: 'submit', 'aria-label': 'Send' }, icon('send')));
+  input.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing && !touch) {
+      e.preventDefault();
+      composer.requestSubmit();
+    }
+  });
   composer.addEventListener('submit', (e) => {
     e.preventDefault();
     const text = input.value.trim();
     if (!text) return;
+    if (length() > TEXT_MAX) {
+      note.textContent = `Not sent: a message can be at most ${n(TEXT_MAX)} characters; this one has ${n(length())}. Shorten it by ${n(length() - TEXT_MAX)}.`;
+      return;
+    }
     input.value = '';
+    recount();
+    stick = true;
     sendText(id, text);
   });
   const padToggle = h('button', { class: 'pad-toggle', type: 'button', 'aria-expanded': 'true', 'aria-controls': 'pad' }, 'Cues');
@@ -56,11 +126,13 @@ export async function channelScreen(v, id) {
     pad.hidden = !open;
     padToggle.setAttribute('aria-expanded', String(open));
   });
-  const root = h('main', { class: 'screen chat' },
+  const skip = h('a', { class: 'skip', href: `#compose-${id}` }, 'Skip to the message box');
+  skip.addEventListener('click', (e) => { e.preventDefault(); input.focus(); });
+  const root = h('main', { class: 'screen chat' }, skip,
     bar(v, channelName(ch), { back: '/', actions: [h('a', { class: 'icon-btn', href: `/table/${id}`, 'aria-label': 'Table mode' }, icon('moon'))] }),
-    scroller, h('section', { class: 'tray', 'aria-label': 'Send' }, padToggle, pad, composer));
+    scroller, h('section', { class: 'tray', 'aria-label': 'Send' }, padToggle, pad, note, counter, composer));
   requestAnimationFrame(paint);
-  if (online()) loadHistory(id).then(() => markRead(id)).catch(() => {});
+  if (online()) loadHistory(id).then((m) => { more = m; paint(); return markRead(id); }).catch(() => {});
   push.clearNotifications(id);
   return root;
 }

@@ -2,7 +2,7 @@
 // `handlers` table) and per local action. A reducer changes the state it is given and returns a Change (topics to
 // announce, message lists to persist, effects to run); store.js commits it. No DOM, no I/O: Node tests this.
 
-const KEEP = 150; // messages kept per channel on the device
+export const KEEP = 150; // messages kept per channel on the device (the open channel keeps older pages in memory)
 export const LEAD = new Set(['owner', 'lead']);
 
 /** @returns {State} */
@@ -78,7 +78,7 @@ function upsert(s, m, c) {
   else list.push(m);
   // Sorted after an update too: it puts right a copy cached while events carried no cursor.
   list.sort((a, b) => a.cursor - b.cursor);
-  if (list.length > KEEP) list.splice(0, list.length - KEEP);
+  if (list.length > KEEP && s.viewing !== m.channel_id) list.splice(0, list.length - KEEP); // scrolled-back pages stay while open
   s.messages.set(m.channel_id, list);
   c.touch(m.channel_id);
   return at < 0;

@@ -27,11 +27,14 @@ export async function refreshAll() {
   await Promise.all(S.teams.map((t) => refreshTeam(t.id)));
 }
 
-/** @param {number} channelId */
-export async function loadHistory(channelId) {
-  const page = await api('GET', `/channels/${channelId}/messages?limit=50`);
+/** The latest page of a channel's history, or the page before its oldest message here: whether there is more before.
+ * @param {number} channelId @param {boolean} [older] @returns {Promise<boolean>} */
+export async function loadHistory(channelId, older = false) {
+  const before = older ? (await messagesOf(channelId))[0]?.id : undefined;
+  const page = await api('GET', `/channels/${channelId}/messages?limit=50${before ? `&before=${before}` : ''}`);
   await messagesOf(channelId);
   await commit(reduce.historyLoaded(S, channelId, page.messages));
+  return page.more;
 }
 
 const readTimers = new Map();
