@@ -77,14 +77,16 @@ _MARK = f"[{_char_class(MARKS)}]"
 # (`.` stops at a line break, which the allowed characters do not include anyway, to Python and ECMA alike.)
 NAME_PATTERN = f"^(?!{_SPACE}*{END})(?!(?:.*{_SPACE})?{_MARK}){_ALLOWED}*{END}"
 # Spaces around a username are trimmed (a phone keyboard adds one after a word), not refused.
-USERNAME_PATTERN = r"^ *[A-Za-z0-9_.-]{3,32} *" + END
+USERNAME_MIN, USERNAME_MAX = 3, 32
+USERNAME_CHARS = "A-Za-z0-9_.-"
+USERNAME_PATTERN = f"^ *[{USERNAME_CHARS}]{{{USERNAME_MIN},{USERNAME_MAX}}} *" + END
 
 # What each pattern means, for the error a client gets (the decoder's own message quotes the regex).
 PLAIN_WORDS = {
     NAME_PATTERN: "must show something: not blank, no control or invisible characters (line breaks, "
     "zero-width spaces or joiners, direction marks or overrides, byte-order marks, fillers), and no accent or other "
     "combining mark without a character to sit on (at the start or after a space)",
-    USERNAME_PATTERN: "must be 3-32 of A-Z a-z 0-9 _ . - (spaces around it are trimmed)",
+    USERNAME_PATTERN: f"must be {USERNAME_MIN} to {USERNAME_MAX} letters, digits, dots, dashes or underscores",
 }
 
 

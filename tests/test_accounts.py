@@ -104,7 +104,9 @@ async def test_a_username_breaking_the_rules_is_refused(http: httpx.AsyncClient,
     response = await create_account(http, username)
     assert response.status_code == 400
     assert response.json()["error"] == "invalid_request"
-    assert response.json()["fields"]["username"].startswith("must be 3-32 of A-Z a-z 0-9 _ . -")  # plain words
+    assert (
+        response.json()["fields"]["username"] == "must be 3 to 32 letters, digits, dots, dashes or underscores"
+    )  # plain words
 
 
 async def test_spaces_around_a_username_are_trimmed_not_refused(http: httpx.AsyncClient) -> None:

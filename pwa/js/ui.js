@@ -1,4 +1,5 @@
 // DOM helpers. Text always goes in as text nodes (never innerHTML); no inline styles (CSP).
+import { LIMITS, USERNAME } from './limits.js';
 const SVG = 'http://www.w3.org/2000/svg';
 const PATHS = {
   back: 'M15 5l-7 7 7 7',
@@ -46,6 +47,78 @@ export function h(tag, props, ...kids) {
 /** A labelled form field. @param {string} label @param {Element} input @param {string | null} [hint] */
 export function field(label, input, hint) {
   return h('label', { class: 'field' }, h('span', null, label), input, hint ? h('small', null, hint) : null);
+}
+
+// --- errors next to their field, in plain words ------------------------------------------------
+let errorIds = 0;
+/** Shows (or, with '', clears) the error of one input, under it. @param {Element} input @param {string} text */
+export function fieldError(input, text) {
+  const box = input.closest('.field') || input.parentElement;
+  let note = /** @type {HTMLElement | null} */ (box?.querySelector('.field-error') || null);
+  if (!note && text) {
+    note = h('small', { class: 'field-error', id: `fe${++errorIds}` });
+    box?.append(note);
+  }
+  if (note) note.textContent = text;
+  if (text) {
+    input.setAttribute('aria-invalid', 'true');
+    input.setAttribute('aria-describedby', /** @type {HTMLElement} */ (note).id);
+  } else {
+    input.removeAttribute('aria-invalid');
+    input.removeAttribute('aria-describedby');
+  }
+}
+
+/** What each rule says, in plain words (the limits are the server's: limits.js). */
+export const RULES = {
+  username: `Usernames are ${LIMITS.usernameMin} to ${LIMITS.usernameMax} letters, digits, dots, dashes or underscores.`,
+  password: `Passwords are at least ${LIMITS.passwordMin} characters.`,
+  name: `Names need a visible character, at most ${LIMITS.name} characters, no invisible or control characters.`,
+};
+
+/**
+ * Checks a form's inputs against the rules before it goes to the server; shows what is wrong next to each.
+ * @param {Element} form @param {Record<string, 'username' | 'password' | 'name'>} rules input name: its rule
+ * @returns {boolean} whether all pass
+ */
+export function checkFields(form, rules) {
+  clearErrors(form);
+  let first = /** @type {HTMLInputElement | null} */ (null);
+  for (const [key, rule] of Object.entries(rules)) {
+    const input = /** @type {HTMLInputElement | null} */ (form.querySelector(`[name="${key}"]`));
+    if (!input) continue;
+    const value = input.value.trim();
+    const ok = rule === 'username' ? USERNAME.test(value)
+      : rule === 'password' ? input.value.length >= LIMITS.passwordMin && input.value.length <= LIMITS.passwordMax
+        : value.length > 0 && value.length <= LIMITS.name;
+    if (!ok) { fieldError(input, RULES[rule]); first = first || input; }
+  }
+  first?.focus();
+  return first === null;
+}
+
+/** Clears every field error of a form. @param {Element} form */
+export function clearErrors(form) {
+  for (const input of form.querySelectorAll('[aria-invalid]')) fieldError(input, '');
+}
+
+/**
+ * Puts each of the server's field errors next to its input (by name), in the words given for that field, or the
+ * server's own ("must be at most 60 characters") after the field's label. The first one gets focus.
+ * @param {Element} form @param {unknown} err @param {Record<string, string>} [words] @returns {boolean} whether any showed
+ */
+export function showFieldErrors(form, err, words = {}) {
+  const fields = /** @type {{fields?: Record<string, string>}} */ (err)?.fields || {};
+  let first = /** @type {HTMLElement | null} */ (null);
+  for (const [key, problem] of Object.entries(fields)) {
+    const input = /** @type {HTMLElement | null} */ (form.querySelector(`[name="${CSS.escape(key)}"]`));
+    if (!input) continue;
+    const label = input.closest('.field')?.firstElementChild?.textContent || key;
+    fieldError(input, words[key] || `${label} ${problem}.`);
+    first = first || input;
+  }
+  first?.focus();
+  return first !== null;
 }
 
 let toastTimer = 0;

@@ -1,5 +1,6 @@
 // Log in or create an account (then on to an invite opened before, or home).
-import { h, field } from '../ui.js';
+import { h, field, checkFields, showFieldErrors, RULES } from '../ui.js';
+import { LIMITS } from '../limits.js';
 import { enter, errorText, pendingInvite } from '../actions.js';
 
 /** @param {View} v @param {'login' | 'signup'} mode */
@@ -9,22 +10,25 @@ export async function authScreen(v, mode) {
   const err = h('p', { class: 'error', role: 'alert' });
   const submit = h('button', { class: 'primary', type: 'submit' }, signup ? 'Create account' : 'Log in');
   const form = h('form', { class: 'stack', novalidate: true },
-    field('Username', h('input', { name: 'username', autocomplete: 'username', required: true, autocapitalize: 'none', spellcheck: 'false' }),
-      signup ? '3–32 letters, digits, _ . -' : null),
-    signup ? field('Your name', h('input', { name: 'display_name', autocomplete: 'name', required: true })) : null,
-    field('Password', h('input', { name: 'password', type: 'password', required: true, minlength: signup ? 8 : 1, autocomplete: signup ? 'new-password' : 'current-password' }),
-      signup ? 'At least 8 characters' : null),
+    field('Username', h('input', { name: 'username', autocomplete: 'username', required: true, autocapitalize: 'none', spellcheck: 'false', maxlength: signup ? LIMITS.usernameMax : 64 }),
+      signup ? `${LIMITS.usernameMin}–${LIMITS.usernameMax} letters, digits, . - _` : null),
+    signup ? field('Your name', h('input', { name: 'display_name', autocomplete: 'name', required: true, maxlength: LIMITS.name })) : null,
+    field('Password', h('input', { name: 'password', type: 'password', required: true, maxlength: LIMITS.passwordMax, autocomplete: signup ? 'new-password' : 'current-password' }),
+      signup ? `At least ${LIMITS.passwordMin} characters` : null),
     err, submit);
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     err.textContent = '';
+    if (signup && !checkFields(form, { username: 'username', display_name: 'name', password: 'password' })) return;
     submit.disabled = true;
     try {
       await enter(signup, Object.fromEntries(new FormData(form)));
       const invite = await pendingInvite();
       v.go(invite ? `/join/${invite}` : '/', true);
     } catch (ex) {
-      err.textContent = /** @type {{code?: string}} */ (ex).code === 'offline' ? 'You are offline. Connect to log in.' : errorText(ex);
+      const code = /** @type {{code?: string}} */ (ex).code;
+      const shown = showFieldErrors(form, ex, { username: code === 'username_taken' ? 'That username is taken. Try another.' : RULES.username, display_name: RULES.name, password: RULES.password });
+      err.textContent = code === 'offline' ? 'You are offline. Connect to log in.' : shown ? '' : errorText(ex);
       submit.disabled = false;
     }
   });

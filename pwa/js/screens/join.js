@@ -1,5 +1,6 @@
 // Getting into a team: start one or paste an invite link (/new, and home without a team), or open the link (/join).
-import { h, field, toast } from '../ui.js';
+import { h, field, toast, checkFields, showFieldErrors } from '../ui.js';
+import { LIMITS } from '../limits.js';
 import { S } from '../store.js';
 import { createTeam, joinTeam, keepInvite, errorText } from '../actions.js';
 import { bar, settingsLink } from '../components/bar.js';
@@ -7,9 +8,9 @@ import { bar, settingsLink } from '../components/bar.js';
 /** @param {View} v */
 export function onboardingScreen(v) {
   const err = h('p', { class: 'error', role: 'alert' });
-  const name = h('input', { name: 'name', required: true, maxlength: 80, placeholder: 'e.g. Acme acquisition' });
+  const name = h('input', { name: 'name', required: true, maxlength: LIMITS.name, placeholder: 'e.g. Acme acquisition' });
   const link = h('input', { name: 'invite', required: true, placeholder: 'Paste the link you were sent', autocapitalize: 'none' });
-  const create = h('form', { class: 'card stack' }, h('h2', null, 'Start a team'),
+  const create = h('form', { class: 'card stack', novalidate: true }, h('h2', null, 'Start a team'),
     h('p', { class: 'muted' }, 'You will lead it: invite your side, tune the cues.'),
     field('Team name', name), h('button', { class: 'primary', type: 'submit' }, 'Create team'));
   const join = h('form', { class: 'card stack' }, h('h2', null, 'Join a team'),
@@ -17,10 +18,11 @@ export function onboardingScreen(v) {
   create.addEventListener('submit', async (e) => {
     e.preventDefault();
     err.textContent = '';
+    if (!checkFields(create, { name: 'name' })) return;
     try {
       await createTeam(name.value.trim());
       v.go('/', true);
-    } catch (ex) { err.textContent = errorText(ex); }
+    } catch (ex) { if (!showFieldErrors(create, ex)) err.textContent = errorText(ex); }
   });
   join.addEventListener('submit', (e) => {
     e.preventDefault();

@@ -22,6 +22,7 @@ function devicesList() {
       h('span', { class: 'row-main' }, h('span', { class: 'row-title' }, prettyDevice(d.device)),
         h('small', null, d.current ? 'This device' : `Last seen ${new Date(d.last_seen_at).toLocaleString()}`)),
       d.current ? null : h('button', { class: 'small ghost', type: 'button', 'aria-label': `Sign out ${prettyDevice(d.device)}`, onclick: async () => {
+        if (!confirm(`Sign out ${prettyDevice(d.device)}? It will need your password to get back in; unsent messages on it are lost.`)) return;
         await signOutDevice(d.id).catch((ex) => toast(errorText(ex)));
         load();
       } }, 'Sign out'))));

@@ -17,7 +17,14 @@ const valueOf = (e) => /** @type {HTMLInputElement} */ (e.target).value;
 function memberItem(t, m, lead) {
   const editable = lead && m.role !== 'owner' && m.user_id !== S.me?.id;
   const role = editable
-    ? h('select', { 'aria-label': `Role of ${m.display_name}`, onchange: (/** @type {Event} */ e) => orSay(act.setRole(t.id, m.user_id, valueOf(e))) },
+    ? h('select', { 'aria-label': `Role of ${m.display_name}`, onchange: (/** @type {Event} */ e) => {
+      const select = /** @type {HTMLSelectElement} */ (e.target);
+      if (select.value === 'owner' && !confirm(`Hand over ${t.name} to ${m.display_name}? They become the owner and you become a lead. You cannot undo this yourself.`)) {
+        select.value = m.role;
+        return;
+      }
+      orSay(act.setRole(t.id, m.user_id, select.value));
+    } },
       ['member', 'lead', ...(t.role === 'owner' ? ['owner'] : [])].map((r) => h('option', { value: r, selected: r === m.role }, r[0].toUpperCase() + r.slice(1))))
     : h('span', { class: `role ${m.role}` }, m.role);
   return h('li', { class: `item ${editable ? 'editable' : ''}` },

@@ -1,0 +1,39 @@
+"""The limits a person meets in a form, served to the PWA as a module generated from the server's own constants.
+
+pwa/js/limits.js is this module's output (`python -m api.limits > pwa/js/limits.js`), checked in so the app needs
+no build step and has its limits offline; tests/unit/test_limits.py fails when the two drift apart. A generated
+module rather than a GET /api/limits: the forms need the limits before their first keystroke, offline too, and a
+fetched copy would need a fallback of its own (a second source).
+"""
+
+from __future__ import annotations
+
+import json
+
+from api.accounts import DEVICE_MAX, PASSWORD_MAX, PASSWORD_MIN
+from api.cueset import LABEL_MAX
+from api.names import USERNAME_CHARS, USERNAME_MAX, USERNAME_MIN
+from api.wire import NAME_MAX
+
+LIMITS = {
+    "name": NAME_MAX,  # display, team and channel names
+    "label": LABEL_MAX,  # cue labels
+    "usernameMin": USERNAME_MIN,
+    "usernameMax": USERNAME_MAX,
+    "passwordMin": PASSWORD_MIN,
+    "passwordMax": PASSWORD_MAX,
+    "device": DEVICE_MAX,
+}
+
+
+def module() -> str:
+    return (
+        "// Generated from the server's constants by api/limits.py "
+        "(python -m api.limits > pwa/js/limits.js): do not edit.\n"
+        f"export const LIMITS = {json.dumps(LIMITS)};\n"
+        f"export const USERNAME = new RegExp({json.dumps(f'^[{USERNAME_CHARS}]{{{USERNAME_MIN},{USERNAME_MAX}}}$')});\n"
+    )
+
+
+if __name__ == "__main__":
+    print(module(), end="")
