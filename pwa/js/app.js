@@ -28,7 +28,8 @@ const ROUTES = [
   [/^\/join\/([^/]+)$/, (v, token) => joinScreen(v, decodeURIComponent(token))],
   [/^\/c\/(\d+)$/, (v, id) => channelScreen(v, +id)],
   [/^\/channels\/(\d+)$/, (v, id) => { v.go(`/c/${id}`, true); }], // a notification's link
-  [/^\/table(?:\/(\d+))?$/, (v, id) => tableScreen(v, id ? +id : S.lastChannel)],
+  // Table mode for a team (its Everyone) or one of its channels; bare /table is the team chosen on home.
+  [/^\/table(?:\/(\d+)(?:\/(\d+))?)?$/, (v, t, id) => t ? tableScreen(v, +t, id ? +id : null) : void v.go(S.teamId == null ? '/' : `/table/${S.teamId}`, true)],
   [/^\/team$/, (v) => teamScreen(v)],
   [/^\/settings$/, (v) => settingsScreen(v)],
   [/^\/new$/, (v) => onboardingScreen(v)],
@@ -62,7 +63,7 @@ async function route() {
     cleanup: (fn) => { if (live()) mine.cleanups.push(fn); else fn(); },
   };
   if (!hit) return go('/', true);
-  const channelMatch = path.match(/^\/(?:c|table)\/(\d+)$/);
+  const channelMatch = path.match(/^\/c\/(\d+)$/);
   if (channelMatch) channelVisited(+channelMatch[1]);
   const el = await hit[1](v, ...(path.match(hit[0]) || []).slice(1));
   if (!live() || !el) return;

@@ -1,48 +1,96 @@
-// An incoming cue over any screen (table mode shows it itself): who, which cue, "Got it" or "Dismiss".
+// Incoming cues over any screen (table mode shows them itself): who, which cue, "Got it" or "Dismiss". A cue stays
+// until answered or its time-to-live passes; several stack ("2 cues", oldest first). A real dialog: focus held inside,
+// Escape closes, focus goes back.
 import { h, toast } from '../ui.js';
 import { signal } from '../haptics.js';
-import { S, on, cueOf, channel, channelName, displayName } from '../store.js';
+import { S, on, emit, cueOf, channel, channelName, displayName } from '../store.js';
 import { ack, errorText } from '../actions.js';
+import { stacked, expiresAt, countLabel } from '../store/stack.js';
 
 const box = /** @type {HTMLElement} */ (document.getElementById('alert'));
 let timer = 0;
-/** @type {Message | null} */
-let alerting = null; // the cue shown
+/** @type {Message[]} */
+export let stack = []; // incoming cues waiting for an answer, oldest first
+/** @type {HTMLElement | null} */
+let back = null; // where focus goes back to
 
-function hide() {
-  box.hidden = true;
-  box.replaceChildren();
-  alerting = null;
+/** @param {Message} m */
+export const expiry = (m) => expiresAt(m, cueOf(m.cue, m.team_id).ttl_seconds);
+
+/** @param {Message[]} next */
+function set(next) {
+  stack = next.filter((m) => expiry(m) > Date.now());
+  paint();
+  emit('stack');
+}
+/** Dismissed, answered elsewhere, recalled or deleted. @param {(m: Message) => boolean} gone */
+export const drop = (gone) => set(stack.filter((m) => !gone(m)));
+/** @param {Message} m */
+export async function gotIt(m) {
+  drop((x) => x.id === m.id);
+  try { await ack(m); } catch (ex) { toast(errorText(ex)); }
 }
 
 const typing = () => document.activeElement?.matches('input, textarea, select, [contenteditable]');
+const table = () => document.body.classList.contains('table');
+
+/** Table mode shows the stack itself: it repaints this when it opens and closes. */
+export function paint() {
+  clearTimeout(timer);
+  const m = stack[0];
+  if (stack.length) timer = setTimeout(() => set(stack), Math.min(...stack.map(expiry)) - Date.now() + 50);
+  if (!m || table()) {
+    const had = box.contains(document.activeElement);
+    box.hidden = true;
+    box.replaceChildren();
+    if (had && back?.isConnected) back.focus();
+    if (had || !m) back = null;
+    return;
+  }
+  const cue = cueOf(m.cue, m.team_id);
+  box.className = `alert ${cue.urgency}`;
+  box.setAttribute('role', 'alertdialog');
+  box.setAttribute('aria-modal', 'true');
+  box.setAttribute('aria-labelledby', 'alert-label');
+  const n = countLabel(stack.length);
+  const inside = box.contains(document.activeElement);
+  box.replaceChildren(h('div', { class: 'alert-card', tabindex: '-1' },
+    n ? h('p', { class: 'alert-count' }, n) : null,
+    h('p', { class: 'alert-from' }, `${displayName(m.sender_id, m.team_id)} · ${channelName(channel(m.channel_id))}`),
+    h('h2', { id: 'alert-label', class: 'alert-label' }, cue.label),
+    h('button', { class: 'gotit', type: 'button', onclick: () => gotIt(m) }, 'Got it'),
+    h('button', { class: 'dismiss', type: 'button', onclick: () => drop((x) => x.id === m.id) }, 'Dismiss')));
+  const wasHidden = box.hidden;
+  box.hidden = false;
+  // Never onto "Got it": the next key someone types would acknowledge a cue they have not read. Someone typing
+  // keeps their focus; otherwise the card takes it, so a screen reader reads it and Tab reaches its buttons.
+  if (inside || (wasHidden && !typing())) {
+    if (wasHidden) back = /** @type {HTMLElement | null} */ (document.activeElement);
+    /** @type {HTMLElement} */ (box.querySelector('.alert-card')).focus();
+  }
+}
+
+// Focus stays inside while it is there (Tab wraps); Escape dismisses the cue on top.
+box.addEventListener('keydown', (e) => {
+  if (e.key === 'Escape') {
+    e.preventDefault();
+    if (stack[0]) drop((x) => x.id === stack[0].id);
+  } else if (e.key === 'Tab') {
+    const buttons = [...box.querySelectorAll('button')];
+    const first = buttons[0], last = buttons.at(-1);
+    if (e.shiftKey && (document.activeElement === first || document.activeElement?.classList.contains('alert-card'))) { e.preventDefault(); last?.focus(); }
+    else if (!e.shiftKey && document.activeElement === last) { e.preventDefault(); first?.focus(); }
+  }
+});
 
 /** @param {Message} m */
 function show(m) {
-  const cue = cueOf(m.cue, m.team_id);
-  const table = document.body.classList.contains('table');
-  signal(cue, { alwaysFlash: table, silentScreen: S.neutral });
-  if (table) return; // table mode shows the last cue itself
-  clearTimeout(timer);
-  box.className = `alert ${cue.urgency}`;
-  box.setAttribute('role', 'alertdialog');
-  box.setAttribute('aria-labelledby', 'alert-label');
-  box.replaceChildren(h('div', { class: 'alert-card', tabindex: '-1' },
-    h('p', { class: 'alert-from' }, `${displayName(m.sender_id, m.team_id)} · ${channelName(channel(m.channel_id))}`),
-    h('h2', { id: 'alert-label', class: 'alert-label' }, cue.label),
-    h('button', { class: 'gotit', type: 'button', onclick: async () => {
-      hide();
-      try { await ack(m); } catch (ex) { toast(errorText(ex)); }
-    } }, 'Got it'),
-    h('button', { class: 'dismiss', type: 'button', onclick: hide }, 'Dismiss')));
-  box.hidden = false;
-  alerting = m;
-  // Never onto "Got it": the next key someone types would acknowledge a cue they have not read. Someone typing
-  // keeps their focus; otherwise the card takes it, so a screen reader reads it and Tab reaches its buttons.
-  if (!typing()) /** @type {HTMLElement} */ (box.querySelector('.alert-card')).focus();
-  timer = setTimeout(hide, cue.urgency === 'high' ? 20000 : 10000);
+  signal(cueOf(m.cue, m.team_id), { alwaysFlash: table(), silentScreen: S.neutral });
+  set(stacked(stack, m));
 }
 
 on('alert', show);
-on('acked', (id) => id === alerting?.id && hide());
-on('history_cleared', (channelId) => channelId === alerting?.channel_id && hide()); // the cue is gone
+on('acked', (id) => drop((m) => m.id === id));
+on('history_cleared', (channelId) => drop((m) => m.channel_id === channelId)); // the cues are gone
+on('recalled', (id) => drop((m) => m.id === id));
+on('teams', () => drop((m) => !S.teams.some((t) => t.id === m.team_id)));

@@ -1,10 +1,16 @@
-// Table mode: a black, awake screen with the last cue received and the cue pad; "hide" shows a plain clock.
-import { h, icon, toast, clock } from '../ui.js';
-import { S, team, channel, channelName, displayName, cueOf, cachedMessages, neutralSet } from '../store.js';
+// Table mode, for one team and channel named in the URL and the header: a black, awake screen with the cues waiting
+// for me, the state of my last cue and the connection, and the cue pad; "hide" shows a plain clock.
+import { h, icon, clock } from '../ui.js';
+import { online } from '../api.js';
+import * as outbox from '../outbox.js';
+import { S, team, channelName, displayName, cueOf, cachedMessages, messagesOf, neutralSet } from '../store.js';
 import { ack, errorText } from '../actions.js';
+import { toast } from '../ui.js';
 import { notFound } from '../components/bar.js';
 import { cuePad } from '../components/cue-pad.js';
-
+import { stack, gotIt, drop, expiry, paint as repaintAlert } from '../components/alert.js';
+import { ladder, tally, receiptLabel } from '../store/ladder.js';
+import { countLabel } from '../store/stack.js';
 
 /** Keeps the screen on while table mode is open (and takes the lock again when the page comes back). @param {View} v */
 function keepAwake(v) {
@@ -19,30 +25,76 @@ function keepAwake(v) {
   v.cleanup(() => { document.removeEventListener('visibilitychange', onVisible); lock?.release().catch(() => {}); });
 }
 
-/** The last cue received, with "Got it". @param {View} v @param {Channel} ch */
-function lastCue(v, ch) {
+/** The cues waiting for me (oldest first, "2 cues"), or the last one received. @param {View} v @param {Channel} ch */
+function incoming(v, ch) {
   const last = h('section', { class: 'last-cue', 'aria-live': 'polite', 'aria-label': 'Last cue received' });
+  let timer = 0;
   const paint = () => {
-    const m = S.lastCue?.message;
-    if (!m || m.team_id !== ch.team_id) {
-      last.replaceChildren(h('p', { class: 'waiting' }, 'Waiting for cues'), h('p', { class: 'muted small-print' }, channelName(ch)));
+    clearTimeout(timer);
+    const waiting = stack.filter((m) => m.team_id === ch.team_id);
+    const m = waiting[0] || (S.lastCue?.message.team_id === ch.team_id ? S.lastCue.message : null);
+    if (!m) {
+      last.replaceChildren(h('p', { class: 'waiting' }, 'Waiting for cues'));
       return;
     }
     const cue = cueOf(m.cue, m.team_id);
     const mine = cachedMessages(m.channel_id).find((x) => x.id === m.id) || m;
     const acked = (mine.acks || []).some((a) => a.user_id === S.me?.id);
-    last.replaceChildren(
+    const left = expiry(m) - Date.now();
+    if (!acked && left > 0) timer = setTimeout(paint, left + 60);
+    const n = countLabel(waiting.length);
+    last.replaceChildren(...[
+      n ? h('p', { class: 'cue-count' }, n) : '',
       h('p', { class: `last-label ${cue.urgency}` }, cue.label),
       h('p', { class: 'muted' }, `${displayName(m.sender_id, m.team_id)} · ${clock(m.created_at)}`),
-      acked ? h('p', { class: 'got' }, 'Got it sent') : h('button', { class: 'gotit', type: 'button', onclick: () => ack(m).catch((ex) => toast(errorText(ex))) }, 'Got it'));
+      /** @type {any} */ (mine).recalled ? h('p', { class: 'muted' }, 'Recalled')
+        : acked ? h('p', { class: 'got' }, 'Got it sent')
+          : left <= 0 ? h('p', { class: 'muted' }, 'Expired, no answer needed')
+            : h('div', { class: 'cue-answers' },
+              h('button', { class: 'gotit', type: 'button', onclick: () => (waiting[0] ? gotIt(m) : ack(m).catch((ex) => toast(errorText(ex)))) }, 'Got it'),
+              waiting[0] ? h('button', { class: 'dismiss small ghost', type: 'button', onclick: () => drop((x) => x.id === m.id) }, 'Dismiss') : null)]);
   };
   paint();
-  v.on('alert', paint);
-  v.on('messages', paint);
+  v.cleanup(() => clearTimeout(timer));
+  for (const topic of ['alert', 'messages', 'stack']) v.on(topic, paint);
   return last;
 }
 
-/** The clock that hides the pad: double-tap (or Enter) brings the pad back. @param {View} v */
+/** Where my last cue stands (queued → sent → delivered n/m → got it by whom), and the connection. @param {View} v @param {Channel} ch */
+function myLastCue(v, ch) {
+  const line = h('p', { class: 'my-cue', role: 'status', 'aria-label': 'My last cue' });
+  const conn = h('span', { class: 'conn' });
+  const name = (/** @type {number} */ id) => displayName(id, ch.team_id);
+  const paint = () => {
+    const state = !online() ? 'offline' : S.live;
+    conn.dataset.state = state;
+    conn.textContent = { live: 'Online', connecting: 'Reconnecting…', elsewhere: 'Live in another tab' }[state] ?? 'Offline';
+    const pending = outbox.items.filter((i) => i.kind === 'cue' && i.channel_id === ch.id).at(-1);
+    const sent = cachedMessages(ch.id).filter((m) => m.kind === 'cue' && m.sender_id === S.me?.id).at(-1);
+    const m = pending && (!sent || pending.created_at >= sent.created_at) ? pending : sent;
+    if (!m) return line.replaceChildren(conn);
+    const label = cueOf(m.cue, ch.team_id).label;
+    let text;
+    if (m === pending) text = ladder(pending, [], false).label;
+    else if (/** @type {any} */ (m).recalled) text = 'Recalled';
+    else {
+      const msg = /** @type {Message} */ (m);
+      const t = tally(msg, ch);
+      const rung = ladder(null, (msg.acks || []).map((a) => name(a.user_id)), !!t.delivered);
+      text = t.total ? receiptLabel(t, name) : rung.label;
+    }
+    line.dataset.state = m === pending ? pending.state || 'queued' : 'sent';
+    line.replaceChildren(conn, ' · ', h('span', { class: 'my-cue-text' }, `You: ${label} · ${text}`));
+  };
+  paint();
+  for (const topic of ['live', 'messages', 'outbox', 'channels']) v.on(topic, paint);
+  addEventListener('online', paint);
+  addEventListener('offline', paint);
+  v.cleanup(() => { removeEventListener('online', paint); removeEventListener('offline', paint); });
+  return line;
+}
+
+/** The clock that hides the pad: hold it, press Escape (or Enter), or double-tap to bring the pad back. @param {View} v */
 function neutralClock(v) {
   const time = h('p', { class: 'neutral-time' });
   const date = h('p', { class: 'neutral-date' });
@@ -54,30 +106,54 @@ function neutralClock(v) {
   tickClock();
   const timer = setInterval(tickClock, 10000);
   v.cleanup(() => clearInterval(timer));
-  const neutral = h('button', { class: 'neutral', type: 'button', hidden: true, 'aria-label': 'Clock. Double-tap to return' }, time, date);
-  const show = () => { neutral.hidden = true; neutralSet(false); };
+  const neutral = h('button', { class: 'neutral', type: 'button', hidden: true, 'aria-label': 'Clock. Hold, or press Escape, to return' },
+    time, date, h('span', { class: 'neutral-hint' }, 'Hold to return'));
+  let hold = 0;
+  const show = () => { clearTimeout(hold); neutral.hidden = true; neutralSet(false); };
   neutral.addEventListener('dblclick', show);
-  neutral.addEventListener('keydown', (e) => e.key === 'Enter' && show());
-  v.cleanup(() => neutralSet(false));
+  neutral.addEventListener('pointerdown', () => { clearTimeout(hold); hold = setTimeout(show, 600); });
+  for (const ev of ['pointerup', 'pointercancel', 'pointerleave']) neutral.addEventListener(ev, () => clearTimeout(hold));
+  neutral.addEventListener('contextmenu', (e) => e.preventDefault()); // a long press on iOS/Android
+  const onKey = (/** @type {KeyboardEvent} */ e) => !neutral.hidden && (e.key === 'Escape' || e.key === 'Enter') && (e.preventDefault(), show());
+  document.addEventListener('keydown', onKey);
+  v.cleanup(() => { document.removeEventListener('keydown', onKey); clearTimeout(hold); neutralSet(false); });
   return { neutral, hide: () => { neutral.hidden = false; neutralSet(true); neutral.focus(); } };
 }
 
-/** @param {View} v @param {number | null} id */
-export function tableScreen(v, id) {
-  const ch = (id != null && channel(id)) || team().channels.find((c) => c.kind === 'everyone');
-  if (!ch) return notFound(v);
+/** The team and channel are in the URL; without a channel, the team's Everyone. @param {View} v @param {number} teamId @param {number | null} id */
+export async function tableScreen(v, teamId, id) {
+  const summary = S.teams.find((t) => t.id === teamId);
+  const t = team(teamId);
+  const ch = summary && (id != null ? t.channels.find((c) => c.id === id) : t.channels.find((c) => c.kind === 'everyone'));
+  if (!summary || !ch) return notFound(v);
+  await messagesOf(ch.id);
   document.body.classList.add('table');
-  v.cleanup(() => document.body.classList.remove('table'));
+  v.cleanup(() => { document.body.classList.remove('table'); repaintAlert(); });
+  repaintAlert();
   keepAwake(v);
-  const last = lastCue(v, ch);
   const { pad, paint } = cuePad(ch.id, ch.team_id);
   v.on('cues', paint);
   const { neutral, hide } = neutralClock(v);
+  const last = incoming(v, ch);
   last.addEventListener('dblclick', hide);
-  return h('main', { class: 'screen table-mode' },
+  const screen = h('main', { class: 'screen table-mode' },
     h('header', { class: 'table-bar' },
       h('a', { class: 'icon-btn', href: `/c/${ch.id}`, 'aria-label': 'Leave table mode' }, icon('close')),
-      h('span', { class: 'table-title' }, channelName(ch)),
+      h('h1', { class: 'table-title' }, `${summary.name} · ${channelName(ch)}`),
       h('button', { class: 'icon-btn', type: 'button', 'aria-label': 'Hide screen', onclick: hide }, icon('hide'))),
-    last, pad, neutral);
+    last, myLastCue(v, ch), pad, neutral);
+  // Removed from the team (or the channel): table mode stops and says so.
+  const gone = () => {
+    const inTeam = S.teams.some((x) => x.id === teamId);
+    if (inTeam && team(teamId).channels.some((c) => c.id === ch.id)) return;
+    neutral.hidden = true;
+    neutralSet(false);
+    screen.replaceChildren(h('header', { class: 'table-bar' }, h('h1', { class: 'table-title' }, `${summary.name} · ${channelName(ch)}`)),
+      h('section', { class: 'last-cue', role: 'alert' },
+        h('p', { class: 'waiting' }, inTeam ? `You are no longer in ${channelName(ch)}.` : `You are no longer in ${summary.name}.`),
+        h('a', { class: 'button', href: '/' }, 'Home')));
+  };
+  v.on('teams', gone);
+  v.on('channels', gone);
+  return screen;
 }

@@ -1,0 +1,155 @@
+"""Issue 11, table mode and never missing a cue: the team and channel named in the URL and header (from a team's home,
+that team); where my last cue stands and the connection; cues stacking oldest first until answered or expired; the
+cue overlay as a real dialog; the neutral clock's ways back; a removed member's table mode stops."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import ARTIFACTS, Api, Phone
+
+DESKTOP = {"width": 1280, "height": 800}
+
+
+def _shots(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / f"{name}-390.png")
+    size = page.viewport_size
+    page.set_viewport_size(DESKTOP)
+    page.screenshot(path=ARTIFACTS / f"{name}-1280.png")
+    assert size
+    page.set_viewport_size(size)
+
+
+def test_table_mode_names_its_team_and_channel_and_starts_on_the_homes_team(
+    api: Api, phone: Callable[[], Phone]
+) -> None:
+    acme = api.team(owner="Olivia Owner", members=("Marc Member",))
+    marc_user = acme.members[0]
+    beta_id = api.call(marc_user, "POST", "/api/teams", {"name": "Beta board"})["id"]
+    marc = phone()
+    marc.login(marc_user)
+    page = marc.page
+    marc.open_channel("Everyone")  # Acme's: the last channel visited
+    page.get_by_role("link", name="Back").click()
+    page.get_by_role("combobox", name="Team").select_option(label="Beta board")
+    expect(page.get_by_role("combobox", name="Team")).to_have_value(str(beta_id))
+    page.get_by_role("link", name="Start table mode").click()
+    expect(page).to_have_url(re.compile(f"/table/{beta_id}$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Beta board · Everyone")
+    # A cue from here goes to Beta's Everyone, not to Acme's.
+    page.get_by_role("button", name="Send cue: Let me talk").click()
+    expect(page.get_by_role("status", name="My last cue")).to_contain_text("You: Let me talk · Sent")
+    beta_everyone = next(
+        c["id"] for c in api.call(marc_user, "GET", f"/api/teams/{beta_id}/channels") if c["kind"] == "everyone"
+    )
+    assert len(api.call(marc_user, "GET", f"/api/channels/{beta_everyone}/messages")["messages"]) == 1
+    assert api.call(marc_user, "GET", f"/api/channels/{acme.channels['Everyone']}/messages")["messages"] == []
+
+    # From a channel, table mode is for that channel, and the URL carries team and channel.
+    page.get_by_role("link", name="Leave table mode").click()
+    page.get_by_role("link", name="Back").click()
+    page.get_by_role("combobox", name="Team").select_option(label="Acme acquisition")
+    marc.open_channel("Everyone")
+    page.get_by_role("link", name="Table mode", exact=True).click()
+    expect(page).to_have_url(re.compile(f"/table/{acme.id}/{acme.channels['Everyone']}$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Acme acquisition · Everyone")
+    _shots(page, "table-mode-header")
+    assert marc.errors == []
+
+
+def test_the_sender_sees_where_the_last_cue_stands_and_the_connection(api: Api, phone: Callable[[], Phone]) -> None:
+    team = api.team(owner="Olivia Owner", members=("Marc Member",))
+    olivia, marc = phone(), phone()
+    olivia.login(team.owner)
+    marc.login(team.members[0])
+    marc.open_channel("Everyone")
+    olivia.open_channel("Everyone")
+    olivia.page.get_by_role("link", name="Table mode", exact=True).click()
+    state = olivia.page.get_by_role("status", name="My last cue")
+    expect(state).to_contain_text("Online")
+
+    olivia.page.get_by_role("button", name="Send cue: Slow down").click()
+    expect(state).to_contain_text("You: Slow down · Delivered 1/1")
+    alert = marc.page.get_by_role("alertdialog")
+    alert.get_by_role("button", name="Got it").click()
+    expect(state).to_contain_text("Got it: Marc Member")
+    _shots(olivia.page, "table-mode-last-cue")
+
+    olivia.context.set_offline(True)
+    expect(state).to_contain_text("Offline")
+    olivia.page.get_by_role("button", name="Send cue: Wrap up").click()
+    expect(state).to_contain_text("You: Wrap up · Queued")
+    _shots(olivia.page, "table-mode-offline")
+    olivia.context.set_offline(False)
+    expect(state).to_contain_text("Online")
+    # Sent once back online (a "delivered" frame sent while this socket was still reconnecting is not replayed).
+    expect(state).to_contain_text(re.compile("You: Wrap up · (Sent|Delivered)"))
+    assert olivia.errors == []
+
+
+def test_cues_stack_oldest_first_in_a_real_dialog_and_an_expired_one_stops_asking(
+    api: Api, phone: Callable[[], Phone]
+) -> None:
+    team = api.team(owner="Olivia Owner", members=("Marc Member",))
+    cues = api.call(team.owner, "GET", f"/api/teams/{team.id}/cues")["cues"]
+    for cue in cues:
+        if cue["code"] == "slow_down":
+            cue["ttl_seconds"] = 10  # the shortest time-to-live a cue may have
+    api.call(team.owner, "PUT", f"/api/teams/{team.id}/cues", {"cues": cues})
+    olivia, marc = phone(), phone()
+    olivia.login(team.owner)
+    marc.login(team.members[0])
+    olivia.open_channel("Everyone")
+    marc.open_channel("Everyone")
+    table_link = marc.page.get_by_role("link", name="Table mode", exact=True)
+    table_link.focus()
+
+    olivia.page.get_by_role("button", name="Send cue: Let me talk").click()
+    alert = marc.page.get_by_role("alertdialog")
+    expect(alert.get_by_role("heading")).to_have_text("Let me talk")
+    olivia.page.get_by_role("button", name="Send cue: Wrap up").click()
+    expect(alert).to_contain_text("2 cues")
+    expect(alert.get_by_role("heading")).to_have_text("Let me talk")  # the oldest first, not replaced
+    _shots(marc.page, "cue-stack")
+    # A real dialog: focus went in, Tab stays inside.
+    expect(alert.locator(".alert-card")).to_be_focused()
+    for _ in range(4):
+        marc.page.keyboard.press("Tab")
+        assert marc.page.evaluate("document.getElementById('alert').contains(document.activeElement)")
+    marc.page.wait_for_timeout(10_500)  # past the 10 s a cue used to stay on screen
+    expect(alert.get_by_role("heading")).to_have_text("Let me talk")
+    alert.get_by_role("button", name="Got it").click()
+    expect(alert.get_by_role("heading")).to_have_text("Wrap up")
+    expect(alert).not_to_contain_text("2 cues")
+    marc.page.keyboard.press("Escape")
+    expect(alert).to_be_hidden()
+    expect(table_link).to_be_focused()  # focus went back
+
+    # In table mode, a cue past its time-to-live stops asking for "Got it".
+    table_link.click()
+    olivia.page.get_by_role("button", name="Send cue: Slow down").click()
+    last = marc.page.get_by_role("region", name="Last cue received")
+    expect(last.get_by_role("button", name="Got it")).to_be_visible()
+    expect(last).to_contain_text("Expired, no answer needed", timeout=15_000)
+    expect(last.get_by_role("button", name="Got it")).to_have_count(0)
+    _shots(marc.page, "table-mode-expired")
+    assert marc.errors == [] and olivia.errors == []
+
+
+def test_a_removed_members_table_mode_stops_and_says_so(api: Api, phone: Callable[[], Phone]) -> None:
+    team = api.team(owner="Olivia Owner", members=("Marc Member",))
+    marc = phone()
+    marc.login(team.members[0])
+    marc.page.get_by_role("link", name="Start table mode").click()
+    expect(marc.page.get_by_role("heading", level=1)).to_have_text("Acme acquisition · Everyone")
+    expect(marc.page.locator('.conn[data-state="live"]')).to_be_attached()
+    api.call(team.owner, "DELETE", f"/api/teams/{team.id}/members/{team.members[0].id}")
+    main = marc.page.get_by_role("main")
+    expect(main.get_by_role("alert")).to_have_text(re.compile("You are no longer in Acme acquisition"))
+    expect(main.get_by_role("group", name="Cue pad")).to_have_count(0)
+    _shots(marc.page, "table-mode-removed")
+    assert marc.errors == []
