@@ -56,6 +56,12 @@ export async function createTeam(name) {
   await refreshAll();
 }
 
+/**
+ * What an invite link is, before signing up: whose team, who invited, whether it still works.
+ * @param {string} token @returns {Promise<{team_name: string, invited_by: string, role: string, usable: boolean, reason?: string}>}
+ */
+export const previewInvite = (token) => api('GET', `/invites/${encodeURIComponent(token)}`);
+
 /** @param {string} token @returns {Promise<{id: number, name: string}>} */
 export async function joinTeam(token) {
   try {
