@@ -43,6 +43,7 @@ interface DeliveredFrame {
   user_id: number;
   channel_id: number;
   through: number;
+  read?: number | null; // their read mark, when they read the channel (read receipts)
 }
 
 /** What a frame's handler may do on the socket that got it. */

@@ -5,6 +5,7 @@ from __future__ import annotations
 import msgspec
 
 from api.access import channel_of_member, is_member, team_role
+from api.actions import receipts
 from api.actions.membership import add_to_channel
 from api.clock import now_ms
 from api.db import channels as sql
@@ -120,4 +121,5 @@ def mark_read(tx: Tx, user_id: int, channel_id: int, cursor: int) -> Channel:
     """Move the user's read mark forward (never back, never past the channel's newest event)."""
     channel_of_member(tx, channel_id, user_id)
     sql.set_last_read(tx, channel_id, user_id, cursor)
+    receipts.record_read(tx, user_id, channel_id)  # the senders' read receipts, live
     return channel(tx, user_id, channel_id)

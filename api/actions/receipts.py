@@ -25,6 +25,7 @@ class Delivered(msgspec.Struct, tag="delivered"):
     user_id: int
     channel_id: int
     through: int  # the newest event of this channel the user's device has
+    read: int | None = None  # their read mark, when it is what moved (they read the channel): read receipts live
 
 
 _encode = msgspec.json.Encoder().encode
@@ -38,3 +39,11 @@ def record_delivered(tx: Tx, user_id: int, cursor: int) -> None:
     members = sql.members_of_channels(tx, [channel_id for channel_id, _ in reached])
     for channel_id, through in reached:
         tx.publish(_encode(Delivered(user_id=user_id, channel_id=channel_id, through=through)), members[channel_id])
+
+
+def record_read(tx: Tx, user_id: int, channel_id: int) -> None:
+    """Tell the channel's members the user's read mark (with their delivered one), once committed."""
+    marks = sql.marks_of(tx, channel_id, user_id)
+    if marks is not None:
+        frame = Delivered(user_id=user_id, channel_id=channel_id, through=marks.delivered, read=marks.last_read)
+        tx.publish(_encode(frame), sql.member_ids(tx, channel_id))

@@ -133,6 +133,20 @@ def set_last_read(rows: Rows, channel_id: int, user_id: int, cursor: int) -> Non
     )
 
 
+class Marks(msgspec.Struct):
+    delivered: int
+    last_read: int
+
+
+def marks_of(rows: Rows, channel_id: int, user_id: int) -> Marks | None:
+    """The member's delivered and read marks in the channel."""
+    return rows.one(
+        Marks,
+        "SELECT delivered, last_read FROM channel_members WHERE channel_id = ? AND user_id = ?",
+        (channel_id, user_id),
+    )
+
+
 def mark_delivered(rows: Rows, user_id: int, cursor: int) -> list[tuple[int, int]]:
     """Raise the user's delivered mark in each channel that has an event at or below the cursor past it; return
     (channel id, new mark) for the channels where it moved."""

@@ -6,8 +6,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable
 
+import msgspec
 import pytest
 
+from api.actions.channels import create_group, mark_read
 from api.actions.messages import CueIn, Sent, TextIn, ack_message, delete_history, history, send_message
 from api.db import accounts as accounts_sql
 from api.db import channels as channels_sql
@@ -166,3 +168,15 @@ async def test_only_the_owner_deletes_a_channel_history(room: Room) -> None:
         sorted([room.ana, room.max]),
     )
     assert (await room.db.read(history, room.ana, room.everyone, None, 10)).messages == []
+
+
+async def test_reading_a_channel_tells_its_members_the_read_mark_live(db: Database, published: Published) -> None:
+    ana, ben, cy = await people(db, "Ana", "Ben", "Cy")
+    team_id = await team_of(db, ana, ben, cy)
+    group = await db.write(create_group, ana, team_id, "Pricing", [ben])
+    published.frames.clear()
+    newest = (await db.write(mark_read, ben, group.id, 10**6)).last_read
+    frames = [(msgspec.json.decode(frame), sorted(users)) for frame, users in published.frames]
+    assert frames == [
+        ({"type": "delivered", "user_id": ben, "channel_id": group.id, "through": 0, "read": newest}, [ana, ben])
+    ]

@@ -47,7 +47,7 @@ export async function channelScreen(v, id) {
     const atBottom = nearBottom();
     // The first message in view and how far down it sits, to keep it there when older ones come in above.
     const top = scroller.getBoundingClientRect().top;
-    const anchor = /** @type {HTMLElement | undefined} */ ([...list.children].find((el) => el.getBoundingClientRect().bottom > top));
+    const anchor = /** @type {HTMLElement | undefined} */ ([...list.querySelectorAll(':scope > .msg')].find((el) => el.getBoundingClientRect().bottom > top));
     const key = anchor?.dataset.key, offset = anchor ? anchor.getBoundingClientRect().top - top : 0;
     const lastKey = list.lastElementChild?.getAttribute('data-key');
     const items = [...stored.map((m) => row(m)), ...pending.map((p) => row({ ...p, sender_id: S.me?.id }, p))];

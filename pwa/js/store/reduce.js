@@ -209,9 +209,10 @@ export function receiptDelivered(s, d) {
       if (ch.id !== d.channel_id || !ch.member_ids.includes(d.user_id)) continue;
       const receipts = (ch.receipts ||= []);
       const r = receipts.find((x) => x.user_id === d.user_id);
-      if (r && r.delivered >= d.through) continue;
-      if (r) r.delivered = d.through;
-      else receipts.push({ user_id: d.user_id, delivered: d.through, read: 0 });
+      if (r && r.delivered >= d.through && (d.read ?? 0) <= r.read) continue;
+      if (r) r.delivered = Math.max(r.delivered, d.through);
+      if (r && d.read) r.read = Math.max(r.read, d.read); // they read the channel: read receipts
+      if (!r) receipts.push({ user_id: d.user_id, delivered: d.through, read: d.read ?? 0 });
       c.emit('messages', ch.id);
     }
   }
