@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import secrets
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
-from litestar import Response, delete, get, patch, post
+from litestar import Request, Response, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody, PathParameter
@@ -14,17 +14,19 @@ from litestar.params import JSONBody, PathParameter
 from api.actions import invites
 from api.actions import membership as members
 from api.actions import teams as actions
-from api.actions.invites import Invite, NewInvite
+from api.actions.invites import Invite, InvitePreview, NewInvite
 from api.actions.teams import Team
 from api.auth import Auth, hash_token
 from api.db import teams as sql
 from api.db.connection import Database
 from api.db.teams import TeamSummary
 from api.events import Member
+from api.throttle import Throttles
 from api.wire import Body, Name, PathId, Role
 
 INVITE_MAX_USES = 100
 INVITE_TTL_SECONDS = (60, 30 * 24 * 3600)
+InviteToken = Annotated[str, PathParameter(max_length=100)]
 
 
 class TeamIn(Body):
@@ -58,7 +60,7 @@ async def get_team(team_id: PathId, auth: NamedDependency[Auth], db: NamedDepend
     return await db.read(actions.team, auth.user_id, team_id)
 
 
-@post("/teams/{team_id:int}/invites", summary="Create an invite link; the token is shown only once")
+@post("/teams/{team_id:int}/invites", summary="Create an invite link; its leads see the link while it is open")
 async def create_invite(
     team_id: PathId, data: JSONBody[InviteIn], auth: NamedDependency[Auth], db: NamedDependency[Database]
 ) -> Response[Invite]:
@@ -73,7 +75,7 @@ async def create_invite(
     return Response(await db.write(invites.create_invite, auth.user_id, team_id, new), status_code=201)
 
 
-@get("/teams/{team_id:int}/invites", summary="The team's invites (without their tokens); leads only")
+@get("/teams/{team_id:int}/invites", summary="The team's invites, with the links of the open ones; leads only")
 async def list_invites(team_id: PathId, auth: NamedDependency[Auth], db: NamedDependency[Database]) -> list[Invite]:
     return await db.read(invites.invites, auth.user_id, team_id)
 
@@ -85,13 +87,29 @@ async def revoke_invite(
     await db.write(invites.revoke_invite, auth.user_id, team_id, invite_id)
 
 
+@get(
+    "/invites/{token:str}",
+    summary="What an invite link is before signing up: team, who invited, whether it still works (no sign-in)",
+)
+async def preview_invite(
+    request: Request[Any, Any, Any],
+    token: InviteToken,
+    db: NamedDependency[Database],
+    throttles: NamedDependency[Throttles],
+) -> InvitePreview:
+    address = request.client.host if request.client else "unknown"
+    throttles.invite_address.check(address, "invite look-ups from this address")
+    throttles.invite_address.hit(address)
+    return await db.read(invites.preview, hash_token(token))
+
+
 @post(
     "/invites/{token:str}/accept",
     summary="Join the team of an invite (already a member: no change)",
     responses={200: ResponseSpec(Team, description="Already a member: the team, unchanged")},
 )
 async def accept_invite(
-    token: Annotated[str, PathParameter(max_length=100)], auth: NamedDependency[Auth], db: NamedDependency[Database]
+    token: InviteToken, auth: NamedDependency[Auth], db: NamedDependency[Database]
 ) -> Response[Team]:
     team, joined = await db.write(invites.accept_invite, auth.user_id, hash_token(token))
     return Response(team, status_code=201 if joined else 200)
@@ -118,6 +136,7 @@ route_handlers = [
     create_invite,
     list_invites,
     revoke_invite,
+    preview_invite,
     accept_invite,
     set_member_role,
     remove_member,

@@ -231,7 +231,10 @@ ROWS = [
         in_team({"role": "member"})),
     Row("GET",    "/api/teams/{team_id:int}/invites",                 (401, 401, 404, 403, 200, 200), in_team()),
     Row("DELETE", "/api/teams/{team_id:int}/invites/{invite_id:int}", (401, 401, 404, 403, 204, 204), fresh_invite),
-    # The token is the capability: whoever holds it may join (members already in get 200, no change).
+    # The token is the capability: whoever holds it may see whose team it is, before signing up ...
+    Row("GET",    "/api/invites/{token:str}",                         (200, 200, 200, 200, 200, 200),
+        accept_fresh_invite),
+    # ... and join (members already in get 200, no change).
     Row("POST",   "/api/invites/{token:str}/accept",                  (401, 401, 201, 200, 200, 200),
         accept_fresh_invite),
     Row("PATCH",  "/api/teams/{team_id:int}/members/{user_id:int}",   (401, 401, 404, 403, 200, 200),

@@ -349,6 +349,7 @@ TEAM = "/api/teams/{team_id:int}"
 INVITES = "/api/teams/{team_id:int}/invites"
 INVITE = "/api/teams/{team_id:int}/invites/{invite_id:int}"
 ACCEPT = "/api/invites/{token:str}/accept"
+PREVIEW = "/api/invites/{token:str}"
 MEMBER = "/api/teams/{team_id:int}/members/{user_id:int}"
 CHANNELS = "/api/teams/{team_id:int}/channels"
 DIRECT = "/api/teams/{team_id:int}/direct"
@@ -405,6 +406,9 @@ CASES: list[Case] = [
          changed(_new_invite, expires_in_seconds=59), 400, "expires_in_seconds"),
     *id_rules("DELETE", INVITE, _invite, "team_id"),
     *id_rules("DELETE", INVITE, _invite, "invite_id"),
+    Case("GET", PREVIEW, "unknown token", with_params(_accept), 404),
+    Case("GET", PREVIEW, "unknown token, anonymously", with_params(anonymously(_accept)), 404),
+    Case("GET", PREVIEW, "token over 100", with_params(_accept, token="t" * 101), 400, "token"),
     Case("POST", ACCEPT, "unknown token", with_params(_accept), 404),
     Case("POST", ACCEPT, "token over 100", with_params(_accept, token="t" * 101), 400, "token"),
     Case("POST", ACCEPT, "a body is ignored, not parsed", raw(_accept, b"{not json", "text/plain"), 404),

@@ -35,6 +35,18 @@ class Invite(msgspec.Struct, omit_defaults=True):
     path: str | None = None
 
 
+class InvitePreview(msgspec.Struct, omit_defaults=True):
+    """What the holder of an invite link learns before signing up: whose team, who invited, whether it still
+    works. Nothing else (no members, no ids): the link's token is the only key to it."""
+
+    team_name: str
+    invited_by: str
+    role: str
+    usable: bool
+    # Why not, in plain words, when it is not usable.
+    reason: str | None = None
+
+
 class NewInvite(msgspec.Struct, frozen=True):
     """An invite to make: its token drawn on the loop (the database keeps its hash)."""
 
@@ -45,7 +57,13 @@ class NewInvite(msgspec.Struct, frozen=True):
     max_uses: int
 
 
-def _shown(row: InviteRow, token: str | None = None) -> Invite:
+def _open(row: InviteRow) -> bool:
+    return not row.revoked and row.expires_at > now_ms() and row.uses < row.max_uses
+
+
+def _shown(row: InviteRow) -> Invite:
+    """An invite as its team's leads see it: its link while it is open (to copy it again), and not after."""
+    token = row.token if _open(row) else None
     return Invite(
         id=row.id,
         team_id=row.team_id,
@@ -60,7 +78,7 @@ def _shown(row: InviteRow, token: str | None = None) -> Invite:
 
 
 def create_invite(tx: Tx, user_id: int, team_id: int, new: NewInvite) -> Invite:
-    """A new invite link; its token is shown in this answer only."""
+    """A new invite link; its token is shown to the team's leads while it is open."""
     team_role(tx, team_id, user_id)
     if not may_invite(tx, team_id, user_id, new.role):
         raise forbidden(f"Your role does not allow inviting a {new.role}.")
@@ -68,8 +86,8 @@ def create_invite(tx: Tx, user_id: int, team_id: int, new: NewInvite) -> Invite:
     if sql.count_open_invites(tx, team_id, now) >= MAX_OPEN_INVITES_PER_TEAM:
         raise ApiError(409, "limit_reached", f"A team may have {MAX_OPEN_INVITES_PER_TEAM} open invites.")
     expires_at = now + new.expires_in_seconds * 1000
-    row = sql.insert_invite(tx, team_id, new.token_hash, new.role, user_id, now, expires_at, new.max_uses)
-    return _shown(row, new.token)
+    row = sql.insert_invite(tx, team_id, new.token, new.token_hash, new.role, user_id, now, expires_at, new.max_uses)
+    return _shown(row)
 
 
 def invites(rows: Rows, user_id: int, team_id: int) -> list[Invite]:
@@ -98,6 +116,27 @@ def accept_invite(tx: Tx, user_id: int, token_hash: bytes) -> tuple[Team, bool]:
     sql.use_invite(tx, invite.id)
     join_team(tx, invite.team_id, user_id, invite.role)
     return team(tx, user_id, invite.team_id), True
+
+
+def preview(rows: Rows, token_hash: bytes) -> InvitePreview:
+    """The invite page's look before signing up (404 for a token that was never an invite)."""
+    invite = sql.invite_by_token_hash(rows, token_hash)
+    found = sql.team(rows, invite.team_id) if invite is not None else None
+    maker = accounts_sql.user(rows, invite.created_by) if invite is not None else None
+    if invite is None or found is None or maker is None:
+        raise not_found("invite")
+    reason = None
+    if invite.revoked:
+        reason = "This invite was withdrawn."
+    elif invite.expires_at <= now_ms():
+        reason = "This invite has expired."
+    elif invite.uses >= invite.max_uses:
+        reason = "This invite has been used up."
+    elif not may_invite(rows, invite.team_id, invite.created_by, invite.role):
+        reason = f"{maker.display_name} can no longer invite to this team."
+    return InvitePreview(
+        team_name=found.name, invited_by=maker.display_name, role=invite.role, usable=reason is None, reason=reason
+    )
 
 
 def _require_usable(rows: Rows, invite: InviteRow, user_id: int) -> None:

@@ -32,6 +32,7 @@ class InviteRow(msgspec.Struct):
     max_uses: int
     uses: int
     revoked: int
+    token: str | None  # its link's token (migration 010); None for invites made before
 
 
 def insert_team(rows: Rows, name: str, now: int) -> int:
@@ -89,17 +90,25 @@ def delete_member(rows: Rows, team_id: int, user_id: int) -> None:
     rows.run("DELETE FROM team_members WHERE team_id = ? AND user_id = ?", (team_id, user_id))
 
 
-_INVITE_COLUMNS = "id, team_id, role, created_by, created_at, expires_at, max_uses, uses, revoked"
+_INVITE_COLUMNS = "id, team_id, role, created_by, created_at, expires_at, max_uses, uses, revoked, token"
 
 
 def insert_invite(
-    rows: Rows, team_id: int, token_hash: bytes, role: str, created_by: int, now: int, expires_at: int, max_uses: int
+    rows: Rows,
+    team_id: int,
+    token: str,
+    token_hash: bytes,
+    role: str,
+    created_by: int,
+    now: int,
+    expires_at: int,
+    max_uses: int,
 ) -> InviteRow:
     invite = rows.one(
         InviteRow,
-        "INSERT INTO invites (team_id, token_hash, role, created_by, created_at, expires_at, max_uses)"  # noqa: S608
-        f" VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING {_INVITE_COLUMNS}",
-        (team_id, token_hash, role, created_by, now, expires_at, max_uses),
+        "INSERT INTO invites (team_id, token, token_hash, role, created_by, created_at, expires_at, max_uses)"  # noqa: S608
+        f" VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING {_INVITE_COLUMNS}",
+        (team_id, token, token_hash, role, created_by, now, expires_at, max_uses),
     )
     assert invite is not None
     return invite

@@ -102,3 +102,76 @@ def test_handover_and_device_sign_out_ask_first(api: Api, phone: Callable[[], Ph
     expect(page.locator(".item").filter(has_text="Sam Second").locator(".role")).to_have_text("owner")
     assert api.call(sam, "GET", f"/api/teams/{team.id}")["role"] == "owner"
     assert not me.errors
+
+
+SHARE_SPY = """
+(() => {
+  window.__shares = [];
+  Navigator.prototype.share = function (data) { window.__shares.push(data); return Promise.resolve(); };
+})();
+"""
+NO_SHARE = "delete Navigator.prototype.share;"
+
+
+def test_an_invite_is_shared_checked_before_sign_up_and_counted_live(api: Api, phone: Callable[[], Phone]) -> None:
+    team = api.team()
+    owner = phone()
+    owner.context.add_init_script(SHARE_SPY)
+    owner.login(team.owner)
+    page = owner.page
+    page.get_by_role("link", name="Team", exact=True).click()
+    page.get_by_role("button", name="Create invite link").click()
+    box = page.get_by_role("textbox", name="Invite link")
+    expect(box).to_have_value(re.compile(r"/join/[\w-]+$"))
+    link = box.input_value()
+    # The system share sheet got the link (and the team's name).
+    page.wait_for_function("window.__shares.length === 1")
+    shared = page.evaluate("window.__shares[0]")
+    assert shared["url"] == link and "Acme acquisition" in shared["title"]
+    expect(page.locator(".invite").first).to_contain_text("0 of 10 used")
+    _both(owner, "11-invites")
+
+    # Another of the owner's browsers, without a share sheet: the link is there again, and copied.
+    laptop = phone()
+    laptop.context.add_init_script(NO_SHARE)
+    laptop.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    laptop.login(team.owner)
+    laptop.page.get_by_role("link", name="Team", exact=True).click()
+    expect(laptop.page.get_by_role("textbox", name="Invite link")).to_have_value(link)
+    laptop.page.get_by_role("button", name=re.compile("^Share member invite")).click()
+    expect(laptop.page.locator("#toast")).to_have_text("Link copied")
+    assert laptop.page.evaluate("navigator.clipboard.readText()") == link
+
+    # A newcomer opens the link: it names the team and who invited before asking them to sign up.
+    newcomer = phone()
+    guest = newcomer.page
+    guest.goto(link)
+    expect(guest.get_by_role("heading", name="Join Acme acquisition")).to_be_visible()
+    expect(guest.get_by_text("Olivia Owner invited you to Acme acquisition")).to_be_visible()
+    _both(newcomer, "11-invite-page")
+    guest.get_by_role("link", name="Create an account to join").click()
+    guest.get_by_label("Username").fill(f"nina{uuid.uuid4().hex[:8]}")
+    guest.get_by_label("Your name").fill("Nina Newcomer")
+    guest.get_by_label("Password").fill(PASSWORD)
+    guest.get_by_role("button", name="Create account").click()
+    guest.get_by_role("button", name="Join Acme acquisition").click()
+    expect(guest.get_by_role("navigation", name="Channels")).to_be_visible()
+
+    # The owner's screen counts the use without a reload.
+    expect(page.locator(".invite").first).to_contain_text("1 of 10 used")
+    expect(page.get_by_role("listitem").filter(has_text="Nina Newcomer")).to_be_visible()
+
+    # Revoked, the link says plainly that it is dead, and asks nobody to sign up.
+    page.on("dialog", lambda d: d.accept())
+    page.get_by_role("button", name=re.compile("^Revoke member invite")).click()
+    expect(page.locator(".invite")).to_have_count(0)
+    late = phone()
+    late.page.goto(link)
+    expect(late.page.get_by_role("heading", name="This invite to Acme acquisition no longer works")).to_be_visible()
+    expect(late.page.get_by_text("This invite was withdrawn. Ask Olivia Owner for a new link.")).to_be_visible()
+    expect(late.page.get_by_role("link", name=re.compile("Create an account"))).to_have_count(0)
+    _both(late, "11-invite-dead")
+    late.page.goto("/join/not-a-real-token-at-all")
+    expect(late.page.get_by_text("This invite link is not valid.")).to_be_visible()
+    for p in (owner, laptop, newcomer, late):
+        assert not [e for e in p.errors if "404" not in e and "410" not in e], p.errors

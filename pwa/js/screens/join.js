@@ -2,7 +2,7 @@
 import { h, field, toast, checkFields, showFieldErrors } from '../ui.js';
 import { LIMITS } from '../limits.js';
 import { S } from '../store.js';
-import { createTeam, joinTeam, keepInvite, errorText } from '../actions.js';
+import { createTeam, joinTeam, keepInvite, previewInvite, errorText } from '../actions.js';
 import { bar, settingsLink } from '../components/bar.js';
 
 /** @param {View} v */
@@ -34,22 +34,41 @@ export function onboardingScreen(v) {
     h('div', { class: 'content stack' }, h('p', { class: 'lead-text' }, `Hi ${S.me?.display_name}. Set up your team or join one.`), err, create, join));
 }
 
-/** An invite link: kept for after signing in, or accepted at once. @param {View} v @param {string} token */
+/**
+ * An invite link: checked first (whose team, who invited, whether it still works), then joined, or kept for after
+ * signing up or logging in. Offline it is kept unchecked, as before.
+ * @param {View} v @param {string} token
+ */
 export async function joinScreen(v, token) {
-  if (!S.me) {
-    await keepInvite(token);
-    return void v.go('/signup', true);
-  }
-  const msg = h('p', { class: 'muted', role: 'status' }, 'Joining the team…');
-  const content = h('div', { class: 'content stack' }, msg);
-  joinTeam(token).then((t) => {
-    toast(`You joined ${t.name}.`);
-    v.go('/', true);
-  }, (ex) => {
-    msg.textContent = ex?.status === 410 ? 'This invite has expired or was used up. Ask for a new link.'
-      : ex?.status === 404 ? 'This invite link is not valid.' : errorText(ex);
-    msg.className = 'error';
-    content.append(h('a', { class: 'button secondary', href: '/' }, 'Go to my teams'));
+  const content = h('div', { class: 'content stack' }, h('p', { class: 'muted', role: 'status' }, 'Checking the invite…'));
+  const screen = h('main', { class: S.me ? 'screen' : 'screen auth' }, S.me ? bar(v, 'Join a team', { back: '/' }) : brand(), content);
+  previewInvite(token).then((p) => {
+    if (!p.usable) {
+      return content.replaceChildren(h('h2', null, `This invite to ${p.team_name} no longer works`),
+        h('p', { class: 'error' }, `${p.reason} Ask ${p.invited_by} for a new link.`), home());
+    }
+    const intro = [h('h2', null, `Join ${p.team_name}`),
+      h('p', null, `${p.invited_by} invited you to ${p.team_name} on Backchannel, as ${p.role === 'lead' ? 'a lead' : 'a member'}.`)];
+    if (!S.me) {
+      const keep = (/** @type {string} */ to) => async (/** @type {Event} */ e) => { e.preventDefault(); await keepInvite(token); v.go(to); };
+      return content.replaceChildren(...intro,
+        h('a', { class: 'button primary', href: '/signup', onclick: keep('/signup') }, 'Create an account to join'),
+        h('a', { class: 'button secondary', href: '/login', onclick: keep('/login') }, 'I have an account: log in'));
+    }
+    const err = h('p', { class: 'error', role: 'alert' });
+    const join = h('button', { class: 'primary', type: 'button', onclick: () => {
+      join.disabled = true;
+      joinTeam(token).then((t) => { toast(`You joined ${t.name}.`); v.go('/', true); },
+        (ex) => { err.textContent = errorText(ex); join.disabled = false; });
+    } }, `Join ${p.team_name}`);
+    content.replaceChildren(...intro, err, join);
+  }, async (ex) => {
+    if (ex?.status === 0 && !S.me) { await keepInvite(token); return v.go('/signup', true); }
+    content.replaceChildren(h('p', { class: 'error' }, ex?.status === 404 ? 'This invite link is not valid. Check that you have the whole link, or ask for a new one.'
+      : ex?.status === 0 ? 'You are offline. Connect to check this invite.' : errorText(ex)), home());
   });
-  return h('main', { class: 'screen' }, bar(v, 'Join a team', { back: '/' }), content);
+  return screen;
 }
+
+const home = () => (S.me ? h('a', { class: 'button secondary', href: '/' }, 'Go to my teams') : h('a', { class: 'button secondary', href: '/login' }, 'Log in'));
+const brand = () => h('div', { class: 'brand' }, h('img', { src: '/icons/icon-192.png', alt: '', width: 64, height: 64 }), h('h1', null, 'Backchannel'));

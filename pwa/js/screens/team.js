@@ -45,7 +45,7 @@ export function teamScreen(v) {
   v.on('team', paintMembers);
   v.on('teams', paintMembers);
   const sections = [h('section', { class: 'card stack' }, h('h2', null, 'Members'), members)];
-  if (lead) sections.push(invitesSection(t), cueEditor(t));
+  if (lead) sections.push(invitesSection(v, t), cueEditor(t));
   if (t.role !== 'owner') {
     sections.push(h('button', { class: 'danger', type: 'button', onclick: () => {
       if (confirm(`Leave ${t.name}?`)) orSay(act.leaveTeam(t.id).then(() => v.go('/', true)));
@@ -56,35 +56,58 @@ export function teamScreen(v) {
   return h('main', { class: 'screen' }, bar(v, t.name, { back: '/' }), h('div', { class: 'content stack' }, sections));
 }
 
-// --- invites: make a link, copy it, see and revoke the open ones ------------------------------------
-/** @param {TeamSummary} t */
-function invitesSection(t) {
+// --- invites: make a link, share or copy it (again, while it works), see uses live, revoke ------------
+/**
+ * The system share sheet where there is one (phones), else the clipboard, else the link selected to copy by hand.
+ * @param {TeamSummary} t @param {string} url @param {HTMLInputElement} box
+ */
+async function shareLink(t, url, box) {
+  if (navigator.share) {
+    try { await navigator.share({ title: `Join ${t.name} on Backchannel`, text: `${S.me?.display_name} invites you to ${t.name} on Backchannel.`, url }); return; } catch (ex) {
+      if (/** @type {Error} */ (ex).name === 'AbortError') return; // closed the sheet
+    }
+  }
+  try { await navigator.clipboard.writeText(url); toast('Link copied'); } catch { box.focus(); box.select(); toast('Select and copy the link'); }
+}
+
+/** @param {View} v @param {TeamSummary} t */
+function invitesSection(v, t) {
   const role = h('select', { 'aria-label': 'Invite as' }, h('option', { value: 'member' }, 'Member'), h('option', { value: 'lead' }, 'Lead'));
-  const result = h('div', { class: 'stack' });
-  const open = h('ul', { class: 'list' });
+  const open = h('ul', { class: 'list invites' });
+  /** @type {number | null} */
+  let fresh = null;
   const load = async () => {
     const live = (await act.invites(t.id)).filter((i) => !i.revoked && i.expires_at > Date.now() && i.uses < i.max_uses);
-    open.replaceChildren(...live.map((i) => h('li', { class: 'item' },
-      h('span', { class: 'row-main' }, h('span', { class: 'row-title' }, `${i.role === 'lead' ? 'Lead' : 'Member'} invite`),
-        h('small', null, `${i.uses}/${i.max_uses} used · until ${new Date(i.expires_at).toLocaleDateString()}`)),
-      h('button', { class: 'small ghost', type: 'button', 'aria-label': `Revoke ${i.role} invite ${i.id}`, onclick: async () => {
-        await orSay(act.revokeInvite(t.id, i.id));
-        load();
-      } }, 'Revoke'))));
+    open.replaceChildren(...live.map((i) => {
+      const url = i.path ? location.origin + i.path : '';
+      const what = `${i.role === 'lead' ? 'Lead' : 'Member'} invite`;
+      const box = h('input', { readonly: true, value: url, 'aria-label': `Invite link, ${what.toLowerCase()} ${i.id}`, class: 'mono' });
+      return h('li', { class: `item invite ${i.id === fresh ? 'fresh' : ''}` },
+        h('span', { class: 'row-main' }, h('span', { class: 'row-title' }, what),
+          h('small', { 'data-uses': i.uses }, `${i.uses} of ${i.max_uses} used · until ${new Date(i.expires_at).toLocaleDateString()}`),
+          url ? null : h('small', null, 'Made before links were kept: make a new one to share.')),
+        h('span', { class: 'inline' },
+          url ? h('button', { class: 'small secondary', type: 'button', 'aria-label': `Share ${what.toLowerCase()} ${i.id}`, onclick: () => shareLink(t, url, box) }, 'Share') : null,
+          h('button', { class: 'small ghost', type: 'button', 'aria-label': `Revoke ${i.role} invite ${i.id}`, onclick: async () => {
+            await orSay(act.revokeInvite(t.id, i.id));
+            load();
+          } }, 'Revoke')), url ? box : null);
+    }));
   };
   load();
+  v.on('team', load); // someone joined (a member event): the used counts change
   const create = h('button', { class: 'primary', type: 'button', onclick: async () => {
     try {
-      const url = location.origin + (await act.createInvite(t.id, role.value)).path;
-      const box = h('input', { readonly: true, value: url, 'aria-label': 'Invite link', class: 'mono' });
-      result.replaceChildren(h('p', { class: 'muted' }, 'Share this link with your side. It works 10 times, for 7 days.'),
-        h('div', { class: 'inline' }, box, h('button', { class: 'secondary', type: 'button', onclick: async () => {
-          try { await navigator.clipboard.writeText(url); toast('Link copied'); } catch { box.select(); toast('Select and copy the link'); }
-        } }, 'Copy')));
-      load();
+      const made = await act.createInvite(t.id, role.value);
+      fresh = made.id;
+      await load();
+      const box = /** @type {HTMLInputElement} */ (open.querySelector('.fresh input'));
+      if (box) shareLink(t, box.value, box);
     } catch (ex) { toast(act.errorText(ex)); }
   } }, 'Create invite link');
-  return h('section', { class: 'card stack' }, h('h2', null, 'Invite'), h('div', { class: 'split' }, role, create), result, open);
+  return h('section', { class: 'card stack' }, h('h2', null, 'Invite'),
+    h('p', { class: 'muted' }, 'Each link works 10 times, for 7 days. Share it with your side only.'),
+    h('div', { class: 'split' }, role, create), open);
 }
 
 // --- the cue set: label, rhythm, urgency and expiry of each cue; feel, reorder, save ----------------
