@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 import msgspec
-from litestar import Request, Response, delete, get, post
+from litestar import Request, Response, delete, get, patch, post, put
 from litestar.datastructures import Cookie, State
 from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
@@ -22,7 +22,7 @@ from api.hub import Hub
 from api.names import PLAIN_WORDS, USERNAME_PATTERN, clean_username
 from api.settings import Settings
 from api.throttle import Throttles
-from api.wire import Body, Name, PathId
+from api.wire import Body, Name, PathId, name_meta
 
 PASSWORD_MIN, PASSWORD_MAX = 8, 256
 DEVICE_MAX = 120
@@ -42,6 +42,19 @@ class LogIn(Body):
     username: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
     password: Annotated[str, msgspec.Meta(min_length=1, max_length=PASSWORD_MAX)]
     device: Annotated[str, msgspec.Meta(max_length=DEVICE_MAX)] | None = None
+
+
+class Rename(Body):
+    display_name: Name
+
+
+class NewPassword(Body):
+    current_password: Annotated[str, msgspec.Meta(min_length=1, max_length=PASSWORD_MAX)]
+    new_password: Password
+
+
+class DeviceName(Body):
+    device: Annotated[str, name_meta(DEVICE_MAX)]
 
 
 class SessionCreated(msgspec.Struct):
@@ -206,4 +219,46 @@ async def me(auth: NamedDependency[Auth], db: NamedDependency[Database]) -> Me:
     return await db.read(actions.me, auth.user_id, auth.session_id)
 
 
-route_handlers = [sign_up, log_in, list_sessions, revoke_session, me]
+@patch("/me", summary="Change my display name (it may not look like a teammate's); my teams hear of it")
+async def rename(data: JSONBody[Rename], auth: NamedDependency[Auth], db: NamedDependency[Database]) -> User:
+    return await db.write(actions.rename, auth.user_id, data.display_name)
+
+
+@put(
+    "/me/password",
+    status_code=204,
+    summary="Change my password (the current one required); every other device is signed out",
+)
+async def change_password(
+    data: JSONBody[NewPassword],
+    auth: NamedDependency[Auth],
+    db: NamedDependency[Database],
+    hub: NamedDependency[Hub],
+    passwords: NamedDependency[Passwords],
+    throttles: NamedDependency[Throttles],
+) -> None:
+    key = ("password", str(auth.user_id))
+    throttles.login_client.check(key, "wrong current passwords")
+    current = await db.read(actions.password_hash, auth.user_id)
+    if not await passwords.verify(current, data.current_password):
+        throttles.login_client.hit(key)
+        raise ApiError(
+            400,
+            "invalid_request",
+            "current_password: is not your current password",
+            {"current_password": "is not your current password"},
+        )
+    throttles.login_client.clear(key)
+    new_hash = await passwords.hash(data.new_password)
+    for ended in await db.write(actions.change_password, auth.user_id, auth.session_id, new_hash):
+        hub.revoke_session(ended)
+
+
+@patch("/sessions/{session_id:int}", status_code=204, summary="Name one of my devices")
+async def rename_session(
+    session_id: PathId, data: JSONBody[DeviceName], auth: NamedDependency[Auth], db: NamedDependency[Database]
+) -> None:
+    await db.write(actions.rename_device, auth.user_id, session_id, data.device)
+
+
+route_handlers = [sign_up, log_in, list_sessions, revoke_session, rename_session, me, rename, change_password]

@@ -149,6 +149,14 @@ async def own_session(w: World, me: Person) -> Call:
     return {"session_id": me.session_id or w.team.owner.session_id}, None
 
 
+async def own_name(w: World, me: Person) -> Call:
+    return {}, {"display_name": f"Renamed {uuid.uuid4().hex[:6]}"}
+
+
+async def own_session_named(w: World, me: Person) -> Call:
+    return {"session_id": me.session_id or w.team.owner.session_id}, {"device": "Work phone"}
+
+
 async def fresh_invite(w: World, me: Person) -> Call:
     return {"team_id": w.team.id, "invite_id": (await w.invite())["id"]}, None
 
@@ -222,6 +230,12 @@ ROWS = [
     Row("GET",    "/api/sessions",                                    (401, 401, 200, 200, 200, 200), plain()),
     Row("DELETE", "/api/sessions/{session_id:int}",                   (401, 401, 204, 204, 204, 204), own_session),
     Row("GET",    "/api/me",                                          (401, 401, 200, 200, 200, 200), plain()),
+    # Changes to one's own account: a wrong current password is a 400 (the password itself is tested elsewhere).
+    Row("PATCH",  "/api/me",                                          (401, 401, 200, 200, 200, 200), own_name),
+    Row("PUT",    "/api/me/password",                                 (401, 401, 400, 400, 400, 400),
+        plain({"current_password": "wrong password", "new_password": "a new password"})),
+    Row("PATCH",  "/api/sessions/{session_id:int}",                   (401, 401, 204, 204, 204, 204),
+        own_session_named),
     Row("GET",    "/api/sync",                                        (401, 401, 200, 200, 200, 200), plain()),
     Row("GET",    "/api/teams",                                       (401, 401, 200, 200, 200, 200), plain()),
     Row("POST",   "/api/teams",                                       (401, 401, 201, 201, 201, 201),

@@ -239,6 +239,18 @@ def _session(w: World) -> Req:
     return Req(params={"session_id": w.owner.session_id})
 
 
+def _rename_device(w: World) -> Req:
+    return Req(params={"session_id": w.owner.session_id}, json={"device": "Work phone"})
+
+
+def _rename(w: World) -> Req:
+    return Req(json={"display_name": "Olivia"})
+
+
+def _new_password(w: World) -> Req:
+    return Req(json={"current_password": "not the password", "new_password": "a new password"})
+
+
 def _team(w: World, body: Any = NO_BODY) -> Req:
     return Req(params={"team_id": w.team.id}, json=body)
 
@@ -344,6 +356,7 @@ ACCOUNTS = "/api/accounts"
 SESSIONS = "/api/sessions"
 SESSION = "/api/sessions/{session_id:int}"
 ME = "/api/me"
+NEW_PASSWORD = "/api/me/password"
 TEAMS = "/api/teams"
 TEAM = "/api/teams/{team_id:int}"
 INVITES = "/api/teams/{team_id:int}/invites"
@@ -389,6 +402,20 @@ CASES: list[Case] = [
     *token_rules("GET", SESSIONS, _me),
     *id_rules("DELETE", SESSION, _session, "session_id"),
     *token_rules("GET", ME, _me),
+    *body_rules("PATCH", ME, _rename, ("display_name", 5), "display_name"),
+    Case("PATCH", ME, "display_name over 60", changed(_rename, display_name="n" * 61), 400, "display_name"),
+    Case("PATCH", ME, "display_name blank", changed(_rename, display_name="  "), 400, "display_name"),
+    Case("PATCH", ME, "display_name a zero-width space", changed(_rename, display_name="\u200b"), 400, "display_name"),
+    *body_rules("PUT", NEW_PASSWORD, _new_password, ("new_password", 12345678), "current_password"),
+    Case("PUT", NEW_PASSWORD, "new_password under 8", changed(_new_password, new_password="short"), 400,
+         "new_password"),
+    Case("PUT", NEW_PASSWORD, "new_password over 256", changed(_new_password, new_password="p" * 257), 400,
+         "new_password"),
+    Case("PUT", NEW_PASSWORD, "current_password wrong", as_built(_new_password), 400, "current_password"),
+    *body_rules("PATCH", SESSION, _rename_device, ("device", 5), "device"),
+    *id_rules("PATCH", SESSION, _rename_device, "session_id"),
+    Case("PATCH", SESSION, "device over 120", changed(_rename_device, device="d" * 121), 400, "device"),
+    Case("PATCH", SESSION, "device blank", changed(_rename_device, device=" "), 400, "device"),
     # --- teams, invites, members
     *token_rules("GET", TEAMS, _me),
     *body_rules("POST", TEAMS, _new_team, ("name", 5), "name"),

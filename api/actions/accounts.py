@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import msgspec
 
+from api.actions.membership import member
 from api.clock import now_ms
 from api.db import accounts as sql
 from api.db import teams as teams_sql
@@ -15,6 +16,8 @@ from api.db.accounts import Credentials, User
 from api.db.connection import Rows, Tx
 from api.db.teams import TeamSummary
 from api.errors import ApiError, not_found
+from api.events import MemberEvent, ToTeam, record
+from api.names import skeleton
 
 # Browsers remembered per user as having signed in (their log-ins are throttled apart from strangers').
 MAX_DEVICE_KEYS_PER_USER = 20
@@ -90,3 +93,40 @@ def me(rows: Rows, user_id: int, session_id: int) -> Me:
     if user is None or session is None:
         raise ApiError(401, "unauthenticated", "This session has ended.")
     return Me(user=user, session_id=session_id, csrf_token=session.csrf_token, teams=teams_sql.teams_of(rows, user_id))
+
+
+def rename(tx: Tx, user_id: int, display_name: str) -> User:
+    """A new display name: it may not look the same as a teammate's in any of the user's teams (teammates must tell
+    who sent a cue); each team hears of it (a member event)."""
+    looks = skeleton(display_name)
+    teams = teams_sql.teams_of(tx, user_id)
+    for t in teams:
+        for other in teams_sql.members_of(tx, t.id):
+            if other.user_id != user_id and skeleton(other.display_name) == looks:
+                raise ApiError(
+                    409,
+                    "display_name_taken",
+                    f"Someone in {t.name} is already called {other.display_name}; names in a team must look different.",
+                    {"display_name": f"looks the same as a teammate's in {t.name}"},
+                )
+    sql.set_display_name(tx, user_id, display_name)
+    for t in teams:
+        record(tx, MemberEvent, ToTeam(team_id=t.id), member(tx, t.id, user_id))
+    user = sql.user(tx, user_id)
+    assert user is not None
+    return user
+
+
+def password_hash(rows: Rows, user_id: int) -> str | None:
+    return sql.password_hash(rows, user_id)
+
+
+def change_password(tx: Tx, user_id: int, session_id: int, new_hash: str) -> list[int]:
+    """The new password's hash; every other session of the user ends (their ids, to close their sockets)."""
+    sql.set_password_hash(tx, user_id, new_hash)
+    return sql.delete_other_sessions(tx, user_id, session_id)
+
+
+def rename_device(tx: Tx, user_id: int, session_id: int, device: str) -> None:
+    if not sql.rename_session(tx, user_id, session_id, device):
+        raise not_found("session")

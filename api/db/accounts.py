@@ -125,3 +125,20 @@ def remember_device(rows: Rows, token_hash: bytes, user_id: int, now: int, keep:
         " (SELECT token_hash FROM login_devices WHERE user_id = ? ORDER BY last_used_at DESC, token_hash LIMIT ?)",
         (user_id, user_id, keep),
     )
+
+
+def password_hash(rows: Rows, user_id: int) -> str | None:
+    return rows.one(str, "SELECT password_hash FROM users WHERE id = ?", (user_id,))
+
+
+def set_display_name(rows: Rows, user_id: int, display_name: str) -> None:
+    rows.run("UPDATE users SET display_name = ? WHERE id = ?", (display_name, user_id))
+
+
+def rename_session(rows: Rows, user_id: int, session_id: int, device: str) -> bool:
+    return rows.run("UPDATE sessions SET device = ? WHERE id = ? AND user_id = ?", (device, session_id, user_id)) > 0
+
+
+def delete_other_sessions(rows: Rows, user_id: int, keep: int) -> list[int]:
+    """Sign the user out everywhere but the session `keep`; the ids of the sessions ended."""
+    return rows.all(int, "DELETE FROM sessions WHERE user_id = ? AND id != ? RETURNING id", (user_id, keep))
