@@ -143,3 +143,16 @@ export async function loadPushLevel(stale) {
   if (!stale()) await commit(reduce.pushLevelSet(S, level));
   return level;
 }
+
+// --- my account: name, password, devices ---------------------------------------------------------
+/** A new display name, for me and my teams. @param {string} displayName */
+export async function renameMe(displayName) {
+  const user = await api('PATCH', '/me', { display_name: displayName });
+  await commit(reduce.signedIn(S, user), { now: true });
+}
+/** Every other device is signed out. @param {string} current @param {string} next */
+export const changePassword = (current, next) => api('PUT', '/me/password', { current_password: current, new_password: next });
+/** @param {number} id @param {string} device */
+export const renameDevice = (id, device) => api('PATCH', `/sessions/${id}`, { device });
+/** Tells the server this device is still here (its "last seen"), even when only the live socket is busy. */
+export const stillHere = () => api('GET', '/me').then(() => {}, () => {});
