@@ -5,7 +5,7 @@ import * as outbox from './outbox.js';
 import * as push from './push.js';
 import { S, on, loadLocal, channelVisited } from './store.js';
 import { refreshAll, startLive } from './store/sync.js';
-import { wipe } from './actions.js';
+import { wipe, stillHere } from './actions.js';
 import { install } from './components/install.js';
 import './components/alert.js';
 import { authScreen } from './screens/auth.js';
@@ -106,6 +106,8 @@ addEventListener('online', () => {
   if (S.me) refreshAll().catch(() => {});
 });
 document.addEventListener('visibilitychange', () => document.visibilityState === 'visible' && outbox.flush());
+// "Last seen" in my device list moves on while the app is open, even when only the live socket talks.
+setInterval(() => { if (S.me && document.visibilityState === 'visible' && online()) stillHere(); }, 4 * 60_000);
 navigator.serviceWorker?.addEventListener('message', (e) => {
   if (e.data?.type === 'outbox') outbox.reload();
   else if (e.data?.type === 'open' && /^\/[^/]/.test(e.data.url)) go(e.data.url); // a tapped notification
