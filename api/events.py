@@ -47,6 +47,7 @@ class Message(msgspec.Struct):
     cue: str | None
     created_at: int
     acks: list[AckOut] = []
+    composed_at: int | None = None  # when it was written (offline, before it was sent); None: not said
 
 
 class HistoryCleared(msgspec.Struct):

@@ -58,7 +58,10 @@ async def test_version_4_keeps_acks_and_push_jobs_and_fixes_message_cursors(data
         db.execute("PRAGMA foreign_keys=ON")
         db.execute("DELETE FROM messages")  # acks and push jobs still point at messages: they go with it
         assert db.execute("SELECT count(*) FROM acks").fetchone() == (0,)
-        db.execute("INSERT INTO messages VALUES (NULL, 1, 1, 'c-2', 'text', 'new', NULL, 8, 0)")
+        db.execute(  # the columns named: later versions add some (recalled_at, composed_at)
+            "INSERT INTO messages (id, channel_id, sender_id, client_id, kind, text, cue, cursor, created_at)"
+            " VALUES (NULL, 1, 1, 'c-2', 'text', 'new', NULL, 8, 0)"
+        )
         assert db.execute("SELECT id FROM messages").fetchall() == [(2,)]  # the deleted id 1 is not reused
         assert db.execute("PRAGMA foreign_key_check").fetchall() == []
 
@@ -75,3 +78,9 @@ async def test_a_migration_that_breaks_a_foreign_key_is_rolled_back(
     with sqlite3.connect(database_at_version_3) as db:
         assert db.execute("PRAGMA user_version").fetchone() == (3,)
         assert db.execute("SELECT count(*) FROM acks").fetchone() == (1,)
+
+
+async def test_version_9_adds_when_a_message_was_written_empty_for_the_old_ones(database_at_version_3: Path) -> None:
+    assert await migrate(database_at_version_3) >= 9
+    with sqlite3.connect(database_at_version_3) as db:
+        assert db.execute("SELECT id, composed_at FROM messages").fetchall() == [(1, None)]

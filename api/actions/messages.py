@@ -25,12 +25,17 @@ from api.wire import Body
 
 TEXT_MAX = 4000
 CUE_MAX = 32
+# How far back a send's `composed_at` may say it was written: the outbox's MAX_AGE (pwa/js/outbox.js), 7 days.
+COMPOSED_MAX_AGE_MS = 7 * 86_400_000
 
 
-class _Send(Body, tag_field="kind"):
+class _Send(Body, tag_field="kind", kw_only=True):
     """A send body, tagged by its `kind`."""
 
     client_id: uuid.UUID
+    # When it was written (ms since the epoch, the device's clock): an outbox item sent later keeps its time.
+    # Clamped to [now - COMPOSED_MAX_AGE_MS, now], never refused: a skewed clock must not cost the message.
+    composed_at: int | None = None
 
 
 class TextIn(_Send, tag="text"):
@@ -59,6 +64,11 @@ class Sent(msgspec.Struct, frozen=True):
 def _content(body: SendIn) -> tuple[str, str | None, str | None]:
     """(kind, text, cue) as stored."""
     return ("text", body.text, None) if isinstance(body, TextIn) else ("cue", None, body.cue)
+
+
+def composed_time(composed_at: int | None, now: int) -> int | None:
+    """The written time as stored: the client's, clamped to [now - COMPOSED_MAX_AGE_MS, now]; None if not said."""
+    return None if composed_at is None else min(now, max(now - COMPOSED_MAX_AGE_MS, composed_at))
 
 
 def _stored_before(rows: Rows, sender_id: int, channel_id: int, body: SendIn) -> Message | None:
@@ -107,7 +117,8 @@ def send_message(
         raise invalid("cue", f"{body.cue!r} is not in this team's cue set")
     kind, text, code = _content(body)
     client_id, now = str(body.client_id), now_ms()
-    message_id = sql.insert_message(tx, channel_id, sender_id, client_id, kind, text, code, now)
+    composed = composed_time(body.composed_at, now)
+    message_id = sql.insert_message(tx, channel_id, sender_id, client_id, kind, text, code, now, composed)
     assert message_id is not None  # the lookup above ran in this transaction
 
     def stored(cursor: int) -> Message:
@@ -122,6 +133,7 @@ def send_message(
             text=text,
             cue=code,
             created_at=now,
+            composed_at=composed,
         )
 
     message = record(tx, MessageEvent, ToChannel(team_id=channel.team_id, channel_id=channel_id), stored)

@@ -8,19 +8,27 @@ from api.events import AckOut, Message
 # A message as the API shows it, acks aside (they are read per page: acks_for).
 _MESSAGE = (
     "SELECT m.id, m.cursor, c.team_id, m.channel_id, m.sender_id, m.client_id, m.kind, m.text, m.cue, m.created_at"
-    " FROM messages m JOIN channels c ON c.id = m.channel_id"
+    ", m.composed_at FROM messages m JOIN channels c ON c.id = m.channel_id"
 )
 
 
-def insert_message(
-    rows: Rows, channel_id: int, sender_id: int, client_id: str, kind: str, text: str | None, cue: str | None, now: int
+def insert_message(  # noqa: PLR0913 (a message's columns)
+    rows: Rows,
+    channel_id: int,
+    sender_id: int,
+    client_id: str,
+    kind: str,
+    text: str | None,
+    cue: str | None,
+    now: int,
+    composed_at: int | None = None,
 ) -> int | None:
     """Return the new message's id, or None when this sender already used this client_id."""
     return rows.one(
         int,
-        "INSERT INTO messages (channel_id, sender_id, client_id, kind, text, cue, cursor, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, 0, ?) ON CONFLICT (sender_id, client_id) DO NOTHING RETURNING id",
-        (channel_id, sender_id, client_id, kind, text, cue, now),
+        "INSERT INTO messages (channel_id, sender_id, client_id, kind, text, cue, cursor, created_at, composed_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?) ON CONFLICT (sender_id, client_id) DO NOTHING RETURNING id",
+        (channel_id, sender_id, client_id, kind, text, cue, now, composed_at),
     )
 
 

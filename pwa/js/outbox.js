@@ -38,11 +38,15 @@ export async function reload() {
   hooks.changed();
 }
 
-/** @param {Item} item */
+// How far back the server keeps a send's written time (COMPOSED_MAX_AGE_MS in api/actions/messages.py): an item
+// stays queued however old, but an older one is said to be written this long ago at most.
+export const MAX_AGE_MS = 7 * 86400000;
+
+/** With when it was written (the item's own time): sent later, it keeps it. @param {Item} item */
 export function body(item) {
   return item.kind === 'cue'
-    ? { client_id: item.client_id, kind: 'cue', cue: item.cue }
-    : { client_id: item.client_id, kind: 'text', text: item.text };
+    ? { client_id: item.client_id, kind: 'cue', cue: item.cue, composed_at: item.created_at }
+    : { client_id: item.client_id, kind: 'text', text: item.text, composed_at: item.created_at };
 }
 
 /** A message to its channel, an ack to its message (no body). @param {Item} item @returns {[string, string | undefined]} */

@@ -6,6 +6,7 @@ skip link past the cue pad, and a message written offline showing when it was wr
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from collections.abc import Callable, Iterator
 
@@ -193,3 +194,43 @@ def test_the_composer_sends_on_enter_on_a_desktop_and_counts_then_refuses_over_t
     expect(marc.page.locator(".counter")).to_have_text("4,001 / 4,000: 1 too many")
     marc.shot("conversation-composer-over-390")
     assert olivia.errors == [] and marc.errors == []
+
+
+def test_a_message_written_offline_shows_when_it_was_written_and_when_it_was_sent(
+    api: Api, phone: Callable[[], Phone]
+) -> None:
+    team = api.team(owner="Olivia Owner", members=("Marc Member",))
+    writer, reader = phone(), phone()
+    writer.login(team.owner)
+    reader.login(team.members[0])
+    reader.open_channel("Everyone")
+    writer.open_channel("Everyone")
+
+    writer.context.set_offline(True)
+    box(writer.page).fill("Written in the lift")
+    writer.page.get_by_role("button", name="Send", exact=True).click()
+    expect(mine(writer.page, "Written in the lift")).to_have_attribute("data-state", "queued")
+    written = writer.page.evaluate("async () => (await import('/js/outbox.js')).items[0].created_at")
+    time.sleep(62)  # a real minute and more offline: no clock is bent
+    writer.context.set_offline(False)
+
+    stamp = re.compile(r"^written (.+) · sent (.+)$")
+    for person in (reader, writer):
+        shown = person.page.locator("li.msg").filter(has_text="Written in the lift").locator("time")
+        expect(shown).to_have_text(stamp)
+        was, sent = stamp.match(shown.inner_text()).groups()  # type: ignore[union-attr]
+        assert was == person.page.evaluate(CLOCK, written) and was != sent
+    (message,) = api.call(team.owner, "GET", f"/api/channels/{team.channels['Everyone']}/messages")["messages"]
+    assert message["composed_at"] == written and message["created_at"] - written >= 62_000
+    assert reader.page.evaluate(CLOCK, message["created_at"]) == sent
+    # Sent at once, it shows one time.
+    box(writer.page).fill("Right now")
+    writer.page.get_by_role("button", name="Send", exact=True).click()
+    expect(reader.page.locator("li.msg").filter(has_text="Right now").locator("time")).to_have_text(
+        re.compile(r"^\d\d:\d\d")
+    )
+    reader.shot("conversation-written-sent-390")
+    assert writer.errors == [] and reader.errors == []
+
+
+CLOCK = "async (ms) => (await import('/js/ui.js')).clock(ms)"

@@ -63,10 +63,12 @@ test('queued sends go in the order they were made, each once, with the session t
   assert.equal(posts.length, 0, 'offline: nothing is tried');
   await Promise.all([outbox.flush(), outbox.flush(), outbox.flush()]);
   await outbox.flush();
+  const at = posts[0][1].composed_at; // the items' own time: made at the same (fake) instant
+  assert.equal(typeof at, 'number');
   assert.deepEqual(posts, [
-    ['/api/channels/3/messages', { client_id: 'c-one', kind: 'text', text: 'one' }, 'token-1'],
-    ['/api/channels/3/messages', { client_id: 'c-two', kind: 'text', text: 'two' }, 'token-1'],
-    ['/api/channels/3/messages', { client_id: 'c-cue', kind: 'cue', cue: 'wrap_up' }, 'token-1'],
+    ['/api/channels/3/messages', { client_id: 'c-one', kind: 'text', text: 'one', composed_at: at }, 'token-1'],
+    ['/api/channels/3/messages', { client_id: 'c-two', kind: 'text', text: 'two', composed_at: at }, 'token-1'],
+    ['/api/channels/3/messages', { client_id: 'c-cue', kind: 'cue', cue: 'wrap_up', composed_at: at }, 'token-1'],
   ]);
   assert.deepEqual(stored(), []);
   assert.deepEqual(outbox.items, []);
@@ -239,3 +241,11 @@ test('what each answer means for its item', () => {
 async function settle() {
   for (let i = 0; i < 20; i += 1) await new Promise((resolve) => setImmediate(resolve));
 }
+
+test('a send carries when it was written (the item\'s own time), however late it goes out', () => {
+  const written = Date.now() - 5 * 60000;
+  assert.deepEqual(JSON.parse(outbox.target(text('late', { created_at: written }))[1]),
+    { client_id: 'c-late', kind: 'text', text: 'late', composed_at: written });
+  assert.equal(JSON.parse(outbox.target({ ...text('cue'), kind: 'cue', cue: 'stop', created_at: written })[1]).composed_at, written);
+  assert.equal(outbox.MAX_AGE_MS, 7 * 86400000); // COMPOSED_MAX_AGE_MS on the server (a unit test holds them equal)
+});

@@ -5,12 +5,25 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable
+from pathlib import Path
 
 import msgspec
 import pytest
 
 from api.actions.channels import create_group, mark_read
-from api.actions.messages import CueIn, Sent, TextIn, ack_message, delete_history, history, send_message
+from api.actions.messages import (
+    COMPOSED_MAX_AGE_MS,
+    TEXT_MAX,
+    CueIn,
+    Sent,
+    TextIn,
+    ack_message,
+    composed_time,
+    delete_history,
+    history,
+    send_message,
+)
+from api.clock import now_ms
 from api.db import accounts as accounts_sql
 from api.db import channels as channels_sql
 from api.db import push as push_sql
@@ -180,3 +193,27 @@ async def test_reading_a_channel_tells_its_members_the_read_mark_live(db: Databa
     assert frames == [
         ({"type": "delivered", "user_id": ben, "channel_id": group.id, "through": 0, "read": newest}, [ana, ben])
     ]
+
+
+def test_the_written_time_is_clamped_to_the_outbox_age_and_now_and_the_limits_agree_with_the_app() -> None:
+    now = 10**13
+    assert composed_time(None, now) is None
+    assert composed_time(now - 60_000, now) == now - 60_000
+    assert composed_time(now + 5_000, now) == now  # a clock ahead: never in the future
+    assert composed_time(0, now) == now - COMPOSED_MAX_AGE_MS  # older than the outbox keeps: its oldest
+    root = Path(__file__).resolve().parents[2] / "pwa" / "js"
+    assert "export const MAX_AGE_MS = 7 * 86400000;" in (root / "outbox.js").read_text()
+    assert COMPOSED_MAX_AGE_MS == 7 * 86400000
+    assert f"export const TEXT_MAX = {TEXT_MAX};" in (root / "screens" / "channel.js").read_text()
+
+
+async def test_a_send_keeps_when_it_was_written_in_its_reply_its_event_and_the_history(room: Room) -> None:
+    written = now_ms() - 5 * 60_000
+    sent = await room.send(room.ana, TextIn(client_id=uuid.uuid4(), text="Written in the lift", composed_at=written))
+    assert sent.message.composed_at == written and sent.message.created_at - written >= 5 * 60_000
+    (event,) = [t for t in told(room.published) if t.type == "message"]
+    assert event.data["composed_at"] == written
+    page = await room.db.read(history, room.max, room.everyone, None, 50)
+    assert [m.composed_at for m in page.messages] == [written]
+    unsaid = await room.send(room.ana, CueIn(client_id=uuid.uuid4(), cue="wrap_up"))
+    assert unsaid.message.composed_at is None  # an older client says nothing: the app shows the sent time
