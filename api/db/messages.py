@@ -12,7 +12,7 @@ _MESSAGE = (
 )
 
 
-def insert_message(  # noqa: PLR0913 (a message's columns)
+def insert_message(
     rows: Rows,
     channel_id: int,
     sender_id: int,
