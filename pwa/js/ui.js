@@ -59,7 +59,8 @@ export function fieldError(input, text) {
     note = h('small', { class: 'field-error', id: `fe${++errorIds}` });
     box?.append(note);
   }
-  if (note) note.textContent = text;
+  if (note && text) note.textContent = text;
+  else note?.remove();
   if (text) {
     input.setAttribute('aria-invalid', 'true');
     input.setAttribute('aria-describedby', /** @type {HTMLElement} */ (note).id);

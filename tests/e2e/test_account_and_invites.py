@@ -17,6 +17,11 @@ from tests.e2e.conftest import Api, Phone
 DESKTOP = {"width": 1280, "height": 800}
 
 
+def _real(errors: list[str]) -> list[str]:
+    """Console errors but the browser's own line for each 4xx answer (the screens show those in words)."""
+    return [e for e in errors if "Failed to load resource" not in e]
+
+
 def _both(me: Phone, name: str) -> None:
     me.shot(f"{name}-390")
     me.page.set_viewport_size(DESKTOP)
@@ -174,4 +179,58 @@ def test_an_invite_is_shared_checked_before_sign_up_and_counted_live(api: Api, p
     late.page.goto("/join/not-a-real-token-at-all")
     expect(late.page.get_by_text("This invite link is not valid.")).to_be_visible()
     for p in (owner, laptop, newcomer, late):
-        assert not [e for e in p.errors if "404" not in e and "410" not in e], p.errors
+        assert not _real(p.errors), p.errors
+
+
+def test_name_password_and_devices_are_changed_on_the_settings_screen(api: Api, phone: Callable[[], Phone]) -> None:
+    team = api.team(members=("Sam Second",))
+    sam = team.members[0]
+    me = phone()
+    me.login(sam)
+    other = phone()
+    other.login(sam)
+    page = me.page
+    page.goto("/settings")
+
+    # A name that looks like a teammate's is refused next to the field; a fresh one is saved.
+    name = page.get_by_label("Your name")
+    name.fill("OLIVIA owner")
+    page.get_by_role("button", name="Save name").click()
+    error = page.locator(".field").filter(has=name).locator(".field-error")
+    expect(error).to_contain_text("already called Olivia Owner")
+    name.fill("Samantha Second")
+    page.get_by_role("button", name="Save name").click()
+    expect(error).to_have_count(0)
+    expect(page.locator("#toast")).to_have_text("Name saved")
+    members = api.call(team.owner, "GET", f"/api/teams/{team.id}")["members"]
+    assert "Samantha Second" in [m["display_name"] for m in members]
+
+    # Devices: when each signed in and was last seen; this one renamed.
+    devices = page.locator(".item.device")
+    expect(devices).to_have_count(3)  # the test's api session, the other browser, this one
+    expect(devices.first).to_contain_text("Signed in")
+    expect(page.locator(".item.device").filter(has_text="Last seen")).to_have_count(2)
+    this_one = page.locator(".item.device").filter(has_text="this device")
+    this_one.get_by_role("button", name=re.compile("^Rename")).click()
+    page.get_by_label(re.compile("^New name for")).fill("Work phone")
+    page.get_by_role("button", name="Save device name").click()
+    expect(page.locator(".item.device").filter(has_text="Work phone (this device)")).to_be_visible()
+    _both(me, "11-settings-account")
+
+    # A new password: the current one first, checked next to its field; then the other devices are signed out.
+    page.get_by_label("Current password").fill("not my password")
+    page.get_by_label("New password").fill("a brand new password")
+    page.get_by_role("button", name="Change password").click()
+    current = page.locator(".field").filter(has=page.get_by_label("Current password")).locator(".field-error")
+    expect(current).to_have_text("That is not your current password.")
+    page.get_by_label("Current password").fill(PASSWORD)
+    page.get_by_role("button", name="Change password").click()
+    expect(page.locator("#toast")).to_contain_text("Password changed")
+    expect(page.locator(".item.device")).to_have_count(1)
+    other.page.reload()
+    expect(other.page.get_by_role("button", name="Log in")).to_be_visible()
+    other.page.get_by_label("Username").fill(sam.username)
+    other.page.get_by_label("Password").fill("a brand new password")
+    other.page.get_by_role("button", name="Log in").click()
+    expect(other.page.get_by_role("navigation", name="Channels")).to_be_visible()
+    assert not _real(me.errors), me.errors

@@ -1,34 +1,107 @@
 // This device: table mode and vibration, buzzes when closed (Web Push) and what they say, devices, log out.
-import { h, icon, toast, deviceName } from '../ui.js';
+import { h, icon, toast, deviceName, field, checkFields, showFieldErrors, clearErrors, RULES } from '../ui.js';
+import { LIMITS } from '../limits.js';
 import { online } from '../api.js';
 import * as outbox from '../outbox.js';
 import * as push from '../push.js';
 import { signal, buzz, canVibrate } from '../haptics.js';
 import { S } from '../store.js';
-import { devices, signOutDevice, logOut, setPushLevel, loadPushLevel, errorText } from '../actions.js';
+import { devices, signOutDevice, renameDevice, renameMe, changePassword, logOut, setPushLevel, loadPushLevel, errorText } from '../actions.js';
 import { bar } from '../components/bar.js';
 import { installPrompt } from '../components/install.js';
 
 /** @param {string} name what the log-in sent: a user agent from older versions */
 const prettyDevice = (name) => (name.startsWith('Mozilla/') ? deviceName(name) : name.slice(0, 40));
 
-function devicesList() {
-  const list = h('ul', { class: 'list' });
+/** @param {number} ms */
+const when = (ms) => new Date(ms).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+let reloadDevices = () => {};
+/** @param {View} v */
+function devicesList(v) {
+  const list = h('ul', { class: 'list devices' });
   const load = async () => {
     if (!online()) { list.replaceChildren(h('li', { class: 'muted' }, 'Connect to see your devices.')); return; }
     /** @type {any[]} */
     const all = await devices();
-    list.replaceChildren(...all.map((d) => h('li', { class: 'item' },
-      h('span', { class: 'row-main' }, h('span', { class: 'row-title' }, prettyDevice(d.device)),
-        h('small', null, d.current ? 'This device' : `Last seen ${new Date(d.last_seen_at).toLocaleString()}`)),
-      d.current ? null : h('button', { class: 'small ghost', type: 'button', 'aria-label': `Sign out ${prettyDevice(d.device)}`, onclick: async () => {
-        if (!confirm(`Sign out ${prettyDevice(d.device)}? It will need your password to get back in; unsent messages on it are lost.`)) return;
-        await signOutDevice(d.id).catch((ex) => toast(errorText(ex)));
-        load();
-      } }, 'Sign out'))));
+    list.replaceChildren(...all.map((d) => deviceItem(d, load)));
   };
   load();
+  reloadDevices = load;
+  const timer = setInterval(() => { if (!list.querySelector('form')) load(); }, 60_000); // last seen moves on
+  v.cleanup(() => clearInterval(timer));
   return list;
+}
+
+/** @param {any} d @param {() => void} load */
+function deviceItem(d, load) {
+  const name = prettyDevice(d.device);
+  const item = h('li', { class: 'item device' },
+    h('span', { class: 'row-main' }, h('span', { class: 'row-title' }, d.current ? `${name} (this device)` : name),
+      h('small', null, `Signed in ${when(d.created_at)}`),
+      h('small', null, d.current ? 'In use now' : `Last seen ${when(d.last_seen_at)}`)),
+    h('span', { class: 'inline' },
+      h('button', { class: 'small ghost', type: 'button', 'aria-label': `Rename ${name}`, onclick: () => renaming() }, 'Rename'),
+      d.current ? null : h('button', { class: 'small ghost', type: 'button', 'aria-label': `Sign out ${name}`, onclick: async () => {
+        if (!confirm(`Sign out ${name}? It will need your password to get back in; unsent messages on it are lost.`)) return;
+        await signOutDevice(d.id).catch((ex) => toast(errorText(ex)));
+        load();
+      } }, 'Sign out')));
+  const renaming = () => {
+    const input = h('input', { name: 'device', value: name, maxlength: LIMITS.device, required: true });
+    const form = h('form', { class: 'stack', novalidate: true }, field(`New name for ${name}`, input),
+      h('div', { class: 'inline' }, h('button', { class: 'small primary', type: 'submit' }, 'Save device name'),
+        h('button', { class: 'small ghost', type: 'button', onclick: load }, 'Cancel')));
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      if (!checkFields(form, { device: 'name' })) return;
+      try { await renameDevice(d.id, input.value.trim()); toast('Device renamed'); load(); } catch (ex) { if (!showFieldErrors(form, ex)) toast(errorText(ex)); }
+    });
+    item.replaceChildren(form);
+    input.focus();
+  };
+  return item;
+}
+
+function nameForm() {
+  const input = h('input', { name: 'display_name', value: S.me?.display_name || '', maxlength: LIMITS.name, autocomplete: 'name', required: true });
+  const form = h('form', { class: 'stack', novalidate: true }, field('Your name', input, 'Your teammates see it on every cue you send.'),
+    h('button', { class: 'secondary', type: 'submit' }, 'Save name'));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    if (!checkFields(form, { display_name: 'name' })) return;
+    try {
+      await renameMe(input.value.trim());
+      toast('Name saved');
+    } catch (ex) {
+      const taken = /** @type {{code?: string}} */ (ex).code === 'display_name_taken';
+      if (!showFieldErrors(form, ex, { display_name: taken ? errorText(ex) : RULES.name })) toast(errorText(ex));
+    }
+  });
+  return form;
+}
+
+function passwordForm() {
+  const current = h('input', { name: 'current_password', type: 'password', autocomplete: 'current-password', maxlength: LIMITS.passwordMax, required: true });
+  const next = h('input', { name: 'new_password', type: 'password', autocomplete: 'new-password', maxlength: LIMITS.passwordMax, required: true });
+  const form = h('form', { class: 'stack', novalidate: true },
+    field('Current password', current), field('New password', next, `At least ${LIMITS.passwordMin} characters. Your other devices will be signed out.`),
+    h('button', { class: 'secondary', type: 'submit' }, 'Change password'));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clearErrors(form);
+    if (!current.value) { showFieldErrors(form, { fields: { current_password: '' } }, { current_password: 'Enter your current password.' }); return; }
+    if (!checkFields(form, { new_password: 'password' })) return;
+    try {
+      await changePassword(current.value, next.value);
+      form.reset();
+      toast('Password changed. Your other devices are signed out.');
+      reloadDevices();
+    } catch (ex) {
+      if (!showFieldErrors(form, ex, { current_password: 'That is not your current password.', new_password: RULES.password })) toast(errorText(ex));
+    }
+  });
+  return form;
 }
 
 /** @param {View} v */
@@ -42,9 +115,10 @@ export function settingsScreen(v) {
         h('button', { class: 'secondary', type: 'button', onclick: () => { if (!buzz([200, 100, 200])) signal({ urgency: 'normal' }, { alwaysFlash: true }); } }, 'Test vibration')),
       buzzSection(),
       installCard || (push.standalone() ? null : h('section', { class: 'card' }, h('p', { class: 'muted' }, 'Install from your browser menu to use Backchannel full screen.'))),
-      h('section', { class: 'card stack' }, h('h2', null, 'Devices'), devicesList()),
+      h('section', { class: 'card stack' }, h('h2', null, 'Devices'), devicesList(v)),
       h('section', { class: 'card stack' }, h('h2', null, 'Account'),
-        h('p', null, S.me?.display_name, h('span', { class: 'muted' }, ` @${S.me?.username}`)),
+        h('p', null, 'Signed in as ', h('span', { class: 'mono' }, `@${S.me?.username}`)),
+        nameForm(), passwordForm(),
         h('button', { class: 'danger', type: 'button', onclick: async () => {
           if (outbox.items.length && !confirm('Unsent messages on this device will be lost. Log out?')) return;
           await logOut();
