@@ -12,6 +12,7 @@ from collections.abc import Callable
 from playwright.sync_api import Dialog, expect
 
 from tests.client import PASSWORD
+from tests.e2e import a11y
 from tests.e2e.conftest import Api, Phone
 
 DESKTOP = {"width": 1280, "height": 800}
@@ -23,6 +24,9 @@ def _real(errors: list[str]) -> list[str]:
 
 
 def _both(me: Phone, name: str) -> None:
+    """Named controls and AA contrast (tests/e2e/a11y.py), then the screen at both sizes."""
+    me.page.wait_for_timeout(350)  # entrance animations settle before colours are judged
+    a11y.check(me.page)
     me.shot(f"{name}-390")
     me.page.set_viewport_size(DESKTOP)
     me.shot(f"{name}-1280")

@@ -1,5 +1,6 @@
 // The team: members (roles, removal); for leads the invites and the cue set; leaving the team.
 import { h, toast, field } from '../ui.js';
+import { LIMITS } from '../limits.js';
 import { online } from '../api.js';
 import { signal } from '../haptics.js';
 import { S, team, isLead } from '../store.js';
@@ -135,7 +136,7 @@ function cueRow(c, i, cues, paint) {
   const summary = h('summary', null, h('span', { class: `swatch ${c.urgency}`, 'aria-hidden': 'true' }),
     h('span', { class: 'row-main' }, h('span', { class: 'row-title' }, c.label), h('small', { class: 'mono' }, c.rhythm.join(' · '))));
   return h('li', null, h('details', { class: 'cue-row', open: c.code === '' }, summary, h('div', { class: 'stack' },
-    field('Label', h('input', { value: c.label, maxlength: 40, oninput: edit((x) => { c.label = x; }) })),
+    field('Label', h('input', { value: c.label, maxlength: LIMITS.label, oninput: edit((x) => { c.label = x; }) })),
     field('Rhythm (ms: vibrate, pause, vibrate…)', h('input', { value: c.rhythm.join(' '), class: 'mono', inputmode: 'numeric',
       oninput: edit((x) => { c.rhythm = x.trim().split(/[\s,]+/).filter(Boolean).map(Number); }) })),
     h('div', { class: 'split' },
