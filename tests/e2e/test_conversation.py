@@ -193,6 +193,15 @@ def test_the_composer_sends_on_enter_on_a_desktop_and_counts_then_refuses_over_t
     box(marc.page).fill("z" * 4001)
     expect(marc.page.locator(".counter")).to_have_text("4,001 / 4,000: 1 too many")
     marc.shot("conversation-composer-over-390")
+    # A toast (an error, say) never covers the composer: it shows at the top.
+    for person in (olivia, marc):
+        person.page.evaluate("async () => (await import('/js/ui.js')).toast('Could not reach the server.')")
+        toast = person.page.locator("#toast")
+        expect(toast).to_have_css("opacity", "1")
+        composer = person.page.locator("form.composer").bounding_box()
+        shown = toast.bounding_box()
+        assert composer and shown and shown["y"] + shown["height"] < composer["y"], (shown, composer)
+    marc.shot("conversation-toast-390")
     assert olivia.errors == [] and marc.errors == []
 
 

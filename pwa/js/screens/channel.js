@@ -72,7 +72,10 @@ export async function channelScreen(v, id) {
     loading = false;
     paint();
   };
+  let pinned = true; // at the bottom: it stays there when the list's box shrinks (a taller composer, a keyboard)
+  new ResizeObserver(() => { if (pinned) scroller.scrollTop = scroller.scrollHeight; showLatest(); }).observe(scroller);
   scroller.addEventListener('scroll', () => {
+    pinned = nearBottom();
     showLatest();
     if (scroller.scrollTop < 300 && more) older();
   }, { passive: true });
