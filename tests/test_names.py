@@ -224,11 +224,14 @@ def test_every_name_field_of_every_request_body_follows_the_rule() -> None:
         for field in cls.__struct_fields__
         if (field.endswith("name") or field.endswith("label")) and field != "username"
     }
+    # A device's new name (PATCH /api/sessions/{id}) is a name too, though its field is called "device".
     assert (
-        named
+        named | {("DeviceName", "device")}
         == _name_fields()
         == {
             ("SignUp", "display_name"),
+            ("Rename", "display_name"),
+            ("DeviceName", "device"),
             ("TeamIn", "name"),
             ("GroupIn", "name"),
             ("Cue", "label"),
