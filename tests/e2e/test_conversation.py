@@ -88,7 +88,17 @@ def test_receipts_say_who_has_it_got_it_and_read_it(
     sam.page.reload()
     sam.wait_live()
     sam.shot("conversation-receipts-receiver-390")
-    assert olivia.errors == [] and sam.errors == []
+
+    # Olivia's phone: the same line from what the server keeps (after a reload too), details on a tap.
+    pocket = phone()
+    pocket.login(team.owner)
+    pocket.open_channel("Everyone")
+    line = mine(pocket.page, "warranty").locator(".receipts summary")
+    expect(line).to_have_text("Delivered 1/2 · Read: Sam Member · Waiting: Lee Member")
+    line.tap()
+    expect(mine(pocket.page, "warranty").locator(".who-list li").nth(0)).to_have_text(re.compile(r"Sam Member\s*Read"))
+    pocket.shot("conversation-receipts-390")
+    assert olivia.errors == [] and sam.errors == [] and pocket.errors == []
 
 
 def test_older_history_loads_on_scrolling_up_keeps_the_view_and_latest_returns(

@@ -25,7 +25,11 @@ function receiptsView(rung, t, m, name) {
   const box = h('details', { class: `ladder receipts step-${rung.step}`, open: opened.has(m.client_id) },
     h('summary', null, rungs(), h('span', null, receiptLabel(t, name))),
     h('ul', { class: 'who-list' }, t.all.map((w) => h('li', { 'data-state': w.state }, h('span', null, name(w.user_id)), h('span', null, whoState(w, clock))))));
-  box.addEventListener('toggle', () => { if (box.open) opened.add(m.client_id); else opened.delete(m.client_id); });
+  box.addEventListener('toggle', () => {
+    if (!box.open) return opened.delete(m.client_id);
+    opened.add(m.client_id);
+    box.scrollIntoView({ block: 'nearest' }); // the list it opened stays in view
+  });
   return box;
 }
 
