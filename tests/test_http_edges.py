@@ -148,8 +148,9 @@ async def test_an_id_in_a_path_is_ascii_digits_only(team: Team, spell: Callable[
 GET_ROUTES = sorted(path for method, path in API_ROUTES if method == "GET")
 
 
-async def _ids(team: Team) -> dict[str, int]:
-    return {"team_id": team.id, "channel_id": (await team.owner.channels(team.id))["Everyone"]["id"]}
+async def _ids(team: Team) -> dict[str, int | str]:
+    everyone = (await team.owner.channels(team.id))["Everyone"]["id"]
+    return {"team_id": team.id, "channel_id": everyone, "token": "no-such-invite"}
 
 
 def _comparable(headers: httpx.Headers) -> dict[str, str]:
