@@ -15,7 +15,7 @@ from api.db import channels as sql
 from api.db.connection import Tx
 
 
-class Delivered(msgspec.Struct, tag="delivered"):
+class Delivered(msgspec.Struct, tag="delivered", omit_defaults=True):
     """Live-only, so it carries no `cursor`: that name is kept for stored events, which sockets deduplicate by.
 
     One frame per channel, to that channel's members only: a receipt says what the user's device received, and
@@ -25,7 +25,7 @@ class Delivered(msgspec.Struct, tag="delivered"):
     user_id: int
     channel_id: int
     through: int  # the newest event of this channel the user's device has
-    read: int | None = None  # their read mark, when it is what moved (they read the channel): read receipts live
+    read: int | None = None  # their read mark, when it is what moved (they read the channel); left out otherwise
 
 
 _encode = msgspec.json.Encoder().encode
