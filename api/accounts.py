@@ -242,10 +242,11 @@ async def change_password(
     current = await db.read(actions.password_hash, auth.user_id)
     if not await passwords.verify(current, data.current_password):
         throttles.login_client.hit(key)
+        # 401 bad_credentials, as a wrong password at log-in (the request itself is well formed); the session stays.
         raise ApiError(
-            400,
-            "invalid_request",
-            "current_password: is not your current password",
+            401,
+            "bad_credentials",
+            "Wrong current password.",
             {"current_password": "is not your current password"},
         )
     throttles.login_client.clear(key)

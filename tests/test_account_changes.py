@@ -40,7 +40,8 @@ async def test_a_new_password_needs_the_current_one_and_signs_out_the_other_devi
     token = other.json()["token"]
     elsewhere = dataclasses.replace(me, token=token, headers={**me.headers, "Authorization": f"Bearer {token}"})
     wrong = await me.put("/api/me/password", {"current_password": "not it at all", "new_password": "brand new one"})
-    assert wrong.status_code == 400 and wrong.json()["fields"] == {"current_password": "is not your current password"}
+    assert wrong.status_code == 401 and wrong.json()["error"] == "bad_credentials"
+    assert wrong.json()["fields"] == {"current_password": "is not your current password"}
     assert (await elsewhere.get("/api/me")).status_code == 200
     changed = await me.put("/api/me/password", {"current_password": PASSWORD, "new_password": "brand new one"})
     assert changed.status_code == 204

@@ -411,7 +411,7 @@ CASES: list[Case] = [
          "new_password"),
     Case("PUT", NEW_PASSWORD, "new_password over 256", changed(_new_password, new_password="p" * 257), 400,
          "new_password"),
-    Case("PUT", NEW_PASSWORD, "current_password wrong", as_built(_new_password), 400, "current_password"),
+    Case("PUT", NEW_PASSWORD, "current_password wrong", as_built(_new_password), 401, "current_password"),
     *body_rules("PATCH", SESSION, _rename_device, ("device", 5), "device"),
     *id_rules("PATCH", SESSION, _rename_device, "session_id"),
     Case("PATCH", SESSION, "device over 120", changed(_rename_device, device="d" * 121), 400, "device"),
