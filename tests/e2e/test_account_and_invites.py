@@ -238,3 +238,29 @@ def test_name_password_and_devices_are_changed_on_the_settings_screen(api: Api, 
     other.page.get_by_role("button", name="Log in").click()
     expect(other.page.get_by_role("navigation", name="Channels")).to_be_visible()
     assert not _real(me.errors), me.errors
+
+
+def test_a_name_like_a_teammates_is_told_at_the_invite_with_the_way_to_change_it(
+    api: Api, phone: Callable[[], Phone]
+) -> None:
+    team = api.team()
+    link = "/join/" + api.call(team.owner, "POST", f"/api/teams/{team.id}/invites", {"role": "member"})["token"]
+    twin = api.sign_up("olivia OWNER")
+    me = phone()
+    page = me.page
+    page.goto("/login")
+    page.get_by_label("Username").fill(twin.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Start a team")).to_be_visible()
+    page.goto(link)
+    page.get_by_role("button", name="Join Acme acquisition").click()
+    expect(page.get_by_role("alert")).to_contain_text("already called Olivia Owner")
+    page.get_by_role("link", name="Change your name in Settings").click()
+    page.get_by_label("Your name").fill("Olivia Other")
+    page.get_by_role("button", name="Save name").click()
+    expect(page.locator("#toast")).to_have_text("Name saved")
+    page.goto(link)
+    page.get_by_role("button", name="Join Acme acquisition").click()
+    expect(page.get_by_role("navigation", name="Channels")).to_be_visible()
+    assert not _real(me.errors), me.errors

@@ -59,7 +59,11 @@ export async function joinScreen(v, token) {
     const join = h('button', { class: 'primary', type: 'button', onclick: () => {
       join.disabled = true;
       joinTeam(token).then((t) => { toast(`You joined ${t.name}.`); v.go('/', true); },
-        (ex) => { err.textContent = errorText(ex); join.disabled = false; });
+        (ex) => {
+          err.textContent = errorText(ex);
+          join.disabled = false;
+          if (ex?.code === 'display_name_taken') err.append(' ', h('a', { href: '/settings' }, 'Change your name in Settings'), ', then open the link again.');
+        });
     } }, `Join ${p.team_name}`);
     content.replaceChildren(...intro, err, join);
   }, async (ex) => {
