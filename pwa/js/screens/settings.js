@@ -14,7 +14,7 @@ import { installPrompt } from '../components/install.js';
 const prettyDevice = (name) => (name.startsWith('Mozilla/') ? deviceName(name) : name.slice(0, 40));
 
 /** @param {number} ms */
-const when = (ms) => new Date(ms).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+const when = (ms) => new Date(ms).toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
 
 let reloadDevices = () => {};
 /** @param {View} v */
