@@ -33,10 +33,20 @@ def _both(me: Phone, name: str) -> None:
     me.page.set_viewport_size({"width": 390, "height": 844})
 
 
-def test_a_field_error_shows_next_to_its_field_in_plain_words(phone: Callable[[], Phone]) -> None:
+def test_a_field_error_shows_next_to_its_field_in_plain_words(api: Api, phone: Callable[[], Phone]) -> None:
     me = phone()
     page = me.page
     page.goto("/signup")
+    # The server's refusal lands next to its field too.
+    taken = api.sign_up("Tess Taken")
+    page.get_by_label("Username").fill(taken.username)
+    page.get_by_label("Your name").fill("Tess Two")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    expect(page.locator(".field").filter(has=page.get_by_label("Username")).locator(".field-error")).to_have_text(
+        "That username is taken. Try another."
+    )
+    expect(page.get_by_label("Username")).to_be_focused()
     page.get_by_label("Username").fill("ab")
     page.get_by_label("Your name").fill("Dana Deal")
     page.get_by_label("Password").fill("short")
@@ -52,6 +62,7 @@ def test_a_field_error_shows_next_to_its_field_in_plain_words(phone: Callable[[]
     expect(page.locator(".field").filter(has=page.get_by_label("Your name")).locator(".field-error")).to_have_count(0)
     assert "regex" not in page.content() and "[A-Za-z" not in page.content()
     _both(me, "11-field-errors")
+    me.errors.clear()  # the 409 above, as the browser logs it
 
     # Fixed, the errors go; the account is made; the team name stops at the server's limit (60).
     page.get_by_label("Username").fill(f"dana{uuid.uuid4().hex[:8]}")
