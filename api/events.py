@@ -48,6 +48,13 @@ class Message(msgspec.Struct):
     created_at: int
     acks: list[AckOut] = []
     composed_at: int | None = None  # when it was written (offline, before it was sent); None: not said
+    recalled_at: int | None = None  # its sender recalled it (a mis-tapped cue)
+
+
+class Recalled(msgspec.Struct):
+    message_id: int
+    channel_id: int
+    at: int
 
 
 class HistoryCleared(msgspec.Struct):
@@ -150,6 +157,10 @@ class CuesEvent(Envelope[CueSet], tag="cues"):
     """The team's cue set changed."""
 
 
+class MessageRecalledEvent(Envelope[Recalled], tag="message_recalled"):
+    """Its sender recalled a cue moments after sending it (to the channel)."""
+
+
 Event = (
     MessageEvent
     | AckEvent
@@ -160,6 +171,7 @@ Event = (
     | MemberRemovedEvent
     | TeamRemovedEvent
     | CuesEvent
+    | MessageRecalledEvent
 )
 EVENT_TYPES: tuple[str, ...] = tuple(str(kind.__struct_config__.tag) for kind in get_args(Event))
 

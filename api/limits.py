@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 
 from api.accounts import DEVICE_MAX, PASSWORD_MAX, PASSWORD_MIN
+from api.actions.messages import RECALL_SECONDS
 from api.cueset import LABEL_MAX
 from api.names import USERNAME_CHARS, USERNAME_MAX, USERNAME_MIN
 from api.wire import NAME_MAX
@@ -23,6 +24,7 @@ LIMITS = {
     "passwordMin": PASSWORD_MIN,
     "passwordMax": PASSWORD_MAX,
     "device": DEVICE_MAX,
+    "recallSeconds": RECALL_SECONDS,  # a mis-tapped cue can be recalled this long
 }
 
 

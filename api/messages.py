@@ -17,7 +17,7 @@ from api.actions import messages as actions
 from api.actions.messages import Page, SendIn
 from api.auth import Auth
 from api.db.connection import Database
-from api.events import AckOut, HistoryCleared, Message
+from api.events import AckOut, HistoryCleared, Message, Recalled
 from api.presence import Presence
 from api.push.worker import PushWorker
 from api.throttle import Throttles
@@ -86,4 +86,19 @@ async def delete_history(
     return cleared
 
 
-route_handlers = [send_message, list_messages, delete_history, ack_message]
+@post(
+    "/messages/{message_id:int}/recall", status_code=200, summary="Recall my cue, within RECALL_SECONDS of sending it"
+)
+async def recall_message(
+    message_id: PathId,
+    auth: NamedDependency[Auth],
+    db: NamedDependency[Database],
+    push_worker: NamedDependency[PushWorker],
+    presence: NamedDependency[Presence],
+) -> Recalled:
+    return await db.write(
+        actions.recall_message, auth.user_id, message_id, showing=presence.showing(), wake_push=push_worker.wake
+    )
+
+
+route_handlers = [send_message, list_messages, delete_history, ack_message, recall_message]

@@ -114,6 +114,7 @@ async function pushed(data) {
   /** @type {PushPayload} */
   let p = {};
   try { p = data?.json() || {}; } catch { p = {}; }
+  if (p.kind === 'recall') return recalled(p);
   const cue = p.kind === 'cue';
   const title = p.title || (cue ? 'New cue' : 'New message');
   const base = {
@@ -133,6 +134,19 @@ async function pushed(data) {
   const shown = sw.registration.showNotification(title, full)
     .catch(() => sw.registration.showNotification(title, base)); // never a push without a notification
   await Promise.all([shown, flush().catch(() => {})]);
+}
+
+// Its sender recalled a cue: its notification goes. A push must still show one (iOS revokes silent ones), so a
+// silent "Cue recalled" takes its place, or a slot of its own when the channel's notification is a newer message's.
+/** @param {PushPayload} p */
+async function recalled(p) {
+  const shown = await sw.registration.getNotifications();
+  const mine = shown.filter((n) => n.data?.message_id === p.message_id);
+  for (const n of mine) n.close();
+  const data = { url: p.url || '/', message_id: p.message_id ?? null, channel_id: p.channel_id ?? null, kind: 'recall' };
+  await sw.registration.showNotification(p.title || 'Cue recalled', {
+    body: p.body || '', tag: mine.length ? p.tag : 'recalled', data, silent: true, icon: '/icons/icon-192.png',
+  });
 }
 
 sw.addEventListener('push', (event) => event.waitUntil(pushed(event.data)));

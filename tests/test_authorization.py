@@ -292,6 +292,9 @@ ROWS = [
         on_message("Leads"), "Leads"),
     Row("POST",   "/api/messages/{message_id:int}/ack",               (401, 401, 404, 200, 404, 404),
         on_message("Direct"), "Direct"),
+    # Recall: only the sender (someone who is none of the callers here), in the channel; others 403, outsiders 404.
+    Row("POST",   "/api/messages/{message_id:int}/recall",            (401, 401, 404, 403, 403, 403),
+        on_message("Everyone"), "Everyone"),
     # Push: the key is public; subscriptions and the privacy level are the caller's own.
     Row("GET",    "/api/push/key",                                    (200, 200, 200, 200, 200, 200), plain()),
     Row("GET",    "/api/events",                                      (200, 200, 200, 200, 200, 200), plain()),

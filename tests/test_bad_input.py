@@ -370,6 +370,7 @@ READ = "/api/channels/{channel_id:int}/read"
 CUES = "/api/teams/{team_id:int}/cues"
 MESSAGES = "/api/channels/{channel_id:int}/messages"
 ACK = "/api/messages/{message_id:int}/ack"
+RECALL = "/api/messages/{message_id:int}/recall"
 SYNC = "/api/sync"
 PUSH_KEY = "/api/push/key"
 EVENTS = "/api/events"
@@ -515,6 +516,7 @@ CASES: list[Case] = [
     Case("POST", MESSAGES, "a text message carrying a cue", changed(_send, cue="wrap_up"), 400, "cue"),
     Case("POST", MESSAGES, "client_id reused for another text", custom(_send, _reused_client_id), 409, "client_id"),
     *id_rules("POST", ACK, _ack, "message_id"),
+    *id_rules("POST", RECALL, _ack, "message_id"),
     *token_rules("GET", SYNC, _me),
     Case("GET", SYNC, "after negative", with_query(_me, after=-1), 400, "after"),
     Case("GET", SYNC, "after 2**63", with_query(_me, after=HUGE), 400, "after"),

@@ -22,6 +22,8 @@ async def every_event_type(team: Team, http: httpx.AsyncClient, ws_base: str) ->
     cue = (await member.send(everyone, cue="let_me_talk")).json()
     await owner.send(leads, text="Hold at 4.2")
     assert (await owner.post(f"/api/messages/{cue['id']}/ack")).status_code == 200
+    mistap = (await member.send(everyone, cue="wrap_up")).json()
+    assert (await member.post(f"/api/messages/{mistap['id']}/recall")).status_code == 200
     group = await lead.post(f"/api/teams/{team.id}/channels", {"name": "Pricing", "members": [member.id]})
     assert group.status_code == 201, group.text
     await member.send(group.json()["id"], text="in the group")

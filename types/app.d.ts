@@ -10,6 +10,7 @@ interface Message {
   id: number; cursor: number; team_id: number; channel_id: number; sender_id: number; client_id: string;
   kind: string; text?: string | null; cue?: string | null; created_at: number; acks?: Ack[];
   composed_at?: number | null; // when it was written (offline, earlier than created_at)
+  recalled_at?: number | null; // its sender recalled it (a mis-tapped cue)
 }
 interface Receipt { user_id: number; delivered: number; read: number }
 interface Channel {

@@ -19,7 +19,8 @@ type EventType =
   | 'channel'
   | 'channel_removed'
   | 'cues'
-  | 'history_cleared';
+  | 'history_cleared'
+  | 'message_recalled';
 
 interface StoredEvent {
   cursor: number;

@@ -16,9 +16,21 @@ from api import access
 from api.clock import now_ms
 from api.db import cues as cues_sql
 from api.db import messages as sql
+from api.db import push as push_sql
 from api.db.connection import Rows, Tx
-from api.errors import ApiError, invalid
-from api.events import AckEvent, AckOut, HistoryCleared, HistoryClearedEvent, Message, MessageEvent, ToChannel, record
+from api.errors import ApiError, forbidden, invalid
+from api.events import (
+    AckEvent,
+    AckOut,
+    HistoryCleared,
+    HistoryClearedEvent,
+    Message,
+    MessageEvent,
+    MessageRecalledEvent,
+    Recalled,
+    ToChannel,
+    record,
+)
 from api.push import queue as push
 from api.throttle import Throttle
 from api.wire import Body
@@ -27,6 +39,7 @@ TEXT_MAX = 4000
 CUE_MAX = 32
 # How far back a send's `composed_at` may say it was written: the outbox's MAX_AGE (pwa/js/outbox.js), 7 days.
 COMPOSED_MAX_AGE_MS = 7 * 86_400_000
+RECALL_SECONDS = 10  # a mis-tapped cue can be recalled by its sender this long after it was stored
 
 
 class _Send(Body, tag_field="kind", kw_only=True):
@@ -180,3 +193,38 @@ def delete_history(tx: Tx, user_id: int, channel_id: int) -> HistoryCleared:
     access.team_role(tx, channel.team_id, user_id, owner="delete a channel's history")
     cleared = HistoryCleared(channel_id=channel_id, deleted=sql.delete_history(tx, channel_id))
     return record(tx, HistoryClearedEvent, ToChannel(team_id=channel.team_id, channel_id=channel_id), cleared)
+
+
+def recall_message(
+    tx: Tx, user_id: int, message_id: int, *, showing: Collection[int], wake_push: Callable[[], None]
+) -> Recalled:
+    """Recall my cue within RECALL_SECONDS: teammates' screens drop it, their notifications close, history marks it.
+
+    Pushes not sent yet are dropped; every other device of the channel's members that is not showing the app gets a
+    push that closes the cue's notification (the push services keep no record of which ones showed it).
+    """
+    ref = access.message_in_reach(tx, message_id, user_id)
+    if ref.sender_id != user_id:
+        raise forbidden("Only the sender of a cue can recall it.")
+    message = sql.message_by_id(tx, message_id)
+    assert message is not None  # in reach above, in this transaction
+    if message.kind != "cue":
+        raise ApiError(409, "not_a_cue", "Only a cue can be recalled.")
+    if message.recalled_at is not None:
+        raise ApiError(409, "already_recalled", "This cue was already recalled.")
+    now = now_ms()
+    if now - message.created_at > RECALL_SECONDS * 1000:
+        raise ApiError(
+            409, "recall_too_late", f"A cue can be recalled only in the {RECALL_SECONDS} seconds after it is sent."
+        )
+    sql.set_recalled(tx, message_id, now)
+    unsent = set(push_sql.delete_message_jobs(tx, message_id))
+    devices = push_sql.recipient_devices(tx, message.channel_id, user_id)
+    targets = [d.id for d in devices if d.id not in unsent and d.session_id not in showing]
+    if targets:
+        cue = cues_sql.cue(tx, message.team_id, message.cue or "")
+        ttl = cue.ttl_seconds if cue else 60
+        push_sql.insert_jobs(tx, targets, message_id, ttl, "normal", f"cue-{message.channel_id}", now)
+        tx.on_commit(wake_push)
+    recalled = Recalled(message_id=message_id, channel_id=message.channel_id, at=now)
+    return record(tx, MessageRecalledEvent, ToChannel(team_id=message.team_id, channel_id=message.channel_id), recalled)

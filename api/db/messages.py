@@ -7,7 +7,8 @@ from api.events import AckOut, Message
 
 # A message as the API shows it, acks aside (they are read per page: acks_for).
 _MESSAGE = (
-    "SELECT m.id, m.cursor, c.team_id, m.channel_id, m.sender_id, m.client_id, m.kind, m.text, m.cue, m.created_at"
+    "SELECT m.id, m.cursor, c.team_id, m.channel_id, m.sender_id, m.client_id, m.kind, m.text, m.cue, m.created_at,"
+    " m.recalled_at"
     ", m.composed_at FROM messages m JOIN channels c ON c.id = m.channel_id"
 )
 
@@ -95,3 +96,11 @@ def delete_history(rows: Rows, channel_id: int) -> int:
     deleted = rows.run("DELETE FROM messages WHERE channel_id = ?", (channel_id,))
     rows.run("DELETE FROM events WHERE channel_id = ? AND type IN ('message', 'ack')", (channel_id,))
     return deleted
+
+
+def message_by_id(rows: Rows, message_id: int) -> Message | None:
+    return rows.one(Message, f"{_MESSAGE} WHERE m.id = ?", (message_id,))
+
+
+def set_recalled(rows: Rows, message_id: int, now: int) -> None:
+    rows.run("UPDATE messages SET recalled_at = ? WHERE id = ?", (now, message_id))

@@ -54,6 +54,7 @@ class DueJob(QueuedJob):
     sender_name: str
     cue_label: str | None
     cue_rhythm: str | None  # JSON
+    recalled_at: int | None = None  # its sender recalled it: the push closes the notification instead
 
 
 def upsert_subscription(
@@ -148,7 +149,8 @@ JOIN channel_members cm ON cm.channel_id = m.channel_id AND cm.user_id = s.user_
 
 _JOB = """j.id, s.id AS subscription_id, j.attempts, j.message_id, j.ttl_seconds, j.urgency, j.topic, j.expires_at,
        j.shrink, s.endpoint, s.p256dh, s.auth, r.push_level, m.channel_id, m.kind, m.text, m.cue, m.sender_id,
-       c.team_id, c.name AS channel_name, u.display_name AS sender_name, q.label AS cue_label, q.rhythm AS cue_rhythm"""
+       c.team_id, c.name AS channel_name, u.display_name AS sender_name, q.label AS cue_label, q.rhythm AS cue_rhythm,
+       m.recalled_at"""
 _QUEUED = "j.id, s.id AS subscription_id, j.attempts"
 
 _DUE = f"""
@@ -239,3 +241,8 @@ def retry_jobs(rows: Rows, retries: Iterable[tuple[int, int, bool]]) -> None:
         f" shrink = {greatest('shrink', '?')} WHERE id = ?",
         [(at, int(shrink), job_id) for job_id, at, shrink in retries],
     )
+
+
+def delete_message_jobs(rows: Rows, message_id: int) -> list[int]:
+    """Drop a message's pending pushes (a recalled cue): the subscriptions they were for."""
+    return rows.all(int, "DELETE FROM push_jobs WHERE message_id = ? RETURNING subscription_id", (message_id,))

@@ -42,6 +42,20 @@ def build(job: DueJob, *, shrink: bool = False) -> bytes:
         body = str(job.cue_label or job.cue) if is_cue else "sent a message"
     if level == "full" and not is_cue:
         body = (job.text or "")[:TEXT_PREVIEW_MAX]
+    if job.recalled_at is not None:  # the worker closes the cue's notification, leaving a silent "recalled"
+        recalled = PushPayload(
+            title="Cue recalled",
+            body=job.sender_name if level in ("sender", "full") else "",
+            tag=f"channel-{job.channel_id}",
+            url=f"/channels/{job.channel_id}",
+            message_id=job.message_id,
+            channel_id=job.channel_id,
+            team_id=job.team_id,
+            kind="recall",
+            urgency="normal",
+            renotify=False,
+        )
+        return msgspec.json.encode(recalled)
     payload = PushPayload(
         title=title,
         body=body,

@@ -117,6 +117,14 @@ export const sendText = (channelId, text) =>
 export const sendCue = (channelId, cue) =>
   outbox.enqueue({ client_id: uuid(), channel_id: channelId, kind: 'cue', cue: cue.code, created_at: Date.now(), ttl: cue.ttl_seconds });
 
+/** Recalls my mis-tapped cue (the server allows it for LIMITS.recallSeconds after it was sent). @param {Message} m */
+export async function recall(m) {
+  /** @type {{message_id: number, channel_id: number, at: number}} */
+  const done = await api('POST', `/messages/${m.id}/recall`);
+  await messagesOf(done.channel_id);
+  await commit(reduce.handlers.message_recalled(S, done, /** @type {any} */ (null), /** @type {any} */ (null)));
+}
+
 /** "Got it": sent now, or queued in the outbox when offline (an ack is idempotent on the server). @param {Message} m */
 export async function ack(m) {
   /** @type {AckDone} */

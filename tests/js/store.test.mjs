@@ -34,7 +34,8 @@ beforeEach(() => {
 
 test('the handler table has one reducer per stored event type of the catalogue', () => {
   assert.deepEqual(Object.keys(reduce.handlers).sort(), [
-    'ack', 'channel', 'channel_removed', 'cues', 'history_cleared', 'member', 'member_removed', 'message', 'team_removed',
+    'ack', 'channel', 'channel_removed', 'cues', 'history_cleared', 'member', 'member_removed', 'message', 'message_recalled',
+    'team_removed',
   ]);
 });
 
@@ -220,4 +221,11 @@ test('the cursor only moves forward; wiping leaves nothing of the session', () =
   apply('message', msg(1));
   reduce.wiped(s);
   assert.deepEqual([s.me, s.teams, s.team, s.cursor, s.messages.size], [null, [], {}, null, 0]);
+});
+
+test('a recalled cue is marked in history and stops asking', () => {
+  apply('message', { ...msg(1), kind: 'cue', cue: 'wrap_up', text: null });
+  const c = apply('message_recalled', { message_id: 1, channel_id: 3, at: 5 });
+  assert.equal(s.messages.get(3)[0].recalled_at, 5);
+  assert.ok(topics(c).includes('recalled'));
 });

@@ -92,5 +92,11 @@ function show(m) {
 on('alert', show);
 on('acked', (id) => drop((m) => m.id === id));
 on('history_cleared', (channelId) => drop((m) => m.channel_id === channelId)); // the cues are gone
-on('recalled', (id) => drop((m) => m.id === id));
+// A recalled cue leaves the stack, and its notification (if this device showed one) closes.
+on('recalled', (id) => {
+  drop((m) => m.id === id);
+  navigator.serviceWorker?.getRegistration().then((r) => r?.getNotifications()).then((shown) => {
+    for (const n of shown || []) if (n.data?.message_id === id) n.close();
+  }).catch(() => {});
+});
 on('teams', () => drop((m) => !S.teams.some((t) => t.id === m.team_id)));

@@ -4,12 +4,20 @@ import { tick } from '../haptics.js';
 import { team } from '../store.js';
 import { sendCue } from '../actions.js';
 
+// A second tap on the same cue this soon is the same tap (a double tap, a bounce): one cue, not two.
+export const ONE_TAP_MS = 1000;
+
 /** @param {number} channelId @param {number} teamId @returns {{pad: HTMLElement, paint: () => void}} */
 export function cuePad(channelId, teamId) {
   const pad = h('div', { class: 'pad', role: 'group', 'aria-label': 'Cue pad' });
+  /** @type {Map<string, number>} */
+  const lastTap = new Map();
   const paint = () => pad.replaceChildren(...team(teamId).cues.map((cue) => h('button', {
     class: `cue-btn ${cue.urgency}`, type: 'button', 'aria-label': `Send cue: ${cue.label}`,
     onclick: (/** @type {MouseEvent} */ e) => {
+      const now = Date.now();
+      if (now - (lastTap.get(cue.code) ?? -Infinity) < ONE_TAP_MS) return;
+      lastTap.set(cue.code, now);
       tick();
       sendCue(channelId, cue);
       const b = /** @type {HTMLElement} */ (e.currentTarget);

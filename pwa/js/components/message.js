@@ -50,7 +50,7 @@ export function messageItem(m, ch, pending) {
   const t = mine && !pending ? tally(m, fresh) : null;
   const rung = mine ? ladder(pending, pending ? [] : acks.map((a) => name(a.user_id)), !!t?.delivered) : null;
   const cue = m.kind === 'cue' ? cueOf(m.cue, ch.team_id) : null;
-  const recalled = /** @type {any} */ (m).recalled;
+  const recalled = m.recalled_at != null;
   return h('li', { class: `msg ${mine ? 'mine' : 'theirs'} ${m.kind} ${cue ? cue.urgency : ''}`, 'data-state': rung?.state, 'data-client-id': m.client_id },
     mine ? null : h('p', { class: 'who' }, name(m.sender_id)),
     cue ? h('p', { class: 'cue-label' }, cue.label) : h('p', { class: 'text' }, m.text),

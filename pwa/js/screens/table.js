@@ -4,7 +4,8 @@ import { h, icon, clock } from '../ui.js';
 import { online } from '../api.js';
 import * as outbox from '../outbox.js';
 import { S, team, channelName, displayName, cueOf, cachedMessages, messagesOf, neutralSet } from '../store.js';
-import { ack, errorText } from '../actions.js';
+import { ack, recall, errorText } from '../actions.js';
+import { LIMITS } from '../limits.js';
 import { toast } from '../ui.js';
 import { notFound } from '../components/bar.js';
 import { cuePad } from '../components/cue-pad.js';
@@ -47,7 +48,7 @@ function incoming(v, ch) {
       n ? h('p', { class: 'cue-count' }, n) : '',
       h('p', { class: `last-label ${cue.urgency}` }, cue.label),
       h('p', { class: 'muted' }, `${displayName(m.sender_id, m.team_id)} · ${clock(m.created_at)}`),
-      /** @type {any} */ (mine).recalled ? h('p', { class: 'muted' }, 'Recalled')
+      mine.recalled_at != null ? h('p', { class: 'muted' }, 'Recalled')
         : acked ? h('p', { class: 'got' }, 'Got it sent')
           : left <= 0 ? h('p', { class: 'muted' }, 'Expired, no answer needed')
             : h('div', { class: 'cue-answers' },
@@ -76,7 +77,7 @@ function myLastCue(v, ch) {
     const label = cueOf(m.cue, ch.team_id).label;
     let text;
     if (m === pending) text = ladder(pending, [], false).label;
-    else if (/** @type {any} */ (m).recalled) text = 'Recalled';
+    else if (/** @type {Message} */ (m).recalled_at != null) text = 'Recalled';
     else {
       const msg = /** @type {Message} */ (m);
       const t = tally(msg, ch);
@@ -84,8 +85,18 @@ function myLastCue(v, ch) {
       text = t.total ? receiptLabel(t, name) : rung.label;
     }
     line.dataset.state = m === pending ? pending.state || 'queued' : 'sent';
-    line.replaceChildren(conn, ' · ', h('span', { class: 'my-cue-text' }, `You: ${label} · ${text}`));
+    // A mis-tap: a queued cue is discarded, a sent one recalled for a few seconds.
+    clearTimeout(timer);
+    const left = m === pending ? 1 : m.created_at + LIMITS.recallSeconds * 1000 - Date.now();
+    const msg = /** @type {Message} */ (m);
+    const undo = m === pending ? () => outbox.discard(pending)
+      : () => recall(msg).catch((ex) => { toast(errorText(ex)); paint(); });
+    if (m !== pending && left > 0 && msg.recalled_at == null) timer = setTimeout(paint, left + 50);
+    line.replaceChildren(conn, ' · ', h('span', { class: 'my-cue-text' }, `You: ${label} · ${text}`),
+      left > 0 && msg.recalled_at == null ? h('button', { class: 'small ghost recall', type: 'button', onclick: undo }, 'Recall') : '');
   };
+  let timer = 0;
+  v.cleanup(() => clearTimeout(timer));
   paint();
   for (const topic of ['live', 'messages', 'outbox', 'channels']) v.on(topic, paint);
   addEventListener('online', paint);

@@ -182,6 +182,14 @@ export const handlers = {
     teamOf(s, ev.team_id).cues = d.cues;
     return new Change().emit('cues');
   },
+  // Its sender recalled a mis-tapped cue: it stops asking here, and history shows it as recalled.
+  message_recalled(s, d) {
+    const m = s.messages.get(d.channel_id)?.find((x) => x.id === d.message_id);
+    if (m) m.recalled_at = d.at;
+    const last = s.lastCue?.message;
+    if (last && last.id === d.message_id) last.recalled_at = d.at;
+    return new Change().touch(d.channel_id).emit('messages', d.channel_id).emit('recalled', d.message_id);
+  },
 };
 
 // --- local actions ------------------------------------------------------------------------------------
