@@ -1,5 +1,6 @@
-// Never a sound: vibration rhythms where the platform has them (Chrome on Android), a brief
-// full-screen flash elsewhere.
+// Never a sound: vibration rhythms where the platform has them (Chrome on Android). Discreet by default: the
+// full-screen flash is opt-in per device (a setting kept in this browser); without it, a device that vibrates shows
+// nothing and one that cannot (iOS) shows a small, dim mark in a corner.
 export const canVibrate = typeof globalThis.navigator?.vibrate === 'function';
 let flashTimer = 0;
 
@@ -13,21 +14,31 @@ export function buzz(pattern) {
   }
 }
 
-export function flash(urgency = 'normal') {
+const KEY = 'bc-visual-cue';
+export const visualCue = {
+  get on() { try { return globalThis.localStorage?.getItem(KEY) === '1'; } catch { return false; } },
+  /** @param {boolean} on */
+  set(on) { try { globalThis.localStorage?.setItem(KEY, on ? '1' : '0'); } catch { /* private mode: stays off */ } },
+};
+
+export function flash(urgency = 'normal', dim = false) {
   const el = /** @type {HTMLElement} */ (document.getElementById('flash'));
   el.hidden = false;
   el.className = 'flash';
   void el.offsetWidth; // restart the animation
-  el.className = `flash on ${urgency}`;
+  el.className = `flash on ${urgency}${dim ? ' dim' : ''}`;
   clearTimeout(flashTimer);
   flashTimer = setTimeout(() => { el.hidden = true; el.className = 'flash'; }, 1200);
 }
 
-// An incoming cue: its own rhythm, and the flash when there is no vibration (or always, in table mode).
+// An incoming cue: its own rhythm; the flash if this device opted in (or `alwaysFlash`: the settings' test), else a
+// dim mark when there is no vibration; nothing while the screen must stay neutral.
 /** @param {{ rhythm?: number[], urgency?: string } | null | undefined} cue */
 export function signal(cue, { alwaysFlash = false, silentScreen = false } = {}) {
   const buzzed = buzz(cue?.rhythm || [200]);
-  if (!silentScreen && (alwaysFlash || !buzzed)) flash(cue?.urgency);
+  if (silentScreen) return buzzed;
+  if (alwaysFlash || visualCue.on) flash(cue?.urgency);
+  else if (!buzzed) flash(cue?.urgency, true);
   return buzzed;
 }
 

@@ -153,3 +153,78 @@ def test_a_removed_members_table_mode_stops_and_says_so(api: Api, phone: Callabl
     expect(main.get_by_role("group", name="Cue pad")).to_have_count(0)
     _shots(marc.page, "table-mode-removed")
     assert marc.errors == []
+
+
+def test_a_double_tap_sends_one_cue_and_a_recall_retracts_it_everywhere(api: Api, phone: Callable[[], Phone]) -> None:
+    team = api.team(owner="Olivia Owner", members=("Marc Member",))
+    olivia, marc = phone(), phone()
+    olivia.login(team.owner)
+    marc.login(team.members[0])
+    marc.open_channel("Everyone")
+    olivia.open_channel("Everyone")
+    olivia.page.get_by_role("link", name="Table mode", exact=True).click()
+    olivia.page.get_by_role("button", name="Send cue: Wrap up").dblclick()
+    alert = marc.page.get_by_role("alertdialog")
+    expect(alert.get_by_role("heading")).to_have_text("Wrap up")
+    expect(alert).not_to_contain_text("2 cues")
+    everyone = f"/api/channels/{team.channels['Everyone']}/messages"
+    assert len(api.call(team.owner, "GET", everyone)["messages"]) == 1  # one cue, not two
+
+    state = olivia.page.get_by_role("status", name="My last cue")
+    state.get_by_role("button", name="Recall").click()
+    expect(state).to_contain_text("You: Wrap up · Recalled")
+    expect(alert).to_be_hidden()  # gone from the teammate's screen
+    item = marc.page.locator("li.msg.theirs").filter(has_text="Wrap up")
+    expect(item).to_contain_text("Recalled")
+    expect(item.get_by_role("button", name=re.compile("Got it"))).to_have_count(0)
+    assert api.call(team.owner, "GET", everyone)["messages"][0]["recalled_at"] is not None
+    _shots(marc.page, "recalled-in-history")
+    assert olivia.errors == [] and marc.errors == []
+
+
+def test_discreet_by_default_and_the_neutral_clock_says_how_to_return(api: Api, phone: Callable[[], Phone]) -> None:
+    team = api.team(owner="Olivia Owner", members=("Marc Member",))
+    olivia, marc = phone(), phone()
+    olivia.login(team.owner)
+    marc.login(team.members[0])
+    olivia.open_channel("Everyone")
+    marc.page.get_by_role("link", name="Start table mode").click()
+    expect(marc.page.locator('.conn[data-state="live"]')).to_be_attached()
+    flashes = "document.getElementById('flash').className"
+    olivia.page.get_by_role("button", name="Send cue: Slow down").click()
+    expect(marc.page.locator(".last-label")).to_have_text("Slow down")
+    assert [500, 300, 500] in marc.vibrations()
+    assert marc.page.evaluate(flashes) == "flash"  # a vibrating device: no flash by default
+
+    # The flash is this device's opt-in.
+    marc.page.get_by_role("region", name="Last cue received").get_by_role("button", name="Got it").click()
+    marc.page.get_by_role("link", name="Leave table mode").click()
+    marc.page.get_by_role("link", name="Back").click()
+    marc.page.get_by_role("link", name="Settings", exact=True).click()
+    marc.page.get_by_role("checkbox", name=re.compile("Flash the whole screen")).check()
+    marc.page.get_by_role("link", name="Back").click()
+    marc.page.get_by_role("link", name="Start table mode").click()
+    olivia.page.get_by_role("button", name="Send cue: Wrap up").click()
+    expect(marc.page.locator("#flash.flash.on")).to_be_attached()
+
+    # The neutral clock says how to return; Escape and a press-and-hold both work (not a double tap only).
+    page = marc.page
+    page.get_by_role("button", name="Hide screen").click()
+    neutral = page.get_by_role("button", name=re.compile("Clock"))
+    expect(neutral).to_be_visible()
+    expect(neutral).to_contain_text("Hold to return")
+    _shots(page, "table-mode-neutral")
+    page.keyboard.press("Escape")
+    expect(neutral).to_be_hidden()
+    page.get_by_role("button", name="Hide screen").click()
+    expect(neutral).to_be_visible()
+    neutral.click()  # a single tap does not return
+    expect(neutral).to_be_visible()
+    box = neutral.bounding_box()
+    assert box
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.wait_for_timeout(800)
+    page.mouse.up()
+    expect(neutral).to_be_hidden()
+    assert marc.errors == [] and olivia.errors == []

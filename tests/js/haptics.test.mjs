@@ -35,29 +35,38 @@ test("a cue vibrates its own rhythm and does not flash; one without a rhythm get
   assert.ok(!flashed());
 });
 
-test('without vibration a cue flashes the screen, in its urgency, for 1.2 s', async () => {
+test('without vibration a cue shows a small, dim mark (not the full flash), in its urgency, for 1.2 s', async () => {
   const haptics = await device(null);
   assert.equal(haptics.canVibrate, false);
   assert.equal(haptics.signal({ rhythm: [300], urgency: 'high' }), false);
   assert.ok(flashed());
-  assert.equal(screen.className, 'flash on high');
+  assert.equal(screen.className, 'flash on high dim');
   clock.tick(1199);
   assert.ok(flashed());
   clock.tick(1);
   assert.deepEqual([screen.hidden, screen.className], [true, 'flash']);
 });
 
-test('a vibration the browser refuses (false, or an exception) counts as none: the flash shows instead', async () => {
+test('a vibration the browser refuses (false, or an exception) counts as none: the dim mark shows instead', async () => {
   for (const refuse of [() => false, () => { throw new Error('blocked'); }]) {
     const haptics = await device(refuse);
     screen.hidden = true;
     assert.equal(haptics.signal({ rhythm: [300] }), false);
-    assert.equal(screen.className, 'flash on normal');
+    assert.equal(screen.className, 'flash on normal dim');
   }
 });
 
-test('table mode flashes as well as vibrating; a neutral screen never flashes', async () => {
+test('a device that vibrates shows nothing by default; the full flash is its opt-in; a neutral screen never flashes', async () => {
   const haptics = await device(() => true);
+  haptics.signal({ rhythm: [300] });
+  assert.ok(!flashed());
+  const kept = new Map();
+  setGlobal('localStorage', { getItem: (k) => kept.get(k) ?? null, setItem: (k, v) => kept.set(k, v) });
+  haptics.visualCue.set(true);
+  haptics.signal({ rhythm: [300] });
+  assert.equal(screen.className, 'flash on normal');
+  haptics.visualCue.set(false);
+  screen.hidden = true;
   haptics.signal({ rhythm: [300] }, { alwaysFlash: true });
   assert.ok(flashed());
   screen.hidden = true;

@@ -85,7 +85,7 @@ box.addEventListener('keydown', (e) => {
 
 /** @param {Message} m */
 function show(m) {
-  signal(cueOf(m.cue, m.team_id), { alwaysFlash: table(), silentScreen: S.neutral });
+  signal(cueOf(m.cue, m.team_id), { silentScreen: S.neutral });
   set(stacked(stack, m));
 }
 

@@ -4,7 +4,7 @@ import { LIMITS } from '../limits.js';
 import { online } from '../api.js';
 import * as outbox from '../outbox.js';
 import * as push from '../push.js';
-import { signal, buzz, canVibrate } from '../haptics.js';
+import { signal, buzz, canVibrate, visualCue } from '../haptics.js';
 import { S } from '../store.js';
 import { devices, signOutDevice, renameDevice, renameMe, changePassword, logOut, setPushLevel, loadPushLevel, errorText } from '../actions.js';
 import { bar } from '../components/bar.js';
@@ -111,7 +111,9 @@ export function settingsScreen(v) {
     h('div', { class: 'content stack' },
       h('section', { class: 'card stack' }, h('h2', null, 'Meeting'),
         h('a', { class: 'button primary', href: '/table' }, icon('moon'), 'Start table mode'),
-        h('p', { class: 'muted' }, canVibrate ? 'Incoming cues vibrate in their own rhythm while the app is open.' : 'This device cannot vibrate: incoming cues flash the screen instead.'),
+        h('p', { class: 'muted' }, canVibrate ? 'Incoming cues vibrate in their own rhythm while the app is open.' : 'This device cannot vibrate: incoming cues show a small, dim mark in a corner.'),
+        h('label', { class: 'check' }, h('input', { type: 'checkbox', checked: visualCue.on, onchange: (/** @type {Event} */ e) => visualCue.set(/** @type {HTMLInputElement} */ (e.target).checked) }),
+          ' Flash the whole screen for incoming cues (this device)'),
         h('button', { class: 'secondary', type: 'button', onclick: () => { if (!buzz([200, 100, 200])) signal({ urgency: 'normal' }, { alwaysFlash: true }); } }, 'Test vibration')),
       buzzSection(),
       installCard || (push.standalone() ? null : h('section', { class: 'card' }, h('p', { class: 'muted' }, 'Install from your browser menu to use Backchannel full screen.'))),
