@@ -113,7 +113,7 @@ export function settingsScreen(v) {
         h('a', { class: 'button primary', href: '/table' }, icon('moon'), 'Start table mode'),
         h('p', { class: 'muted' }, canVibrate ? 'Incoming cues vibrate in their own rhythm while the app is open.' : 'This device cannot vibrate: incoming cues show a small, dim mark in a corner.'),
         h('label', { class: 'check' }, h('input', { type: 'checkbox', checked: visualCue.on, onchange: (/** @type {Event} */ e) => visualCue.set(/** @type {HTMLInputElement} */ (e.target).checked) }),
-          ' Flash the whole screen for incoming cues (this device)'),
+          ' Flash the whole screen for incoming cues in this browser'),
         h('button', { class: 'secondary', type: 'button', onclick: () => { if (!buzz([200, 100, 200])) signal({ urgency: 'normal' }, { alwaysFlash: true }); } }, 'Test vibration')),
       buzzSection(),
       installCard || (push.standalone() ? null : h('section', { class: 'card' }, h('p', { class: 'muted' }, 'Install from your browser menu to use Backchannel full screen.'))),
