@@ -213,6 +213,7 @@ def test_discreet_by_default_and_the_neutral_clock_says_how_to_return(api: Api, 
     neutral = page.get_by_role("button", name=re.compile("Clock"))
     expect(neutral).to_be_visible()
     expect(neutral).to_contain_text("Hold to return")
+    page.wait_for_timeout(1300)  # the opted-in flash fades
     _shots(page, "table-mode-neutral")
     page.keyboard.press("Escape")
     expect(neutral).to_be_hidden()
