@@ -229,3 +229,19 @@ def test_discreet_by_default_and_the_neutral_clock_says_how_to_return(api: Api, 
     page.mouse.up()
     expect(neutral).to_be_hidden()
     assert marc.errors == [] and olivia.errors == []
+
+
+def test_a_long_team_name_never_pushes_table_modes_controls_off_a_phone(api: Api, phone: Callable[[], Phone]) -> None:
+    """Found by hands-on testing: a 60-letter name without spaces made the page 726 px wide on a 390 px phone and put
+    "Hide screen" off the screen, under the title."""
+    owner = api.sign_up("Olivia Owner")
+    team_id = api.call(owner, "POST", "/api/teams", {"name": "X" * 60})["id"]
+    olivia = phone()
+    olivia.login(owner)
+    page = olivia.page
+    page.goto(f"{olivia.base}/table/{team_id}")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("X" * 10)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.get_by_role("button", name="Hide screen").click()  # a real click: fails if anything covers it
+    expect(page.get_by_text("Hold to return")).to_be_visible()
+    assert olivia.errors == []
