@@ -6,6 +6,7 @@ import re
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ ARGS = [
     "--no-first-run",
 ]
 PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 800}
 ARTIFACTS = ROOT / "test-artifacts"
 # Records every navigator.vibrate() call, then lets the real one run.
 VIBRATION_SPY = """
@@ -171,19 +173,15 @@ def api(server: ServerProcess) -> Iterator[Api]:
     helper.http.close()
 
 
-@pytest.fixture
-def phone(browser: Browser, server: ServerProcess) -> Iterator[Callable[[], Phone]]:
-    """A factory of phones (fresh browser contexts at 390x844), closed after the test."""
+@contextmanager
+def _windows(browser: Browser, server: ServerProcess, **screen: Any) -> Iterator[Callable[[], Phone]]:
+    """A factory of fresh browser contexts of one kind of screen, each with the vibration spy and a console watch,
+    closed at the end."""
     made: list[Phone] = []
 
     def make() -> Phone:
         context = browser.new_context(
-            viewport=PHONE,
-            device_scale_factor=1,
-            is_mobile=True,
-            has_touch=True,
-            base_url=server.url,
-            extra_http_headers={"X-Forwarded-For": fake_address()},
+            **screen, base_url=server.url, extra_http_headers={"X-Forwarded-For": fake_address()}
         )
         context.add_init_script(VIBRATION_SPY)
         context.set_default_timeout(10_000)
@@ -196,3 +194,17 @@ def phone(browser: Browser, server: ServerProcess) -> Iterator[Callable[[], Phon
     yield make
     for p in made:
         p.context.close()
+
+
+@pytest.fixture
+def phone(browser: Browser, server: ServerProcess) -> Iterator[Callable[[], Phone]]:
+    """A factory of phones (fresh browser contexts at 390x844), closed after the test."""
+    with _windows(browser, server, viewport=PHONE, device_scale_factor=1, is_mobile=True, has_touch=True) as make:
+        yield make
+
+
+@pytest.fixture
+def desk(browser: Browser, server: ServerProcess) -> Iterator[Callable[[], Phone]]:
+    """A factory of desktop windows (1280x800, a mouse, no touch), closed after the test."""
+    with _windows(browser, server, viewport=DESKTOP) as make:
+        yield make

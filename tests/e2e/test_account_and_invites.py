@@ -13,9 +13,7 @@ from playwright.sync_api import Dialog, expect
 
 from tests.client import PASSWORD
 from tests.e2e import a11y
-from tests.e2e.conftest import Api, Phone
-
-DESKTOP = {"width": 1280, "height": 800}
+from tests.e2e.conftest import DESKTOP, Api, Phone
 
 
 def _real(errors: list[str]) -> list[str]:

@@ -8,38 +8,11 @@ from __future__ import annotations
 import re
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
-import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
-from tests.client import fake_address
-from tests.e2e.conftest import VIBRATION_SPY, Api, Phone, User, watch_console
-from tests.server import ServerProcess
-
-DESKTOP = {"width": 1280, "height": 800}
-
-
-@pytest.fixture
-def desk(browser: Browser, server: ServerProcess) -> Iterator[Callable[[], Phone]]:
-    """A factory of desktop windows (1280x800, a mouse, no touch)."""
-    made: list[Phone] = []
-
-    def make() -> Phone:
-        context = browser.new_context(
-            viewport=DESKTOP, base_url=server.url, extra_http_headers={"X-Forwarded-For": fake_address()}
-        )
-        context.add_init_script(VIBRATION_SPY)
-        context.set_default_timeout(10_000)
-        page = context.new_page()
-        result = Phone(context, page, server.url)
-        watch_console(page, result.errors)
-        made.append(result)
-        return result
-
-    yield make
-    for p in made:
-        p.context.close()
+from tests.e2e.conftest import Api, Phone, User
 
 
 def box(page: Page):

@@ -9,9 +9,7 @@ from collections.abc import Callable
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import ARTIFACTS, Api, Phone
-
-DESKTOP = {"width": 1280, "height": 800}
+from tests.e2e.conftest import ARTIFACTS, DESKTOP, Api, Phone
 
 
 def _shots(page: Page, name: str) -> None:
