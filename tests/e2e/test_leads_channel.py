@@ -21,17 +21,23 @@ def test_a_member_never_sees_the_leads_channel_and_a_lead_does(api: Api, phone: 
     expect(member_nav.get_by_role("link", name="Everyone")).to_be_visible()
     expect(member_nav.get_by_role("link", name="Leads")).to_have_count(0)
 
-    # Not by a deep link either: the member's device has no such channel.
-    member.page.goto(f"/c/{team.channels['Leads']}")
-    expect(member.page.get_by_role("heading", name="Not found")).to_be_visible()
-
-    # A lead's message in Leads stays there; promotion brings the channel, demotion takes it away, live.
+    # Not by a deep link either: the member's device has no such channel, and the screen says why in plain words.
     lead.open_channel("Leads")
     lead.page.get_by_role("textbox", name="Message").fill("Floor is 3.9")
     lead.page.get_by_role("button", name="Send", exact=True).click()
+    member.page.goto(f"/c/{team.channels['Leads']}")
+    expect(member.page.get_by_role("heading", name="Channel not available")).to_be_visible()
+    expect(member.page.get_by_text("You are not in this channel")).to_be_visible()
+    expect(member.page.get_by_text("Floor is 3.9")).to_have_count(0)
+    member.shot("channel-not-yours")
+    member.wait_live()
+
+    # Promotion brings the channel: the screen that said no opens it, history and all; demotion takes it away, live.
+    api.call(team.owner, "PATCH", f"/api/teams/{team.id}/members/{team.members[0].id}", {"role": "lead"})
+    expect(member.page.get_by_role("heading", name="Leads")).to_be_visible()
+    expect(member.page.get_by_text("Floor is 3.9")).to_be_visible()
     member.page.goto("/")
     member.wait_live()
-    api.call(team.owner, "PATCH", f"/api/teams/{team.id}/members/{team.members[0].id}", {"role": "lead"})
     expect(member_nav.get_by_role("link", name="Leads")).to_be_visible()
     api.call(team.owner, "PATCH", f"/api/teams/{team.id}/members/{team.members[0].id}", {"role": "member"})
     expect(member_nav.get_by_role("link", name="Leads")).to_have_count(0)

@@ -1,7 +1,7 @@
 // A screen's top bar: back link, title, actions and the live dot; and the screen for a channel not here.
 import { h, icon } from '../ui.js';
 import { online } from '../api.js';
-import { S } from '../store.js';
+import { S, channel } from '../store.js';
 
 /** @param {View} v @param {string | Element} title @param {{back?: string | null, actions?: (Element | null)[]}} [opts] */
 export function bar(v, title, { back, actions = [] } = {}) {
@@ -27,8 +27,14 @@ function liveDot(v) {
 
 export const settingsLink = () => h('a', { class: 'icon-btn', href: '/settings', 'aria-label': 'Settings' }, icon('settings'));
 
-/** @param {View} v */
-export function notFound(v) {
-  return h('main', { class: 'screen' }, bar(v, 'Not found', { back: '/' }),
-    h('div', { class: 'content' }, h('p', { class: 'muted' }, 'This channel is not available on this device.')));
+/** The screen for a channel this device does not hold: not the user's (never theirs, left, or deleted), or not
+ * synced yet. It says which it can tell, and opens the channel if a sync brings it (just added to a group).
+ * @param {View} v @param {number | null} id */
+export function notFound(v, id) {
+  v.on('channels', () => { if (id != null && channel(id)) v.go(location.pathname, true); });
+  const why = online()
+    ? 'You are not in this channel: it is not one of yours, you were taken out of it, or it was deleted.'
+    : 'You are offline and this channel is not on this device. If it is yours, it opens once you connect.';
+  return h('main', { class: 'screen' }, bar(v, 'Channel not available', { back: '/' }),
+    h('div', { class: 'content stack' }, h('p', null, why), h('a', { class: 'button secondary', href: '/' }, 'Back to my channels')));
 }

@@ -20,7 +20,7 @@ const n = (x) => x.toLocaleString('en');
 /** @param {View} v @param {number} id */
 export async function channelScreen(v, id) {
   const ch = channel(id);
-  if (!ch) return notFound(v);
+  if (!ch) return notFound(v, id);
   channelOpened(id);
   v.cleanup(() => channelClosed(id));
   await messagesOf(id);

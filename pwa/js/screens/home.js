@@ -1,5 +1,6 @@
 // Home: my team's channels (keyed: an event repaints one row), new channel, direct message, table mode.
-import { h, icon, field, toast } from '../ui.js';
+import { h, icon, field, toast, checkFields, showFieldErrors } from '../ui.js';
+import { LIMITS } from '../limits.js';
 import { online } from '../api.js';
 import { S, team, isLead, channelName, teamChosen } from '../store.js';
 import { createChannel, openDirect, errorText } from '../actions.js';
@@ -12,13 +13,17 @@ import { onboardingScreen } from './join.js';
 /** @type {Record<string, number>} */
 const KIND_ORDER = { everyone: 0, leads: 1, group: 2, direct: 3 };
 /** @type {Record<string, string>} */
-const KIND_HINT = { everyone: 'Whole team', leads: 'Leads only', group: 'Group', direct: 'One-to-one' };
+const KIND_HINT = { everyone: 'Whole team', leads: 'Leads only', direct: 'One-to-one' };
+/** Each kind its own mark, so that a group never passes for Everyone (a one-to-one shows the teammate's initial).
+ * @type {Record<string, () => Element | string>} */
+const GLYPH = { everyone: () => icon('people'), leads: () => icon('lock'), group: () => '#' };
 
 /** @param {Channel} c */
 function channelRow(c) {
   return h('a', { class: `row ${c.unread ? 'unread' : ''}`, href: `/c/${c.id}`, 'data-kind': c.kind },
-    h('span', { class: `glyph ${c.kind}`, 'aria-hidden': 'true' }, c.kind === 'direct' ? channelName(c).slice(0, 1) : c.kind === 'leads' ? icon('lock') : '#'),
-    h('span', { class: 'row-main' }, h('span', { class: 'row-title' }, channelName(c)), h('small', null, KIND_HINT[c.kind])),
+    h('span', { class: `glyph ${c.kind}`, 'aria-hidden': 'true' }, GLYPH[c.kind]?.() ?? channelName(c).slice(0, 1)),
+    h('span', { class: 'row-main' }, h('span', { class: 'row-title' }, channelName(c)),
+      h('small', null, c.kind === 'group' ? `Group · ${c.member_ids.length} people` : KIND_HINT[c.kind])),
     c.unread ? h('span', { class: 'badge' }, `${c.unread} unread`) : null);
 }
 
@@ -62,21 +67,24 @@ function toggle(holder, el) {
   /** @type {HTMLElement | null} */ (el.querySelector('input, button'))?.focus();
 }
 
-/** @param {View} v @param {Promise<number>} opening the channel's id */
-const openWhenMade = (v, opening) => opening.then((id) => v.go(`/c/${id}`), (ex) => toast(errorText(ex)));
+/** @param {View} v @param {Promise<number>} opening the channel's id @param {Element} [form] shows field errors */
+const openWhenMade = (v, opening, form) => opening.then((id) => v.go(`/c/${id}`), (ex) => {
+  if (!form || !showFieldErrors(form, ex)) toast(errorText(ex));
+});
 
 /** @param {View} v */
 function groupForm(v) {
-  const name = h('input', { required: true, maxlength: 80, placeholder: 'e.g. Pricing' });
+  const name = h('input', { name: 'name', required: true, maxlength: LIMITS.name, placeholder: 'e.g. Pricing' });
   const picks = team().members.filter((m) => m.user_id !== S.me?.id).map((m) =>
     h('label', { class: 'check' }, h('input', { type: 'checkbox', value: String(m.user_id) }), m.display_name));
-  const form = h('form', { class: 'card stack', 'data-kind': 'group' }, h('h2', null, 'New channel'), field('Name', name),
+  const form = h('form', { class: 'card stack', 'data-kind': 'group', novalidate: true }, h('h2', null, 'New channel'), field('Name', name),
     h('fieldset', { class: 'stack' }, h('legend', null, 'Members'), picks.length ? picks : h('p', { class: 'muted' }, 'Invite people first.')),
     h('button', { class: 'primary', type: 'submit' }, 'Create channel'));
   form.addEventListener('submit', (e) => {
     e.preventDefault();
+    if (!checkFields(form, { name: 'name' })) return;
     const members = [...form.querySelectorAll('input[type=checkbox]:checked')].map((i) => +(/** @type {HTMLInputElement} */ (i).value));
-    openWhenMade(v, createChannel(name.value.trim(), members));
+    openWhenMade(v, createChannel(name.value.trim(), members), form);
   });
   return form;
 }

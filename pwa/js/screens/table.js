@@ -136,7 +136,7 @@ export async function tableScreen(v, teamId, id) {
   const summary = S.teams.find((t) => t.id === teamId);
   const t = team(teamId);
   const ch = summary && (id != null ? t.channels.find((c) => c.id === id) : t.channels.find((c) => c.kind === 'everyone'));
-  if (!summary || !ch) return notFound(v);
+  if (!summary || !ch) return notFound(v, id);
   await messagesOf(ch.id);
   document.body.classList.add('table');
   v.cleanup(() => { document.body.classList.remove('table'); repaintAlert(); });
