@@ -15,7 +15,7 @@ from litestar.plugins import ReceiveRoutePlugin
 from litestar.routes import BaseRoute, HTTPRoute
 from litestar.types import ASGIApp
 
-from api import accounts, channels, cues, events, live, messages, sync, teams, web
+from api import accounts, channels, cues, events, live, messages, search, sync, teams, web
 from api.auth import Passwords, authenticate
 from api.db.connection import Database
 from api.errors import document_errors, exception_handlers
@@ -67,6 +67,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *channels.route_handlers,
             *cues.route_handlers,
             *messages.route_handlers,
+            *search.route_handlers,
             *sync.route_handlers,
             *events.route_handlers,
             *live.route_handlers,

@@ -260,6 +260,8 @@ ROWS = [
         direct_with_second_member),
     Row("GET",    "/api/teams/{team_id:int}/cues",                    (401, 401, 404, 200, 200, 200), in_team()),
     Row("PUT",    "/api/teams/{team_id:int}/cues",                    (401, 401, 404, 403, 200, 200), in_team(ONE_CUE)),
+    # Search without q: members get the 400 naming q, outsiders the 404 first (tests/test_search.py searches).
+    Row("GET",    "/api/teams/{team_id:int}/search",                  (401, 401, 404, 400, 400, 400), in_team()),
     # Channel routes, once per kind of channel: Everyone, Leads, and the two members' one-to-one channel.
     Row("GET",    "/api/channels/{channel_id:int}/messages",          (401, 401, 404, 200, 200, 200),
         in_channel("Everyone"), "Everyone"),

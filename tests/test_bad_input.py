@@ -369,6 +369,7 @@ DIRECT = "/api/teams/{team_id:int}/direct"
 READ = "/api/channels/{channel_id:int}/read"
 CUES = "/api/teams/{team_id:int}/cues"
 MESSAGES = "/api/channels/{channel_id:int}/messages"
+SEARCH = "/api/teams/{team_id:int}/search"
 ACK = "/api/messages/{message_id:int}/ack"
 RECALL = "/api/messages/{message_id:int}/recall"
 SYNC = "/api/sync"
@@ -501,6 +502,12 @@ CASES: list[Case] = [
     Case("GET", MESSAGES, "limit over 200", with_query(_history, limit=201), 400, "limit"),
     Case("GET", MESSAGES, "limit 2**63", with_query(_history, limit=HUGE), 400, "limit"),
     Case("GET", MESSAGES, "limit not a number", with_query(_history, limit="ten"), 400, "limit"),
+    Case("GET", SEARCH, "no q", with_query(_team), 400, "q"),
+    Case("GET", SEARCH, "q only punctuation", with_query(_team, q='"*-( )'), 400, "q"),
+    Case("GET", SEARCH, "q over 200 characters", with_query(_team, q="x" * 201), 400, "q"),
+    Case("GET", SEARCH, "limit zero", with_query(_team, q="hi", limit=0), 400, "limit"),
+    Case("GET", SEARCH, "limit over 50", with_query(_team, q="hi", limit=51), 400, "limit"),
+    Case("GET", SEARCH, "limit not a number", with_query(_team, q="hi", limit="ten"), 400, "limit"),
     *id_rules("DELETE", MESSAGES, _history, "channel_id"),
     *body_rules("POST", MESSAGES, _send, ("text", 5), "client_id"),
     *id_rules("POST", MESSAGES, _send, "channel_id"),

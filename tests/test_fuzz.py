@@ -42,6 +42,7 @@ RULES_BEYOND_THE_SCHEMA = {
     "POST /api/channels/{channel_id}/messages": "text or cue as the kind says, non-blank text, a cue of the team's set",
     "POST /api/teams/{team_id}/direct": "a teammate, not yourself",
     "POST /api/teams/{team_id}/channels": "members who are in the team",
+    "GET /api/teams/{team_id}/search": "a q holding at least one word (letters or digits)",
     "POST /api/push/subscriptions": "keys of a P-256 point and 16 bytes, an https endpoint on a public host",
 }
 CONFIG = schemathesis.Config.from_dict(

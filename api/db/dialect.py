@@ -39,3 +39,22 @@ def greatest(a: str, b: str) -> str:
 def joined(expression: str) -> str:
     """An aggregate joining a column's values with commas (SQLite's group_concat; PostgreSQL's string_agg)."""
     return f"group_concat({expression})"
+
+
+# Full-text search of text messages: the FTS5 table message_search (migration 011), rowid = messages.id.
+SEARCH_TABLE = "message_search"
+# Merge the index's segments into one, dropping deleted rows' tokens (with secure_delete their pages are zeroed).
+SEARCH_OPTIMIZE = "INSERT INTO message_search(message_search) VALUES('optimize')"
+SEARCH_MATCH = "message_search MATCH ?"
+SNIPPET_MARKS = ("«", "»", "…")  # around each matched word; where the text was cut
+
+
+def search_snippet(tokens: int = 16) -> str:
+    start, end, ellipsis = SNIPPET_MARKS
+    return f"snippet(message_search, 0, '{start}', '{end}', '{ellipsis}', {tokens})"
+
+
+def search_query(words: list[str]) -> str:
+    """An FTS5 query matching every word, each a quoted phrase (no FTS syntax gets through), the last a prefix."""
+    phrases = ['"' + word.replace('"', '""') + '"' for word in words]
+    return " ".join(phrases) + "*"
