@@ -77,6 +77,11 @@ export const RULES = {
   name: `Names need a visible character, at most ${LIMITS.name} characters, no invisible or control characters.`,
 };
 
+/** What is wrong with a name, said for this one (a long name is never cut: the person decides what goes).
+ * @param {string} value trimmed */
+const nameProblem = (value) => !value ? 'Enter a name.'
+  : value.length > LIMITS.name ? `Names are at most ${LIMITS.name} characters; this one has ${value.length}.` : RULES.name;
+
 /**
  * Checks a form's inputs against the rules before it goes to the server; shows what is wrong next to each.
  * @param {Element} form @param {Record<string, 'username' | 'password' | 'name'>} rules input name: its rule
@@ -92,7 +97,7 @@ export function checkFields(form, rules) {
     const ok = rule === 'username' ? USERNAME.test(value)
       : rule === 'password' ? input.value.length >= LIMITS.passwordMin && input.value.length <= LIMITS.passwordMax
         : value.length > 0 && value.length <= LIMITS.name;
-    if (!ok) { fieldError(input, RULES[rule]); first = first || input; }
+    if (!ok) { fieldError(input, rule === 'name' ? nameProblem(value) : RULES[rule]); first = first || input; }
   }
   first?.focus();
   return first === null;

@@ -24,15 +24,22 @@ def test_a_lead_makes_a_group_and_its_member_sees_it_live_with_its_kind(api: Api
 
     # The form says what is wrong next to the field, in plain words, before and after asking the server.
     create.click()
-    expect(lead.page.get_by_text("Names need a visible character, at most 60 characters")).to_be_visible()
-    expect(name).to_have_attribute("maxlength", "60")
+    expect(lead.page.get_by_text("Enter a name.")).to_be_visible()
+    name.fill("Q" * 70)  # never cut silently: the person shortens it
+    create.click()
+    expect(lead.page.get_by_text("Names are at most 60 characters; this one has 70.")).to_be_visible()
+    expect(name).to_have_value("Q" * 70)
+    lead.shot("channel-form-too-long")
+    name.fill("Pricing")
+    create.click()
+    expect(lead.page.get_by_role("alert").filter(has_text="Pick at least one teammate.")).to_be_visible()
     name.fill("EVERYONE")
+    lead.page.get_by_role("checkbox", name="Marc Member").check()
     create.click()
     expect(lead.page.get_by_text("Name looks the same as another channel's.")).to_be_visible()
     expect(name).to_be_focused()
 
     name.fill("Pricing")
-    lead.page.get_by_role("checkbox", name="Marc Member").check()
     create.click()
     expect(lead.page.get_by_role("heading", name="Pricing")).to_be_visible()
 

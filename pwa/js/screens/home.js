@@ -1,6 +1,5 @@
 // Home: my team's channels (keyed: an event repaints one row), new channel, direct message, table mode.
 import { h, icon, field, toast, checkFields, showFieldErrors } from '../ui.js';
-import { LIMITS } from '../limits.js';
 import { online } from '../api.js';
 import { S, team, isLead, channelName, teamChosen } from '../store.js';
 import { createChannel, openDirect, errorText } from '../actions.js';
@@ -74,16 +73,20 @@ const openWhenMade = (v, opening, form) => opening.then((id) => v.go(`/c/${id}`)
 
 /** @param {View} v */
 function groupForm(v) {
-  const name = h('input', { name: 'name', required: true, maxlength: LIMITS.name, placeholder: 'e.g. Pricing' });
+  const name = h('input', { name: 'name', required: true, placeholder: 'e.g. Pricing' });
   const picks = team().members.filter((m) => m.user_id !== S.me?.id).map((m) =>
     h('label', { class: 'check' }, h('input', { type: 'checkbox', value: String(m.user_id) }), m.display_name));
+  const pickError = h('p', { class: 'field-error', role: 'alert' });
   const form = h('form', { class: 'card stack', 'data-kind': 'group', novalidate: true }, h('h2', null, 'New channel'), field('Name', name),
-    h('fieldset', { class: 'stack' }, h('legend', null, 'Members'), picks.length ? picks : h('p', { class: 'muted' }, 'Invite people first.')),
+    h('fieldset', { class: 'stack' }, h('legend', null, 'Members'), picks.length ? picks : h('p', { class: 'muted' }, 'Invite people first.'), pickError),
     h('button', { class: 'primary', type: 'submit' }, 'Create channel'));
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     if (!checkFields(form, { name: 'name' })) return;
     const members = [...form.querySelectorAll('input[type=checkbox]:checked')].map((i) => +(/** @type {HTMLInputElement} */ (i).value));
+    // A channel of one is a note to self: more likely a forgotten tick than meant.
+    pickError.textContent = picks.length && !members.length ? 'Pick at least one teammate.' : '';
+    if (pickError.textContent) return;
     openWhenMade(v, createChannel(name.value.trim(), members), form);
   });
   return form;

@@ -1,6 +1,5 @@
 // Getting into a team: start one or paste an invite link (/new, and home without a team), or open the link (/join).
 import { h, field, toast, checkFields, showFieldErrors } from '../ui.js';
-import { LIMITS } from '../limits.js';
 import { S } from '../store.js';
 import { createTeam, joinTeam, keepInvite, previewInvite, errorText } from '../actions.js';
 import { bar, settingsLink } from '../components/bar.js';
@@ -8,7 +7,7 @@ import { bar, settingsLink } from '../components/bar.js';
 /** @param {View} v */
 export function onboardingScreen(v) {
   const err = h('p', { class: 'error', role: 'alert' });
-  const name = h('input', { name: 'name', required: true, maxlength: LIMITS.name, placeholder: 'e.g. Acme acquisition' });
+  const name = h('input', { name: 'name', required: true, placeholder: 'e.g. Acme acquisition' });
   const link = h('input', { name: 'invite', required: true, placeholder: 'Paste the link you were sent', autocapitalize: 'none' });
   const create = h('form', { class: 'card stack', novalidate: true }, h('h2', null, 'Start a team'),
     h('p', { class: 'muted' }, 'You will lead it: invite your side, tune the cues.'),
