@@ -59,16 +59,19 @@ async function queued(...items) {
 }
 
 test('queued sends go in the order they were made, each once, with the session token', async () => {
+  const before = Date.now();
   await queued(text('one'), text('two'), { ...text('cue'), kind: 'cue', cue: 'wrap_up', ttl: 60 });
+  const after = Date.now();
   assert.equal(posts.length, 0, 'offline: nothing is tried');
   await Promise.all([outbox.flush(), outbox.flush(), outbox.flush()]);
   await outbox.flush();
-  const at = posts[0][1].composed_at; // the items' own time: made at the same (fake) instant
-  assert.equal(typeof at, 'number');
+  // Each item carries its own time of making: in order, within the time they were queued.
+  const at = posts.map(([, body]) => body.composed_at);
+  assert.ok(at.every((t, i) => t >= (at[i - 1] ?? before) && t <= after), `composed_at ${at} within ${before}..${after}`);
   assert.deepEqual(posts, [
-    ['/api/channels/3/messages', { client_id: 'c-one', kind: 'text', text: 'one', composed_at: at }, 'token-1'],
-    ['/api/channels/3/messages', { client_id: 'c-two', kind: 'text', text: 'two', composed_at: at }, 'token-1'],
-    ['/api/channels/3/messages', { client_id: 'c-cue', kind: 'cue', cue: 'wrap_up', composed_at: at }, 'token-1'],
+    ['/api/channels/3/messages', { client_id: 'c-one', kind: 'text', text: 'one', composed_at: at[0] }, 'token-1'],
+    ['/api/channels/3/messages', { client_id: 'c-two', kind: 'text', text: 'two', composed_at: at[1] }, 'token-1'],
+    ['/api/channels/3/messages', { client_id: 'c-cue', kind: 'cue', cue: 'wrap_up', composed_at: at[2] }, 'token-1'],
   ]);
   assert.deepEqual(stored(), []);
   assert.deepEqual(outbox.items, []);
