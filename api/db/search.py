@@ -29,8 +29,3 @@ def search(rows: Rows, team_id: int, user_id: int, query: str, limit: int) -> li
         f" WHERE {dialect.SEARCH_MATCH} AND c.team_id = ? AND m.recalled_at IS NULL ORDER BY m.id DESC LIMIT ?",
         (user_id, query, team_id, limit),
     )
-
-
-def optimize(rows: Rows) -> None:
-    """Merge the search index so a deleted message's words are gone from it, not only marked deleted."""
-    rows.run(dialect.SEARCH_OPTIMIZE)

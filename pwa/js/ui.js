@@ -77,10 +77,10 @@ export const RULES = {
   name: `Names need a visible character, at most ${LIMITS.name} characters, no invisible or control characters.`,
 };
 
-/** What is wrong with a name, said for this one (a long name is never cut: the person decides what goes).
- * @param {string} value trimmed */
+/** What is wrong with a name, said for this one ('' when nothing is): a long name is never cut, the person decides
+ * what goes. @param {string} value trimmed */
 const nameProblem = (value) => !value ? 'Enter a name.'
-  : value.length > LIMITS.name ? `Names are at most ${LIMITS.name} characters; this one has ${value.length}.` : RULES.name;
+  : value.length > LIMITS.name ? `Names are at most ${LIMITS.name} characters; this one has ${value.length}.` : '';
 
 /**
  * Checks a form's inputs against the rules before it goes to the server; shows what is wrong next to each.
@@ -94,10 +94,10 @@ export function checkFields(form, rules) {
     const input = /** @type {HTMLInputElement | null} */ (form.querySelector(`[name="${key}"]`));
     if (!input) continue;
     const value = input.value.trim();
-    const ok = rule === 'username' ? USERNAME.test(value)
-      : rule === 'password' ? input.value.length >= LIMITS.passwordMin && input.value.length <= LIMITS.passwordMax
-        : value.length > 0 && value.length <= LIMITS.name;
-    if (!ok) { fieldError(input, rule === 'name' ? nameProblem(value) : RULES[rule]); first = first || input; }
+    const problem = rule === 'name' ? nameProblem(value)
+      : (rule === 'username' ? USERNAME.test(value) : input.value.length >= LIMITS.passwordMin && input.value.length <= LIMITS.passwordMax)
+        ? '' : RULES[rule];
+    if (problem) { fieldError(input, problem); first = first || input; }
   }
   first?.focus();
   return first === null;
