@@ -75,6 +75,8 @@ export const team = (id) => reduce.teamOf(S, id);
 export const isLead = () => reduce.isLeadIn(S);
 /** @param {number} id */
 export const channel = (id) => reduce.channelOf(S, id);
+/** @param {number} id */
+export const leftChannel = (id) => reduce.leftChannelIn(S, id);
 /** @param {number} userId @param {number} [teamId] */
 export const displayName = (userId, teamId) => reduce.nameOf(S, userId, teamId);
 /** @param {Channel | null} ch */

@@ -128,6 +128,14 @@ test('a channel event adds a channel I am in, updates it, and drops it when I am
   assert.equal(s.team[5].channels.length, 1);
 });
 
+test('a replayed event from before I joined hides the channel for a moment, but I have not left it until the replay ends', () => {
+  s.replaying = true;
+  apply('channel', { ...everyone(), member_ids: [OTHER] }); // Everyone as it was before I joined
+  assert.equal(reduce.leftChannelIn(s, 3), false);
+  s.replaying = false;
+  assert.equal(reduce.leftChannelIn(s, 3), true); // (the team is read again here, which brings it back)
+});
+
 test('channel_removed drops the channel only when it is me who was removed', () => {
   apply('channel_removed', { channel_id: 3, user_id: OTHER });
   assert.equal(s.team[5].channels.length, 1);

@@ -4,7 +4,7 @@ import { h, icon } from '../ui.js';
 import { online } from '../api.js';
 import * as outbox from '../outbox.js';
 import * as push from '../push.js';
-import { S, channel, channelName, messagesOf, cachedMessages, channelOpened, channelClosed } from '../store.js';
+import { S, channel, leftChannel, channelName, messagesOf, cachedMessages, channelOpened, channelClosed } from '../store.js';
 import { loadHistory, markRead } from '../store/sync.js';
 import { sendText } from '../actions.js';
 import { bar, notFound } from '../components/bar.js';
@@ -83,7 +83,7 @@ export async function channelScreen(v, id) {
   v.on('outbox', paint);
   const { pad, paint: paintPad } = cuePad(id, ch.team_id);
   v.on('cues', paintPad);
-  v.on('channels', () => { if (!channel(id)) v.go('/', true); });
+  v.on('channels', () => { if (leftChannel(id)) v.go('/', true); });
 
   // Desktop: Enter sends, Shift+Enter is a new line. A touch phone: Enter is a new line, the button sends.
   const touch = matchMedia('(pointer: coarse)').matches;

@@ -3,7 +3,7 @@
 import { h, icon, clock } from '../ui.js';
 import { online } from '../api.js';
 import * as outbox from '../outbox.js';
-import { S, team, channelName, displayName, cueOf, cachedMessages, messagesOf, neutralSet } from '../store.js';
+import { S, team, leftChannel, channelName, displayName, cueOf, cachedMessages, messagesOf, neutralSet } from '../store.js';
 import { ack, recall, errorText } from '../actions.js';
 import { LIMITS } from '../limits.js';
 import { toast } from '../ui.js';
@@ -155,8 +155,8 @@ export async function tableScreen(v, teamId, id) {
     last, myLastCue(v, ch), pad, neutral);
   // Removed from the team (or the channel): table mode stops and says so.
   const gone = () => {
+    if (!leftChannel(ch.id)) return;
     const inTeam = S.teams.some((x) => x.id === teamId);
-    if (inTeam && team(teamId).channels.some((c) => c.id === ch.id)) return;
     neutral.hidden = true;
     neutralSet(false);
     screen.replaceChildren(h('header', { class: 'table-bar' }, h('h1', { class: 'table-title' }, `${summary.name} · ${channelName(ch)}`)),

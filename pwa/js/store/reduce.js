@@ -25,6 +25,10 @@ export function channelOf(s, id) {
   }
   return null;
 }
+/** Whether I have been taken out of the channel. Not while the socket replays what this device missed: an old event
+ * lists the channel's members before I joined, and the team is read again once the replay ends.
+ * @param {State} s @param {number} id */
+export const leftChannelIn = (s, id) => !s.replaying && !channelOf(s, id);
 
 /** @param {State} s @param {number} userId @param {number | null} [teamId] */
 export function nameOf(s, userId, teamId) {
