@@ -32,7 +32,7 @@ interface State {
   lastCue: { message: Message; at: number } | null; // for table mode
   lastChannel: number | null;
   live: string;
-  viewing: number | null; // the open channel
+  viewing: number[]; // the channels on screen (on a wide screen, up to three side by side)
   replaying: boolean;
   neutral: boolean; // table mode shows its clock
   messages: Map<number, Message[]>; // channel id -> messages by cursor

@@ -10,11 +10,11 @@ import { install } from './components/install.js';
 import './components/alert.js';
 import { authScreen } from './screens/auth.js';
 import { joinScreen, onboardingScreen } from './screens/join.js';
-import { channelScreen } from './screens/channel.js';
+import { deckScreen } from './screens/deck.js';
+import { WIDE_QUERY, panesOf } from './panes.js';
 import { tableScreen } from './screens/table.js';
 import { teamScreen } from './screens/team.js';
 import { settingsScreen } from './screens/settings.js';
-import { homeScreen } from './screens/home.js';
 
 
 const app = /** @type {HTMLElement} */ (document.getElementById('app'));
@@ -26,14 +26,14 @@ const ROUTES = [
   [/^\/login$/, (v) => authScreen(v, 'login')],
   [/^\/signup$/, (v) => authScreen(v, 'signup')],
   [/^\/join\/([^/]+)$/, (v, token) => joinScreen(v, decodeURIComponent(token))],
-  [/^\/c\/(\d+)$/, (v, id) => channelScreen(v, +id)],
+  [/^\/c\/(\d+(?:\/\d+)*)$/, (v, ids) => deckScreen(v, panesOf(ids))], // on a wide screen, side by side
   [/^\/channels\/(\d+)$/, (v, id) => { v.go(`/c/${id}`, true); }], // a notification's link
   // Table mode for a team (its Everyone) or one of its channels; bare /table is the team chosen on home.
   [/^\/table(?:\/(\d+)(?:\/(\d+))?)?$/, (v, t, id) => t ? tableScreen(v, +t, id ? +id : null) : void v.go(S.teamId == null ? '/' : `/table/${S.teamId}`, true)],
   [/^\/team$/, (v) => teamScreen(v)],
   [/^\/settings$/, (v) => settingsScreen(v)],
   [/^\/new$/, (v) => onboardingScreen(v)],
-  [/^\/$/, (v) => homeScreen(v)],
+  [/^\/$/, (v) => deckScreen(v, [])],
 ];
 const PUBLIC = /^\/(login|signup|join\/.+)$/;
 
@@ -63,12 +63,12 @@ async function route() {
     cleanup: (fn) => { if (live()) mine.cleanups.push(fn); else fn(); },
   };
   if (!hit) return go('/', true);
-  const channelMatch = path.match(/^\/c\/(\d+)$/);
+  const channelMatch = path.match(/^\/c\/(\d+)/);
   if (channelMatch) channelVisited(+channelMatch[1]);
   const el = await hit[1](v, ...(path.match(hit[0]) || []).slice(1));
   if (!live() || !el) return;
   app.replaceChildren(el);
-  const heading = el.querySelector('h1, .title');
+  const heading = el.querySelector('.pane .title') || el.querySelector('h1, .title');
   document.title = heading?.textContent ? `${heading.textContent} · Backchannel` : 'Backchannel';
   if (!el.matches('.chat, .table-mode')) window.scrollTo(0, 0);
 }
@@ -81,6 +81,9 @@ document.addEventListener('click', (e) => {
   go(a.getAttribute('href') || '/');
 });
 addEventListener('popstate', route);
+// Across 1024 px, home and channels go side by side, or back to one screen at a time (other screens, and what is
+// typed in their forms, stay as they are).
+matchMedia(WIDE_QUERY).addEventListener('change', () => /^\/(c\/|$)/.test(location.pathname) && route());
 
 // --- session ends -----------------------------------------------------------------------------------
 // The session is gone: signed out from another device, perhaps because this phone was lost. Leave nothing of

@@ -11,6 +11,7 @@ const PATHS = {
   close: 'M6 6l12 12M18 6L6 18',
   plus: 'M12 5v14M5 12h14',
   lock: 'M7 11V8a5 5 0 0 1 10 0v3M5 11h14v9H5z',
+  beside: 'M4 5h16v14H4zM12 5v14',
 };
 
 /** @param {keyof typeof PATHS} name */

@@ -49,17 +49,17 @@ test("a teammate's message in a channel I am not looking at counts as unread and
 });
 
 test('a message in the channel on screen is marked read instead; one replayed on reconnect is not unread', () => {
-  s.viewing = 3;
+  s.viewing = [3];
   assert.deepEqual(apply('message', msg(1)).effects, [['markRead', 3]]);
   assert.equal(everyone().unread, 0);
-  s.viewing = null;
+  s.viewing = [];
   s.replaying = true;
   apply('message', msg(2));
   assert.equal(everyone().unread, 0);
 });
 
 test('a message on screen in a hidden tab is unread', () => {
-  s.viewing = 3;
+  s.viewing = [3];
   assert.deepEqual(apply('message', msg(1), env(false)).effects, []);
   assert.equal(everyone().unread, 1);
 });
@@ -206,14 +206,26 @@ test('my teams from /api/me: teams I left are forgotten, and the chosen team sta
   assert.equal(s.teamId, 5);
 });
 
-test('opening a channel chooses its team; closing another channel leaves it open', () => {
+test('opening a channel chooses its team; channels open side by side are each on screen until closed', () => {
+  s.team[5].channels.push({ ...everyone(), id: 4, kind: 'leads', name: 'Leads' });
   s.teamId = null;
   reduce.channelOpened(s, 3);
-  assert.deepEqual([s.teamId, s.viewing], [5, 3]);
+  assert.deepEqual([s.teamId, s.viewing], [5, [3]]);
+  reduce.channelOpened(s, 4);
+  reduce.channelOpened(s, 3);
+  assert.deepEqual(s.viewing, [3, 4]);
   reduce.channelClosed(s, 4);
-  assert.equal(s.viewing, 3);
+  assert.deepEqual(s.viewing, [3]);
   reduce.channelClosed(s, 3);
-  assert.equal(s.viewing, null);
+  assert.deepEqual(s.viewing, []);
+});
+
+test('a message in either of two channels side by side is read at once, not unread', () => {
+  s.team[5].channels.push({ ...everyone(), id: 4, kind: 'leads', name: 'Leads' });
+  s.viewing = [3, 4];
+  assert.deepEqual(apply('message', msg(1)).effects, [['markRead', 3]]);
+  assert.deepEqual(apply('message', msg(2, { channel_id: 4 })).effects, [['markRead', 4]]);
+  assert.deepEqual(s.team[5].channels.map((c) => c.unread), [0, 0]);
 });
 
 test('names: me as "You", a direct channel by the other person, an unknown sender as "A teammate"', () => {

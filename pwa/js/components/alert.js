@@ -13,6 +13,14 @@ let timer = 0;
 export let stack = []; // incoming cues waiting for an answer, oldest first
 /** @type {HTMLElement | null} */
 let back = null; // where focus goes back to
+let backAt = ''; // and how to find it again if its screen was drawn anew meanwhile (a window resized across 1024 px)
+
+/** @param {HTMLElement | null} el */
+function remember(el) {
+  back = el;
+  const href = el?.getAttribute('href');
+  backAt = el?.id ? `#${CSS.escape(el.id)}` : href ? `a[href="${CSS.escape(href)}"]` : '';
+}
 
 /** @param {Message} m */
 export const expiry = (m) => expiresAt(m, cueOf(m.cue, m.team_id).ttl_seconds);
@@ -43,8 +51,8 @@ export function paint() {
     const had = box.contains(document.activeElement);
     box.hidden = true;
     box.replaceChildren();
-    if (had && back?.isConnected) back.focus();
-    if (had || !m) back = null;
+    if (had) (back?.isConnected ? back : backAt ? /** @type {HTMLElement | null} */ (document.querySelector(backAt)) : null)?.focus();
+    if (had || !m) remember(null);
     return;
   }
   const cue = cueOf(m.cue, m.team_id);
@@ -65,7 +73,7 @@ export function paint() {
   // Never onto "Got it": the next key someone types would acknowledge a cue they have not read. Someone typing
   // keeps their focus; otherwise the card takes it, so a screen reader reads it and Tab reaches its buttons.
   if (inside || (wasHidden && !typing())) {
-    if (wasHidden) back = /** @type {HTMLElement | null} */ (document.activeElement);
+    if (wasHidden) remember(/** @type {HTMLElement | null} */ (document.activeElement));
     /** @type {HTMLElement} */ (box.querySelector('.alert-card')).focus();
   }
 }

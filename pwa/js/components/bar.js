@@ -3,11 +3,12 @@ import { h, icon } from '../ui.js';
 import { online } from '../api.js';
 import { S, channel } from '../store.js';
 
-/** @param {View} v @param {string | Element} title @param {{back?: string | null, actions?: (Element | null)[]}} [opts] */
-export function bar(v, title, { back, actions = [] } = {}) {
+/** A pane beside others titles itself one level down, under the page's own heading (the team, in the side column).
+ * @param {View} v @param {string | Element} title @param {{back?: string | null, actions?: (Element | null)[], heading?: 'h1' | 'h2'}} [opts] */
+export function bar(v, title, { back, actions = [], heading = 'h1' } = {}) {
   return h('header', { class: 'bar' },
     back ? h('a', { class: 'icon-btn', href: back, 'aria-label': 'Back' }, icon('back')) : null,
-    h('h1', { class: 'title' }, title),
+    h(heading, { class: 'title' }, title),
     h('div', { class: 'actions' }, actions),
     liveDot(v));
 }

@@ -26,6 +26,11 @@ export function cuePad(channelId, teamId) {
       b.classList.add('sent');
     },
   }, cue.label)));
-  paint();
-  return { pad, paint };
+  // More cues than fit (a phone, a long set): the pad says so until its last row is in view.
+  const more = () => pad.toggleAttribute('data-more', pad.scrollTop + pad.clientHeight < pad.scrollHeight - 4);
+  pad.addEventListener('scroll', more, { passive: true });
+  new ResizeObserver(more).observe(pad);
+  const paintAll = () => { paint(); more(); };
+  paintAll();
+  return { pad, paint: paintAll };
 }

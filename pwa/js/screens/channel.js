@@ -11,14 +11,19 @@ import { bar, notFound } from '../components/bar.js';
 import { cuePad } from '../components/cue-pad.js';
 import { keyed } from '../components/keyed.js';
 import { messageItem } from '../components/message.js';
+import { withoutPath } from '../panes.js';
 
 export const TEXT_MAX = 4000; // the server's TEXT_MAX (api/actions/messages.py; a unit test holds them equal)
 const COUNT_FROM = TEXT_MAX - 500; // the counter shows from here
 /** @param {number} x */
 const n = (x) => x.toLocaleString('en');
+/** What was typed and not sent, per person and channel: it waits while another screen is open or the window is
+ * resized (in memory only: it never outlives the page). @type {Map<string, string>} */
+const drafts = new Map();
 
-/** @param {View} v @param {number} id */
-export async function channelScreen(v, id) {
+/** A screen of its own, or on a wide screen one pane of several (`panes`: the channels open side by side).
+ * @param {View} v @param {number} id @param {number[] | null} [panes] */
+export async function channelScreen(v, id, panes = null) {
   const ch = channel(id);
   if (!ch) return notFound(v, id);
   channelOpened(id);
@@ -83,7 +88,8 @@ export async function channelScreen(v, id) {
   v.on('outbox', paint);
   const { pad, paint: paintPad } = cuePad(id, ch.team_id);
   v.on('cues', paintPad);
-  v.on('channels', () => { if (leftChannel(id)) v.go('/', true); });
+  const closed = panes ? withoutPath(panes, id) : '/';
+  v.on('channels', () => { if (leftChannel(id)) v.go(closed, true); });
 
   // Desktop: Enter sends, Shift+Enter is a new line. A touch phone: Enter is a new line, the button sends.
   const touch = matchMedia('(pointer: coarse)').matches;
@@ -100,7 +106,10 @@ export async function channelScreen(v, id) {
     input.style.height = 'auto';
     input.style.height = `${Math.min(input.scrollHeight + 2, 160)}px`;
   };
-  input.addEventListener('input', recount);
+  const draft = `${S.me?.id} ${id}`;
+  input.value = drafts.get(draft) || '';
+  if (input.value) requestAnimationFrame(recount);
+  input.addEventListener('input', () => { drafts.set(draft, input.value); recount(); });
   const composer = h('form', { class: 'composer' }, input,
     h('button', { class: 'icon-btn send', type: 'submit', 'aria-label': 'Send' }, icon('send')));
   input.addEventListener('keydown', (e) => {
@@ -118,12 +127,13 @@ export async function channelScreen(v, id) {
       return;
     }
     input.value = '';
+    drafts.delete(draft);
     recount();
     stick = true;
     sendText(id, text);
   });
-  const padToggle = h('button', { class: 'pad-toggle', type: 'button', 'aria-expanded': 'true', 'aria-controls': 'pad' }, 'Cues');
-  pad.id = 'pad';
+  const padToggle = h('button', { class: 'pad-toggle', type: 'button', 'aria-expanded': 'true', 'aria-controls': `pad-${id}` }, 'Cues');
+  pad.id = `pad-${id}`;
   padToggle.addEventListener('click', () => {
     const open = pad.hidden;
     pad.hidden = !open;
@@ -131,9 +141,13 @@ export async function channelScreen(v, id) {
   });
   const skip = h('a', { class: 'skip', href: `#compose-${id}` }, 'Skip to the message box');
   skip.addEventListener('click', (e) => { e.preventDefault(); input.focus(); });
-  const root = h('main', { class: 'screen chat' }, skip,
-    bar(v, channelName(ch), { back: '/', actions: [h('a', { class: 'icon-btn', href: `/table/${ch.team_id}/${id}`, 'aria-label': 'Table mode' }, icon('moon'))] }),
-    scroller, h('section', { class: 'tray', 'aria-label': 'Send' }, padToggle, pad, note, counter, composer));
+  const name = channelName(ch);
+  const table = h('a', { class: 'icon-btn', href: `/table/${ch.team_id}/${id}`, 'aria-label': 'Table mode' }, icon('moon'));
+  const close = panes && panes.length > 1 ? h('a', { class: 'icon-btn', href: closed, 'aria-label': `Close ${name}` }, icon('close')) : null;
+  const header = panes ? bar(v, name, { heading: 'h2', actions: [table, close] }) : bar(v, name, { back: '/', actions: [table] });
+  const parts = [skip, header, scroller, h('section', { class: 'tray', 'aria-label': `Send in ${name}` }, padToggle, pad, note, counter, composer)];
+  const root = panes ? h('section', { class: 'pane chat', 'aria-label': name, 'data-channel': String(id) }, ...parts)
+    : h('main', { class: 'screen chat' }, ...parts);
   requestAnimationFrame(paint);
   if (online()) loadHistory(id).then((m) => { more = m; paint(); return markRead(id); }).catch(() => {});
   push.clearNotifications(id);

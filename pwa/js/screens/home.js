@@ -7,6 +7,7 @@ import { bar, settingsLink } from '../components/bar.js';
 import { installPrompt } from '../components/install.js';
 import { keyed } from '../components/keyed.js';
 import { onboardingScreen } from './join.js';
+import { besidePath } from '../panes.js';
 
 
 /** @type {Record<string, number>} */
@@ -17,17 +18,26 @@ const KIND_HINT = { everyone: 'Whole team', leads: 'Leads only', direct: 'One-to
  * @type {Record<string, () => Element | string>} */
 const GLYPH = { everyone: () => icon('people'), leads: () => icon('lock'), group: () => '#' };
 
-/** @param {Channel} c */
-function channelRow(c) {
-  return h('a', { class: `row ${c.unread ? 'unread' : ''}`, href: `/c/${c.id}`, 'data-kind': c.kind },
+/** A channel in the list; beside open channels (a wide screen), it says whether it is open or offers to open beside.
+ * @param {Channel} c @param {number[] | null} panes */
+function channelRow(c, panes) {
+  const row = rowLink(c, !!panes?.includes(c.id));
+  if (!panes?.length || panes.includes(c.id)) return row;
+  return h('div', { class: 'row-pair' }, row,
+    h('a', { class: 'icon-btn beside', href: besidePath(panes, c.id), 'aria-label': `Open ${channelName(c)} beside`, title: 'Open beside' }, icon('beside')));
+}
+
+/** @param {Channel} c @param {boolean} open */
+function rowLink(c, open) {
+  return h('a', { class: `row ${c.unread ? 'unread' : ''}`, href: `/c/${c.id}`, 'data-kind': c.kind, 'aria-current': open ? 'page' : null },
     h('span', { class: `glyph ${c.kind}`, 'aria-hidden': 'true' }, GLYPH[c.kind]?.() ?? channelName(c).slice(0, 1)),
     h('span', { class: 'row-main' }, h('span', { class: 'row-title' }, channelName(c)),
       h('small', null, c.kind === 'group' ? `Group · ${c.member_ids.length} people` : KIND_HINT[c.kind])),
     c.unread ? h('span', { class: 'badge' }, `${c.unread} unread`) : null);
 }
 
-/** @param {View} v */
-export function homeScreen(v) {
+/** The home screen; on a wide screen, the column beside the open channels (`panes`). @param {View} v @param {number[] | null} [panes] */
+export function homeScreen(v, panes = null) {
   if (!S.teams.length) return onboardingScreen(v);
   const current = S.teams.find((t) => t.id === S.teamId) || S.teams[0];
   if (current.id !== S.teamId) teamChosen(current.id);
@@ -41,7 +51,7 @@ export function homeScreen(v) {
   const extra = h('div', { class: 'stack' });
   const paint = () => {
     const chans = [...team().channels].sort((a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || channelName(a).localeCompare(channelName(b)));
-    keyed(list, chans.length ? chans.map((c) => [String(c.id), channelRow(c)])
+    keyed(list, chans.length ? chans.map((c) => [String(c.id), channelRow(c, panes)])
       : [['none', h('p', { class: 'muted' }, online() ? 'Loading channels…' : 'Offline: channels appear once you connect.')]]);
   };
   paint();
@@ -49,9 +59,9 @@ export function homeScreen(v) {
   v.on('teams', paint);
   const newChannel = isLead() ? h('button', { class: 'secondary', type: 'button', onclick: () => toggle(extra, groupForm(v)) }, icon('plus'), 'New channel') : null;
   const direct = h('button', { class: 'secondary', type: 'button', onclick: () => toggle(extra, directPicker(v)) }, 'Direct message');
-  return h('main', { class: 'screen' },
-    bar(v, title, { actions: [
-      h('a', { class: 'icon-btn', href: `/table/${current.id}`, 'aria-label': 'Table mode' }, icon('moon')),
+  return h(panes ? 'aside' : 'main', { class: panes ? 'screen side' : 'screen', 'aria-label': panes ? 'My channels' : null },
+    bar(v, title, { actions: [ // (the column keeps its width for the team's name: "Start table mode" is below)
+      panes ? null : h('a', { class: 'icon-btn', href: `/table/${current.id}`, 'aria-label': 'Table mode' }, icon('moon')),
       h('a', { class: 'icon-btn', href: '/team', 'aria-label': 'Team' }, icon('people')),
       settingsLink()] }),
     h('div', { class: 'content stack' }, installPrompt(), list, h('div', { class: 'row-actions' }, newChannel, direct), extra,

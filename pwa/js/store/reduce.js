@@ -8,7 +8,7 @@ export const LEAD = new Set(['owner', 'lead']);
 /** @returns {State} */
 export const createState = () => ({
   me: null, teams: [], teamId: null, team: {}, cursor: null, prefs: { level: 'hidden' }, lastCue: null,
-  lastChannel: null, live: 'offline', viewing: null, replaying: false, neutral: false, messages: new Map(),
+  lastChannel: null, live: 'offline', viewing: [], replaying: false, neutral: false, messages: new Map(),
 });
 
 // --- lookups --------------------------------------------------------------------------------------
@@ -82,7 +82,7 @@ function upsert(s, m, c) {
   else list.push(m);
   // Sorted after an update too: it puts right a copy cached while events carried no cursor.
   list.sort((a, b) => a.cursor - b.cursor);
-  if (list.length > KEEP && s.viewing !== m.channel_id) list.splice(0, list.length - KEEP); // scrolled-back pages stay while open
+  if (list.length > KEEP && !s.viewing.includes(m.channel_id)) list.splice(0, list.length - KEEP); // scrolled-back pages stay while open
   s.messages.set(m.channel_id, list);
   c.touch(m.channel_id);
   return at < 0;
@@ -114,7 +114,7 @@ export const handlers = {
       c.want('settled', d.client_id); // the outbox's copy goes
     } else if (fresh) {
       const ch = channelOf(s, d.channel_id);
-      const looking = s.viewing === d.channel_id && env.visible;
+      const looking = s.viewing.includes(d.channel_id) && env.visible;
       if (ch && !looking && !s.replaying) ch.unread += 1;
       if (looking) c.want('markRead', d.channel_id);
       if (d.kind === 'cue') alertIfDue(s, d, env.now, c);
@@ -280,12 +280,12 @@ export const pushLevelSet = (s, level) => { s.prefs.level = level; return new Ch
 export function channelOpened(s, id) {
   const ch = channelOf(s, id);
   if (ch) s.teamId = ch.team_id;
-  s.viewing = id;
+  if (!s.viewing.includes(id)) s.viewing.push(id);
   return new Change();
 }
 
 /** @param {State} s @param {number} id */
-export const channelClosed = (s, id) => { if (s.viewing === id) s.viewing = null; return new Change(); };
+export const channelClosed = (s, id) => { s.viewing = s.viewing.filter((x) => x !== id); return new Change(); };
 
 /** The server's position, or an event's, is applied. @param {State} s @param {number} cursor */
 export const reached = (s, cursor) => { s.cursor = Math.max(s.cursor || 0, cursor); return new Change(); };

@@ -90,7 +90,7 @@ export function startLive() {
         await commit(reduce.replaying(S, false));
         await commit(reduce.reached(S, cursor));
         if (online()) await refreshAll().catch(() => {});
-        if (S.viewing) markRead(S.viewing);
+        for (const id of S.viewing) markRead(id);
       });
     },
     onState: (state) => commit(reduce.liveChanged(S, state)),

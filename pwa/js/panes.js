@@ -1,0 +1,20 @@
+// Channels side by side on a wide screen (the first article's "several chat windows": Everyone beside Leads).
+// The path names the open channels, left to right (/c/3/7), so a reload, the back button and a bookmark keep them.
+
+export const WIDE_QUERY = '(min-width: 1024px)';
+export const MAX_PANES = 3; // beyond three, a conversation is too narrow to read on a 1280 px screen
+
+/** Whether the screen is wide enough for the channel list beside the conversations. */
+export const wide = () => matchMedia(WIDE_QUERY).matches;
+
+/** @param {number[]} ids @returns {string} */
+export const panesPath = (ids) => (ids.length ? `/c/${ids.join('/')}` : '/');
+
+/** The channels of a path's list ("3/7"): each once, at most MAX_PANES. @param {string} list @returns {number[]} */
+export const panesOf = (list) => [...new Set(list.split('/').map(Number))].filter((id) => id > 0).slice(0, MAX_PANES);
+
+/** One more channel at the right; with all panes taken, it replaces the rightmost. @param {number[]} ids @param {number} id */
+export const besidePath = (ids, id) => panesPath([...ids.slice(0, MAX_PANES - 1), id]);
+
+/** @param {number[]} ids @param {number} id */
+export const withoutPath = (ids, id) => panesPath(ids.filter((x) => x !== id));

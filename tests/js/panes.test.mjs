@@ -1,0 +1,23 @@
+// Channels side by side on a wide screen (pwa/js/panes.js): the path names them, left to right.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { MAX_PANES, panesOf, panesPath, besidePath, withoutPath } from '../../pwa/js/panes.js';
+
+test('a path names each open channel once, left to right, at most three', () => {
+  assert.equal(MAX_PANES, 3);
+  assert.deepEqual(panesOf('3'), [3]);
+  assert.deepEqual(panesOf('3/7/3/9/11'), [3, 7, 9]);
+  assert.equal(panesPath([3, 7]), '/c/3/7');
+  assert.equal(panesPath([]), '/');
+});
+
+test('opening beside adds at the right; with three open, the new one takes the rightmost place', () => {
+  assert.equal(besidePath([3], 7), '/c/3/7');
+  assert.equal(besidePath([3, 7], 9), '/c/3/7/9');
+  assert.equal(besidePath([3, 7, 9], 11), '/c/3/7/11');
+});
+
+test('closing one leaves the others; closing the last goes home', () => {
+  assert.equal(withoutPath([3, 7, 9], 7), '/c/3/9');
+  assert.equal(withoutPath([3], 3), '/');
+});
