@@ -78,14 +78,25 @@ export const RULES = {
   name: `Names need a visible character, at most ${LIMITS.name} characters, no invisible or control characters.`,
 };
 
-/** What is wrong with a name, said for this one ('' when nothing is): a long name is never cut, the person decides
- * what goes. @param {string} value trimmed */
-const nameProblem = (value) => !value ? 'Enter a name.'
-  : value.length > LIMITS.name ? `Names are at most ${LIMITS.name} characters; this one has ${value.length}.` : '';
+/** What is wrong with a name, said for this one ('' when nothing is): a long name is never cut (no input has a
+ * maxlength), the person decides what goes. A device's name may be longer than a person's.
+ * @param {string} value trimmed @param {number} max */
+const nameProblem = (value, max) => !value ? 'Enter a name.'
+  : value.length > max ? `Names are at most ${max} characters; this one has ${value.length}.` : '';
+
+/** What is wrong with each kind of field ('' when nothing is); a password as typed, the others trimmed.
+ * @type {Record<'username' | 'password' | 'name' | 'device', (value: string, raw: string) => string>} */
+const PROBLEMS = {
+  name: (value) => nameProblem(value, LIMITS.name),
+  device: (value) => nameProblem(value, LIMITS.device),
+  username: (value) => (USERNAME.test(value) ? '' : RULES.username),
+  password: (_, raw) => raw.length < LIMITS.passwordMin ? RULES.password
+    : raw.length > LIMITS.passwordMax ? `Passwords are at most ${LIMITS.passwordMax} characters; this one has ${raw.length}.` : '',
+};
 
 /**
  * Checks a form's inputs against the rules before it goes to the server; shows what is wrong next to each.
- * @param {Element} form @param {Record<string, 'username' | 'password' | 'name'>} rules input name: its rule
+ * @param {Element} form @param {Record<string, keyof typeof PROBLEMS>} rules input name: its rule
  * @returns {boolean} whether all pass
  */
 export function checkFields(form, rules) {
@@ -94,10 +105,7 @@ export function checkFields(form, rules) {
   for (const [key, rule] of Object.entries(rules)) {
     const input = /** @type {HTMLInputElement | null} */ (form.querySelector(`[name="${key}"]`));
     if (!input) continue;
-    const value = input.value.trim();
-    const problem = rule === 'name' ? nameProblem(value)
-      : (rule === 'username' ? USERNAME.test(value) : input.value.length >= LIMITS.passwordMin && input.value.length <= LIMITS.passwordMax)
-        ? '' : RULES[rule];
+    const problem = PROBLEMS[rule](input.value.trim(), input.value);
     if (problem) { fieldError(input, problem); first = first || input; }
   }
   first?.focus();

@@ -45,7 +45,7 @@ def test_a_field_error_shows_next_to_its_field_in_plain_words(api: Api, phone: C
         "That username is taken. Try another."
     )
     expect(page.get_by_label("Username")).to_be_focused()
-    page.get_by_label("Username").fill("ab")
+    page.get_by_label("Username").fill("d" * 40)  # over the 32 allowed: said, never cut
     page.get_by_label("Your name").fill("Dana Deal")
     page.get_by_label("Password").fill("short")
     page.get_by_role("button", name="Create account").click()
@@ -54,6 +54,7 @@ def test_a_field_error_shows_next_to_its_field_in_plain_words(api: Api, phone: C
         "Usernames are 3 to 32 letters, digits, dots, dashes or underscores."
     )
     expect(page.get_by_label("Username")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_label("Username")).to_have_value("d" * 40)
     expect(page.locator(".field").filter(has=page.get_by_label("Password")).locator(".field-error")).to_have_text(
         "Passwords are at least 8 characters."
     )
@@ -230,6 +231,10 @@ def test_name_password_and_devices_are_changed_on_the_settings_screen(api: Api, 
     expect(page.locator(".item.device").filter(has_text="Last seen")).to_have_count(2)
     this_one = page.locator(".item.device").filter(has_text="this device")
     this_one.get_by_role("button", name=re.compile("^Rename")).click()
+    page.get_by_label(re.compile("^New name for")).fill("D" * 121)  # a device's limit, not a person's (60)
+    page.get_by_role("button", name="Save device name").click()
+    expect(page.get_by_text("Names are at most 120 characters; this one has 121.")).to_be_visible()
+    expect(page.get_by_label(re.compile("^New name for"))).to_have_value("D" * 121)
     page.get_by_label(re.compile("^New name for")).fill("Work phone")
     page.get_by_role("button", name="Save device name").click()
     expect(page.locator(".item.device").filter(has_text="Work phone (this device)")).to_be_visible()

@@ -10,10 +10,10 @@ export async function authScreen(v, mode) {
   const err = h('p', { class: 'error', role: 'alert' });
   const submit = h('button', { class: 'primary', type: 'submit' }, signup ? 'Create account' : 'Log in');
   const form = h('form', { class: 'stack', novalidate: true },
-    field('Username', h('input', { name: 'username', autocomplete: 'username', required: true, autocapitalize: 'none', spellcheck: 'false', maxlength: signup ? LIMITS.usernameMax : 64 }),
+    field('Username', h('input', { name: 'username', autocomplete: 'username', required: true, autocapitalize: 'none', spellcheck: 'false' }),
       signup ? `${LIMITS.usernameMin}–${LIMITS.usernameMax} letters, digits, . - _` : null),
-    signup ? field('Your name', h('input', { name: 'display_name', autocomplete: 'name', required: true, maxlength: LIMITS.name })) : null,
-    field('Password', h('input', { name: 'password', type: 'password', required: true, maxlength: LIMITS.passwordMax, autocomplete: signup ? 'new-password' : 'current-password' }),
+    signup ? field('Your name', h('input', { name: 'display_name', autocomplete: 'name', required: true })) : null,
+    field('Password', h('input', { name: 'password', type: 'password', required: true, autocomplete: signup ? 'new-password' : 'current-password' }),
       signup ? `At least ${LIMITS.passwordMin} characters` : null),
     err, submit);
   form.addEventListener('submit', async (e) => {

@@ -48,13 +48,13 @@ function deviceItem(d, load) {
         load();
       } }, 'Sign out')));
   const renaming = () => {
-    const input = h('input', { name: 'device', value: name, maxlength: LIMITS.device, required: true });
+    const input = h('input', { name: 'device', value: name, required: true });
     const form = h('form', { class: 'stack', novalidate: true }, field(`New name for ${name}`, input),
       h('div', { class: 'inline' }, h('button', { class: 'small primary', type: 'submit' }, 'Save device name'),
         h('button', { class: 'small ghost', type: 'button', onclick: load }, 'Cancel')));
     form.addEventListener('submit', async (e) => {
       e.preventDefault();
-      if (!checkFields(form, { device: 'name' })) return;
+      if (!checkFields(form, { device: 'device' })) return;
       try { await renameDevice(d.id, input.value.trim()); toast('Device renamed'); load(); } catch (ex) { if (!showFieldErrors(form, ex)) toast(errorText(ex)); }
     });
     item.replaceChildren(form);
@@ -64,7 +64,7 @@ function deviceItem(d, load) {
 }
 
 function nameForm() {
-  const input = h('input', { name: 'display_name', value: S.me?.display_name || '', maxlength: LIMITS.name, autocomplete: 'name', required: true });
+  const input = h('input', { name: 'display_name', value: S.me?.display_name || '', autocomplete: 'name', required: true });
   const form = h('form', { class: 'stack', novalidate: true }, field('Your name', input, 'Your teammates see it on every cue you send.'),
     h('button', { class: 'secondary', type: 'submit' }, 'Save name'));
   form.addEventListener('submit', async (e) => {
@@ -82,8 +82,8 @@ function nameForm() {
 }
 
 function passwordForm() {
-  const current = h('input', { name: 'current_password', type: 'password', autocomplete: 'current-password', maxlength: LIMITS.passwordMax, required: true });
-  const next = h('input', { name: 'new_password', type: 'password', autocomplete: 'new-password', maxlength: LIMITS.passwordMax, required: true });
+  const current = h('input', { name: 'current_password', type: 'password', autocomplete: 'current-password', required: true });
+  const next = h('input', { name: 'new_password', type: 'password', autocomplete: 'new-password', required: true });
   const form = h('form', { class: 'stack', novalidate: true },
     field('Current password', current), field('New password', next, `At least ${LIMITS.passwordMin} characters. Your other devices will be signed out.`),
     h('button', { class: 'secondary', type: 'submit' }, 'Change password'));
