@@ -51,6 +51,7 @@ export function homeScreen(v) {
   const direct = h('button', { class: 'secondary', type: 'button', onclick: () => toggle(extra, directPicker(v)) }, 'Direct message');
   return h('main', { class: 'screen' },
     bar(v, title, { actions: [
+      h('a', { class: 'icon-btn', href: `/search/${current.id}`, 'aria-label': 'Search messages' }, icon('search')),
       h('a', { class: 'icon-btn', href: `/table/${current.id}`, 'aria-label': 'Table mode' }, icon('moon')),
       h('a', { class: 'icon-btn', href: '/team', 'aria-label': 'Team' }, icon('people')),
       settingsLink()] }),
