@@ -1,10 +1,10 @@
-// Search: message text in my channels of one team, newest first (GET /api/teams/{id}/search), as I type. The query
-// stays in the address (?q=), so Back from a result opens the same results again.
+// Search: message text in my channels of one team, newest first, as I type. The query stays in the address (?q=),
+// so Back from a result opens the same results again.
 import { h, icon, clock, showFieldErrors, clearErrors } from '../ui.js';
 import { LIMITS } from '../limits.js';
-import { api, online } from '../api.js';
+import { online } from '../api.js';
 import { channel, channelName, displayName } from '../store.js';
-import { errorText } from '../actions.js';
+import { errorText, searchMessages } from '../actions.js';
 import { bar } from '../components/bar.js';
 
 const RESULTS = 20; // asked for at a time: a few screens of results, the newest first
@@ -20,7 +20,7 @@ function when(ms) {
 }
 
 /** The snippet's text, each matched word (the server puts it between « and ») in a <mark>. @param {string} snippet */
-export const marked = (snippet) =>
+const marked = (snippet) =>
   snippet.split(/«([^«»]*)»/).map((part, i) => (i % 2 ? h('mark', null, part) : part)).filter((part) => part !== '');
 
 /** @param {SearchHit} hit @param {number} teamId */
@@ -63,8 +63,8 @@ export function searchScreen(v, teamId) {
     if (!online()) return say(OFFLINE, true, []);
     say('Searching…'); // the last results stay until the new ones come
     try {
-      const { results } = /** @type {{results: SearchHit[]}} */ (await api('GET', `/teams/${teamId}/search?q=${encodeURIComponent(q)}&limit=${RESULTS}`));
-      if (mine === asked) say(tally(results.length, q), false, results);
+      const hits = await searchMessages(teamId, q, RESULTS);
+      if (mine === asked) say(tally(hits.length, q), false, hits);
     } catch (ex) {
       if (mine !== asked) return;
       if (showFieldErrors(form, ex, { q: 'Search for at least one word: letters or digits.' })) say('', false, []);
