@@ -7,7 +7,7 @@ import re
 import uuid
 from collections.abc import Callable
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from tests.e2e import a11y
 from tests.e2e.conftest import Api, ApiTeam, Phone, User
@@ -42,21 +42,28 @@ def arrange(api: Api) -> tuple[ApiTeam, int]:
     return team, old
 
 
-def open_search(page: Page) -> None:
-    page.get_by_role("link", name="Search messages").click()
-    expect(page.get_by_role("searchbox", name="Search messages")).to_be_focused()
+def marc_searching(api: Api, window: Callable[[], Phone], screen: str) -> tuple[ApiTeam, int, Phone]:
+    """The arranged team, Everyone's warranty message, and Marc on the search screen, opened from his home."""
+    team, old = arrange(api)
+    marc = window()
+    marc.login(team.members[0])
+    marc.shot(f"search-entry-on-home-{screen}")
+    marc.page.get_by_role("link", name="Search messages").click()
+    expect(marc.page.get_by_role("searchbox", name="Search messages")).to_be_focused()
+    return team, old, marc
+
+
+def status_of(page: Page) -> Locator:
+    """The line above the results (the page has other status lines: the live dot's)."""
+    return page.get_by_role("status").filter(has_text=re.compile("word|match|connection"))
 
 
 def test_a_member_finds_a_word_in_their_channels_only_and_opens_an_old_one_where_it_is(
     api: Api, phone: Callable[[], Phone]
 ) -> None:
-    team, old = arrange(api)
-    marc = phone()
-    marc.login(team.members[0])
+    team, old, marc = marc_searching(api, phone, "phone")
     page = marc.page
-    marc.shot("search-entry-on-home")
-    open_search(page)
-    status = page.get_by_role("status").filter(has_text=re.compile("word|match|connection"))
+    status = status_of(page)
     expect(status).to_have_text("Type a word to find the messages that hold it, in every channel of yours.")
 
     page.get_by_role("searchbox", name="Search messages").press_sequentially("warr", delay=40)  # as one types
@@ -92,13 +99,10 @@ def test_a_member_finds_a_word_in_their_channels_only_and_opens_an_old_one_where
 
 
 def test_no_match_no_word_and_offline_say_so_in_words(api: Api, phone: Callable[[], Phone]) -> None:
-    team, _ = arrange(api)
-    marc = phone()
-    marc.login(team.members[0])
+    _, _, marc = marc_searching(api, phone, "phone")
     page = marc.page
-    open_search(page)
     box = page.get_by_role("searchbox", name="Search messages")
-    status = page.get_by_role("status").filter(has_text=re.compile("word|match|connection"))
+    status = status_of(page)
 
     box.fill("zebra")
     box.press("Enter")
@@ -127,11 +131,8 @@ def test_no_match_no_word_and_offline_say_so_in_words(api: Api, phone: Callable[
 
 
 def test_search_reads_well_on_a_desktop(api: Api, desk: Callable[[], Phone]) -> None:
-    team, _ = arrange(api)
-    marc = desk()
-    marc.login(team.members[0])
+    _, _, marc = marc_searching(api, desk, "desktop")
     page = marc.page
-    open_search(page)
     page.get_by_role("searchbox", name="Search messages").fill("warranty")
     page.get_by_role("button", name="Search", exact=True).click()
     expect(page.get_by_role("list", name="Results").get_by_role("listitem")).to_have_count(2)
