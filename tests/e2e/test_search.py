@@ -137,7 +137,12 @@ def test_search_reads_well_on_a_desktop(api: Api, desk: Callable[[], Phone]) -> 
     page.get_by_role("button", name="Search", exact=True).click()
     expect(page.get_by_role("list", name="Results").get_by_role("listitem")).to_have_count(2)
     marc.shot("search-results-desktop")
+    page.emulate_media(reduced_motion="reduce")
     page.get_by_role("link", name=re.compile("Everyone")).click()
-    expect(page.locator("li.msg.found")).to_be_in_viewport()
+    found = page.locator("li.msg.found")
+    expect(found).to_be_in_viewport()
+    # Asked for less motion, the mark is an outline that does not fade in or out.
+    style = found.evaluate("el => { const s = getComputedStyle(el); return [s.animationName, s.boxShadow]; }")
+    assert style[0] == "none" and style[1] != "none", style
     marc.shot("search-opened-at-message-desktop")
     assert marc.errors == []
