@@ -12,6 +12,7 @@ import json
 
 from api.accounts import DEVICE_MAX, PASSWORD_MAX, PASSWORD_MIN
 from api.actions.messages import RECALL_SECONDS
+from api.actions.search import SEARCH_MAX_CHARS
 from api.cueset import LABEL_MAX
 from api.names import USERNAME_CHARS, USERNAME_MAX, USERNAME_MIN
 from api.wire import NAME_MAX
@@ -25,6 +26,7 @@ LIMITS = {
     "passwordMax": PASSWORD_MAX,
     "device": DEVICE_MAX,
     "recallSeconds": RECALL_SECONDS,  # a mis-tapped cue can be recalled this long
+    "search": SEARCH_MAX_CHARS,  # a search query
 }
 
 

@@ -82,3 +82,14 @@ type PushState = 'on' | 'off' | 'blocked' | 'unsupported' | 'install';
 interface Navigator {
   standalone?: boolean; // iOS Safari: launched from the Home Screen
 }
+
+/** One search result (GET /api/teams/{id}/search): the message and its snippet, matched words between « and ». */
+interface SearchHit {
+  id: number;
+  channel_id: number;
+  cursor: number;
+  sender_id: number;
+  created_at: number;
+  text: string;
+  snippet: string;
+}

@@ -164,3 +164,8 @@ export const changePassword = (current, next) => api('PUT', '/me/password', { cu
 export const renameDevice = (id, device) => api('PATCH', `/sessions/${id}`, { device });
 /** Tells the server this device is still here (its "last seen"), even when only the live socket is busy. */
 export const stillHere = () => api('GET', '/me').then(() => {}, () => {});
+
+/** Messages in my channels of the team holding every word of `q`, newest first.
+ * @param {number} teamId @param {string} q @param {number} limit @returns {Promise<SearchHit[]>} */
+export const searchMessages = (teamId, q, limit) =>
+  api('GET', `/teams/${teamId}/search?q=${encodeURIComponent(q)}&limit=${limit}`).then((r) => r.results);

@@ -15,6 +15,7 @@ import { WIDE_QUERY, panesOf } from './panes.js';
 import { tableScreen } from './screens/table.js';
 import { teamScreen } from './screens/team.js';
 import { settingsScreen } from './screens/settings.js';
+import { searchScreen } from './screens/search.js';
 
 
 const app = /** @type {HTMLElement} */ (document.getElementById('app'));
@@ -30,6 +31,7 @@ const ROUTES = [
   [/^\/channels\/(\d+)$/, (v, id) => { v.go(`/c/${id}`, true); }], // a notification's link
   // Table mode for a team (its Everyone) or one of its channels; bare /table is the team chosen on home.
   [/^\/table(?:\/(\d+)(?:\/(\d+))?)?$/, (v, t, id) => t ? tableScreen(v, +t, id ? +id : null) : void v.go(S.teamId == null ? '/' : `/table/${S.teamId}`, true)],
+  [/^\/search\/(\d+)$/, (v, t) => searchScreen(v, +t)], // ?q= keeps the query for Back
   [/^\/team$/, (v) => teamScreen(v)],
   [/^\/settings$/, (v) => settingsScreen(v)],
   [/^\/new$/, (v) => onboardingScreen(v)],

@@ -12,6 +12,7 @@ const PATHS = {
   plus: 'M12 5v14M5 12h14',
   lock: 'M7 11V8a5 5 0 0 1 10 0v3M5 11h14v9H5z',
   beside: 'M4 5h16v14H4zM12 5v14',
+  search: 'M11 18a7 7 0 1 0 0-14 7 7 0 0 0 0 14M20 20l-4-4',
 };
 
 /** @param {keyof typeof PATHS} name */

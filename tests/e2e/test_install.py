@@ -17,8 +17,8 @@ PWA = ROOT / "pwa"
 # 40 KiB before one module per screen and component (~300 B gzip each) and JSDoc types (52); then issue 11's
 # screens (table mode's stack, recall and status; receipts by name; history paging; the composer; the invite page;
 # account settings; field errors): about 12 KB; then the wide screen's channels side by side (deck.js, panes.js,
-# their CSS: about 1.5 KB).
-SHELL_BUDGET = 68 * 1024
+# their CSS: about 1.5 KB) and search (its screen, a channel opening at a result: about 3 KB).
+SHELL_BUDGET = 71 * 1024
 
 
 def test_the_app_is_installable_and_the_service_worker_controls_it(
@@ -87,7 +87,7 @@ def test_every_shell_file_is_precached(server: ServerProcess) -> None:
     assert bridge.text == (PWA / "sw.js").read_text()
 
 
-def test_the_shell_is_at_most_66_kb_compressed() -> None:
+def test_the_shell_is_at_most_69_kb_compressed() -> None:
     shell = [p for p in PWA.rglob("*") if p.suffix in {".html", ".js", ".css", ".webmanifest"}]
     total = sum(len(gzip.compress(p.read_bytes(), compresslevel=9)) for p in shell)
     print(f"shell: {len(shell)} files, {total} bytes gzip")

@@ -1,6 +1,6 @@
 // A channel: its messages (keyed: an event repaints only the message it changed; older pages load on scrolling up,
 // the message in view staying put), the cue pad and the composer (multi-line, counted near the limit).
-import { h, icon } from '../ui.js';
+import { h, icon, toast } from '../ui.js';
 import { online } from '../api.js';
 import * as outbox from '../outbox.js';
 import * as push from '../push.js';
@@ -15,6 +15,8 @@ import { withoutPath } from '../panes.js';
 
 export const TEXT_MAX = 4000; // the server's TEXT_MAX (api/actions/messages.py; a unit test holds them equal)
 const COUNT_FROM = TEXT_MAX - 500; // the counter shows from here
+const AT_PAGES = 5; // older pages read to reach a search result's message before leaving the rest to scrolling
+const FOUND_MS = 2500; // how long that message stays marked
 /** @param {number} x */
 const n = (x) => x.toLocaleString('en');
 /** What was typed and not sent, per person and channel: it waits while another screen is open or the window is
@@ -32,7 +34,9 @@ export async function channelScreen(v, id, panes = null) {
   const list = h('ol', { class: 'messages', role: 'log', 'aria-label': 'Messages' });
   const latest = h('button', { class: 'latest small', type: 'button', hidden: true }, 'Latest ↓');
   const scroller = h('div', { class: 'scroll' }, list, latest);
-  let first = true, stick = false, unseen = 0, loading = false;
+  let first = true, stick = false, unseen = 0, found = 0; // found: the message a search result opened at, marked
+  /** @type {Promise<void> | null} */
+  let loading = null; // the page before, while it comes: a second ask waits for the same one
   /** @type {boolean | null} */
   let more = null; // older messages on the server: unknown until a page says
   const nearBottom = () => scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 80;
@@ -44,7 +48,11 @@ export async function channelScreen(v, id, panes = null) {
   latest.addEventListener('click', () => { scroller.scrollTop = scroller.scrollHeight; unseen = 0; showLatest(); });
   // Keyed by sender and client id: a message keeps its key from the outbox to the server's copy.
   /** @param {any} m @param {any} [p] its outbox item @returns {[string, HTMLElement]} */
-  const row = (m, p) => [`${m.sender_id} ${m.client_id}`, messageItem(m, ch, p)];
+  const row = (m, p) => {
+    const el = messageItem(m, ch, p);
+    el.classList.toggle('found', m.id === found); // in the rendering, so that a repaint keeps the node
+    return [`${m.sender_id} ${m.client_id}`, el];
+  };
   const paint = () => {
     const stored = cachedMessages(id);
     const known = new Set(stored.map((m) => m.client_id));
@@ -69,13 +77,23 @@ export async function channelScreen(v, id, panes = null) {
     first = stick = false;
     showLatest();
   };
-  const older = async () => {
-    if (loading || more === false || !online()) return;
-    loading = true;
+  const older = () => {
+    if (loading || more === false || !online()) return loading;
+    loading = loadHistory(id, true).then((m) => { more = m; }, () => { /* offline: try on the next scroll */ })
+      .then(() => { loading = null; paint(); });
     paint();
-    try { more = await loadHistory(id, true); } catch { /* offline: try on the next scroll */ }
-    loading = false;
+    return loading;
+  };
+  // A search result opens the channel at its message (/c/<id>?at=<message id>): older pages come until it is here
+  // (a few at most), then it is scrolled into view and marked a moment.
+  const showAt = async (/** @type {number} */ at) => {
+    const here = () => cachedMessages(id).some((m) => m.id === at);
+    for (let pages = 0; !here() && more !== false && online() && pages < AT_PAGES; pages++) await older();
+    if (!here()) return toast(more === false ? 'That message is no longer in this channel.' : 'That message is further back: scroll up to reach it.');
+    found = at;
     paint();
+    list.querySelector('.found')?.scrollIntoView({ block: 'center' });
+    setTimeout(() => { found = 0; paint(); }, FOUND_MS);
   };
   let pinned = true; // at the bottom: it stays there when the list's box shrinks (a taller composer, a keyboard)
   new ResizeObserver(() => { if (pinned) scroller.scrollTop = scroller.scrollHeight; showLatest(); }).observe(scroller);
@@ -149,7 +167,8 @@ export async function channelScreen(v, id, panes = null) {
   const root = panes ? h('section', { class: 'pane chat', 'aria-label': name, 'data-channel': String(id) }, ...parts)
     : h('main', { class: 'screen chat' }, ...parts);
   requestAnimationFrame(paint);
-  if (online()) loadHistory(id).then((m) => { more = m; paint(); return markRead(id); }).catch(() => {});
+  const at = Number(new URLSearchParams(location.search).get('at'));
+  if (online()) loadHistory(id).then((m) => { more = m; paint(); markRead(id); if (at) return showAt(at); }).catch(() => {});
   push.clearNotifications(id);
   return root;
 }

@@ -64,7 +64,9 @@ export function homeScreen(v, panes = null) {
       panes ? null : h('a', { class: 'icon-btn', href: `/table/${current.id}`, 'aria-label': 'Table mode' }, icon('moon')),
       h('a', { class: 'icon-btn', href: '/team', 'aria-label': 'Team' }, icon('people')),
       settingsLink()] }),
-    h('div', { class: 'content stack' }, installPrompt(), list, h('div', { class: 'row-actions' }, newChannel, direct), extra,
+    h('div', { class: 'content stack' }, installPrompt(),
+      // Looks like the field it opens; not in the bar, where a fourth icon would cut the team's name on a phone.
+      h('a', { class: 'search-link', href: `/search/${current.id}` }, icon('search'), 'Search messages'), list, h('div', { class: 'row-actions' }, newChannel, direct), extra,
       h('a', { class: 'button table-cta', href: `/table/${current.id}` }, icon('moon'), 'Start table mode'),
       h('p', { class: 'hint muted' }, 'In the meeting, table mode keeps the screen black and awake with just the cue pad.')));
 }
