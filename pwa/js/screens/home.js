@@ -33,7 +33,7 @@ function rowLink(c, open) {
     h('span', { class: `glyph ${c.kind}`, 'aria-hidden': 'true' }, GLYPH[c.kind]?.() ?? channelName(c).slice(0, 1)),
     h('span', { class: 'row-main' }, h('span', { class: 'row-title' }, channelName(c)),
       h('small', null, c.kind === 'group' ? `Group · ${c.member_ids.length} people` : KIND_HINT[c.kind])),
-    c.unread ? h('span', { class: 'badge' }, `${c.unread} unread`) : null);
+    c.unread ? h('span', { class: 'badge' }, String(c.unread), h('span', { class: 'badge-word' }, ' unread')) : null);
 }
 
 /** The home screen; on a wide screen, the column beside the open channels (`panes`). @param {View} v @param {number[] | null} [panes] */
