@@ -31,9 +31,10 @@ export async function channelScreen(v, id, panes = null) {
   channelOpened(id);
   v.cleanup(() => channelClosed(id));
   await messagesOf(id);
-  const list = h('ol', { class: 'messages', role: 'log', 'aria-label': 'Messages' });
+  const list = h('ol', { class: 'messages' });
   const latest = h('button', { class: 'latest small', type: 'button', hidden: true }, 'Latest ↓');
-  const scroller = h('div', { class: 'scroll' }, list, latest);
+  // The scroller is the log (a list may not take that role): new messages are read out as they come.
+  const scroller = h('div', { class: 'scroll', role: 'log', 'aria-label': 'Messages' }, list, latest);
   let first = true, stick = false, unseen = 0, found = 0; // found: the message a search result opened at, marked
   /** @type {Promise<void> | null} */
   let loading = null; // the page before, while it comes: a second ask waits for the same one
