@@ -36,6 +36,7 @@ class World:
     ws_base: str
     team: Team
     everyone: int
+    group: int
     message_id: int
     invite_id: int
 
@@ -51,8 +52,11 @@ async def world(server: ServerProcess) -> AsyncIterator[World]:
         everyone = (await team.owner.channels(team.id))["Everyone"]["id"]
         message = await team.members[0].send(everyone, text="hello")
         invite = await team.owner.post(f"/api/teams/{team.id}/invites", {"role": "member"})
-        assert message.status_code == 201 and invite.status_code == 201
-        yield World(http, server.ws_url, team, everyone, message.json()["id"], invite.json()["id"])
+        group = await team.owner.post(
+            f"/api/teams/{team.id}/channels", {"name": "Pricing", "members": [team.members[0].id]}
+        )
+        assert message.status_code == 201 and invite.status_code == 201 and group.status_code == 201
+        yield World(http, server.ws_url, team, everyone, group.json()["id"], message.json()["id"], invite.json()["id"])
 
 
 NO_BODY = object()
@@ -291,6 +295,22 @@ def _read(w: World) -> Req:
     return Req(params={"channel_id": w.everyone}, json={"cursor": 0})
 
 
+def _group(w: World, body: Any = NO_BODY) -> Req:
+    return Req(params={"channel_id": w.group}, json=body)
+
+
+def _rename_group(w: World) -> Req:
+    return _group(w, {"name": "Pricing"})
+
+
+def _seat(w: World) -> Req:
+    return _group(w, {"user_id": w.team.members[0].id})
+
+
+def _seated(w: World) -> Req:
+    return Req(params={"channel_id": w.group, "user_id": w.team.members[0].id})
+
+
 CUE = {"code": "hold", "label": "Hold the line", "rhythm": [300], "urgency": "normal", "ttl_seconds": 60}
 
 
@@ -367,6 +387,9 @@ MEMBER = "/api/teams/{team_id:int}/members/{user_id:int}"
 CHANNELS = "/api/teams/{team_id:int}/channels"
 DIRECT = "/api/teams/{team_id:int}/direct"
 READ = "/api/channels/{channel_id:int}/read"
+CHANNEL = "/api/channels/{channel_id:int}"
+CHANNEL_MEMBERS = "/api/channels/{channel_id:int}/members"
+CHANNEL_MEMBER = "/api/channels/{channel_id:int}/members/{user_id:int}"
 CUES = "/api/teams/{team_id:int}/cues"
 MESSAGES = "/api/channels/{channel_id:int}/messages"
 SEARCH = "/api/teams/{team_id:int}/search"
@@ -467,6 +490,21 @@ CASES: list[Case] = [
     *id_rules("POST", READ, _read, "channel_id"),
     Case("POST", READ, "cursor negative", changed(_read, cursor=-1), 400, "cursor"),
     Case("POST", READ, "cursor 2**63", changed(_read, cursor=HUGE), 400, "cursor"),
+    # --- managing a group (every case leaves it as it was)
+    *body_rules("PATCH", CHANNEL, _rename_group, ("name", 5), "name"),
+    *id_rules("PATCH", CHANNEL, _rename_group, "channel_id"),
+    Case("PATCH", CHANNEL, "name over 60", changed(_rename_group, name="n" * 61), 400, "name"),
+    Case("PATCH", CHANNEL, "name blank", changed(_rename_group, name="  "), 400, "name"),
+    Case("PATCH", CHANNEL, "name a zero-width space", changed(_rename_group, name="\u200b"), 400, "name"),
+    Case("PATCH", CHANNEL, "name looking like Everyone", changed(_rename_group, name="EVERYONE"), 409, "name"),
+    *body_rules("POST", CHANNEL_MEMBERS, _seat, ("user_id", "abc"), "user_id"),
+    *id_rules("POST", CHANNEL_MEMBERS, _seat, "channel_id"),
+    Case("POST", CHANNEL_MEMBERS, "user_id zero", changed(_seat, user_id=0), 400, "user_id"),
+    Case("POST", CHANNEL_MEMBERS, "user_id 2**63", changed(_seat, user_id=HUGE), 400, "user_id"),
+    Case("POST", CHANNEL_MEMBERS, "user_id not in the team", changed(_seat, user_id=UNKNOWN), 400, "user_id"),
+    *id_rules("DELETE", CHANNEL_MEMBER, _seated, "channel_id"),
+    *id_rules("DELETE", CHANNEL_MEMBER, _seated, "user_id"),
+    *id_rules("DELETE", CHANNEL, _group, "channel_id"),
     # --- cues
     *id_rules("GET", CUES, _team, "team_id"),
     *body_rules("PUT", CUES, _cues, ("cues", "all"), "cues"),
