@@ -11,6 +11,7 @@ import './components/alert.js';
 import { authScreen } from './screens/auth.js';
 import { joinScreen, onboardingScreen } from './screens/join.js';
 import { channelScreen } from './screens/channel.js';
+import { peopleScreen } from './screens/people.js';
 import { tableScreen } from './screens/table.js';
 import { teamScreen } from './screens/team.js';
 import { settingsScreen } from './screens/settings.js';
@@ -27,6 +28,7 @@ const ROUTES = [
   [/^\/signup$/, (v) => authScreen(v, 'signup')],
   [/^\/join\/([^/]+)$/, (v, token) => joinScreen(v, decodeURIComponent(token))],
   [/^\/c\/(\d+)$/, (v, id) => channelScreen(v, +id)],
+  [/^\/c\/(\d+)\/people$/, (v, id) => peopleScreen(v, +id)],
   [/^\/channels\/(\d+)$/, (v, id) => { v.go(`/c/${id}`, true); }], // a notification's link
   // Table mode for a team (its Everyone) or one of its channels; bare /table is the team chosen on home.
   [/^\/table(?:\/(\d+)(?:\/(\d+))?)?$/, (v, t, id) => t ? tableScreen(v, +t, id ? +id : null) : void v.go(S.teamId == null ? '/' : `/table/${S.teamId}`, true)],

@@ -132,7 +132,8 @@ export async function channelScreen(v, id) {
   const skip = h('a', { class: 'skip', href: `#compose-${id}` }, 'Skip to the message box');
   skip.addEventListener('click', (e) => { e.preventDefault(); input.focus(); });
   const root = h('main', { class: 'screen chat' }, skip,
-    bar(v, channelName(ch), { back: '/', actions: [h('a', { class: 'icon-btn', href: `/table/${ch.team_id}/${id}`, 'aria-label': 'Table mode' }, icon('moon'))] }),
+    bar(v, channelName(ch), { back: '/', actions: [h('a', { class: 'icon-btn', href: `/c/${id}/people`, 'aria-label': 'People' }, icon('people')),
+      h('a', { class: 'icon-btn', href: `/table/${ch.team_id}/${id}`, 'aria-label': 'Table mode' }, icon('moon'))] }),
     scroller, h('section', { class: 'tray', 'aria-label': 'Send' }, padToggle, pad, note, counter, composer));
   requestAnimationFrame(paint);
   if (online()) loadHistory(id).then((m) => { more = m; paint(); return markRead(id); }).catch(() => {});
