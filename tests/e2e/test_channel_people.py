@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from playwright.sync_api import Dialog, Locator, Page, expect
 
+from tests.e2e import a11y
 from tests.e2e.conftest import Api, ApiTeam, Phone, User
 
 
@@ -60,6 +61,7 @@ def test_a_lead_renames_a_group_adds_and_removes_people_and_their_apps_follow(
     open_people(lead, "Pricing")
     people = lead.page.get_by_role("list").first
     expect(people.get_by_role("listitem")).to_have_text([re.compile(r"^You\s*lead$"), re.compile("^Marc Member")])
+    a11y.check(lead.page)  # every control named, text AA
     lead.shot("people-group-lead")
 
     # Rename: the new-channel form's checks, next to the field; then the new name everywhere, live.
@@ -116,6 +118,7 @@ def test_a_member_sees_who_is_in_a_channel_and_why_and_leaves_a_group(api: Api, 
     for lead_only in ("Rename group", "Delete group", "Remove Lena Lead"):
         expect(marc.page.get_by_role("button", name=lead_only)).to_have_count(0)
     expect(marc.page.get_by_role("heading", name="Add people")).to_have_count(0)
+    a11y.check(marc.page)
     marc.shot("people-group-member")
     asked = answer_dialogs(marc.page, [False, True])
     marc.page.get_by_role("button", name="Leave group").click()
