@@ -202,6 +202,16 @@ def body_rules(method: str, path: str, target: Target, wrong_type: tuple[str, An
     return cases
 
 
+def user_id_rules(method: str, path: str, target: Target) -> list[Case]:
+    """What a body naming a teammate (`user_id`) must refuse: the body rules, zero, past 2**53, someone unknown."""
+    return [
+        *body_rules(method, path, target, ("user_id", "abc"), "user_id"),
+        Case(method, path, "user_id zero", changed(target, user_id=0), 400, "user_id"),
+        Case(method, path, "user_id 2**63", changed(target, user_id=HUGE), 400, "user_id"),
+        Case(method, path, "user_id unknown", changed(target, user_id=UNKNOWN), 400, "user_id"),
+    ]
+
+
 def id_rules(method: str, path: str, target: Target, param: str) -> list[Case]:
     """What every integer id in a path must refuse: zero, negative, huge, not a number, unknown."""
     return [
@@ -480,11 +490,8 @@ CASES: list[Case] = [
     Case("POST", CHANNELS, "member id 2**63", changed(_new_channel, members=[HUGE]), 400, "members"),
     Case("POST", CHANNELS, "a member from outside the team", changed(_new_channel, members=[UNKNOWN]), 400, "members"),
     Case("POST", CHANNELS, "over 200 members", changed(_new_channel, members=list(range(1, 202))), 400, "members"),
-    *body_rules("POST", DIRECT, _direct, ("user_id", "abc"), "user_id"),
+    *user_id_rules("POST", DIRECT, _direct),
     *id_rules("POST", DIRECT, _direct, "team_id"),
-    Case("POST", DIRECT, "user_id zero", changed(_direct, user_id=0), 400, "user_id"),
-    Case("POST", DIRECT, "user_id 2**63", changed(_direct, user_id=HUGE), 400, "user_id"),
-    Case("POST", DIRECT, "user_id unknown", changed(_direct, user_id=UNKNOWN), 400, "user_id"),
     Case("POST", DIRECT, "user_id myself", custom(_direct, _myself), 400, "user_id"),
     *body_rules("POST", READ, _read, ("cursor", "x"), "cursor"),
     *id_rules("POST", READ, _read, "channel_id"),
@@ -497,11 +504,8 @@ CASES: list[Case] = [
     Case("PATCH", CHANNEL, "name blank", changed(_rename_group, name="  "), 400, "name"),
     Case("PATCH", CHANNEL, "name a zero-width space", changed(_rename_group, name="\u200b"), 400, "name"),
     Case("PATCH", CHANNEL, "name looking like Everyone", changed(_rename_group, name="EVERYONE"), 409, "name"),
-    *body_rules("POST", CHANNEL_MEMBERS, _seat, ("user_id", "abc"), "user_id"),
+    *user_id_rules("POST", CHANNEL_MEMBERS, _seat),
     *id_rules("POST", CHANNEL_MEMBERS, _seat, "channel_id"),
-    Case("POST", CHANNEL_MEMBERS, "user_id zero", changed(_seat, user_id=0), 400, "user_id"),
-    Case("POST", CHANNEL_MEMBERS, "user_id 2**63", changed(_seat, user_id=HUGE), 400, "user_id"),
-    Case("POST", CHANNEL_MEMBERS, "user_id not in the team", changed(_seat, user_id=UNKNOWN), 400, "user_id"),
     *id_rules("DELETE", CHANNEL_MEMBER, _seated, "channel_id"),
     *id_rules("DELETE", CHANNEL_MEMBER, _seated, "user_id"),
     *id_rules("DELETE", CHANNEL, _group, "channel_id"),
