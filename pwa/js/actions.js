@@ -110,7 +110,7 @@ export const createChannel = (name, members) => newChannel('channels', { name, m
 /** @param {number} userId */
 export const openDirect = (userId) => newChannel('direct', { user_id: userId });
 
-/** A group's people (leads; leaving: anyone). The team is read again at once, not when the socket tells.
+/** A group's people; the team is read again at once, not when the socket tells.
  * @param {Channel} ch @param {string} method @param {string} [tail] @param {object} [body] */
 const manage = (ch, method, tail = '', body = undefined) =>
   api(method, `/channels/${ch.id}${tail}`, body).then(() => refreshTeam(ch.team_id));
@@ -118,9 +118,9 @@ const manage = (ch, method, tail = '', body = undefined) =>
 export const renameGroup = (ch, name) => manage(ch, 'PATCH', '', { name });
 /** @param {Channel} ch @param {number} userId */
 export const addToGroup = (ch, userId) => manage(ch, 'POST', '/members', { user_id: userId });
-/** Someone out of the group, or me: I leave. @param {Channel} ch @param {number} userId */
+/** Someone, or me: I leave. @param {Channel} ch @param {number} userId */
 export const removeFromGroup = (ch, userId) => manage(ch, 'DELETE', `/members/${userId}`);
-/** The group and its history go for everyone. @param {Channel} ch */
+/** @param {Channel} ch */
 export const deleteGroup = (ch) => manage(ch, 'DELETE');
 
 /** @param {number} channelId @param {string} text */

@@ -1,4 +1,4 @@
-// Who is in a channel, and why; a group's leads manage it, anyone in it may leave.
+// Who is in a channel and why; leads manage a group, anyone in it may leave.
 import { h, field, toast, checkFields, showFieldErrors } from '../ui.js';
 import { S, LEAD, team, channel, leftChannel, channelName, displayName } from '../store.js';
 import * as act from '../actions.js';
@@ -18,7 +18,7 @@ export function peopleScreen(v, id) {
   if (!ch) return notFound(v, id);
   const title = h('span');
   const body = h('div', { class: 'content stack' });
-  const rename = renameForm(ch); // once: a repaint keeps what is typed
+  const rename = renameForm(ch); // kept: repaints keep what is typed
   const paint = () => {
     const c = channel(id);
     if (!c) return;
@@ -42,7 +42,7 @@ export function peopleScreen(v, id) {
         outside.length ? h('ul', { class: 'list' }, outside.map((m) => row(m.user_id, add(m.user_id)))) : h('p', { class: 'muted' }, WHO.everyone)),
       group && asking('Leave group', 'danger', c.member_ids.length > 1 ? `Leave ${c.name}?`
         : `Leave ${c.name}? You are the last in it: it goes, with its history.`, () => act.removeFromGroup(c, S.me?.id ?? 0)),
-      lead && asking('Delete group', 'danger', `Delete ${c.name} and its whole history for everyone in it? This cannot be undone.`,
+      lead && asking('Delete group', 'danger', `Delete ${c.name} and its history for everyone? This cannot be undone.`,
         () => act.deleteGroup(c)),
     ].filter(Boolean)));
   };
