@@ -30,7 +30,7 @@ class ReadIn(Body):
     cursor: Cursor
 
 
-class RenameIn(Body):
+class GroupNameIn(Body):
     name: Name
 
 
@@ -76,7 +76,7 @@ async def mark_read(
 
 @patch("/channels/{channel_id:int}", summary="Rename a custom group; leads in it")
 async def rename_group(
-    channel_id: PathId, data: JSONBody[RenameIn], auth: NamedDependency[Auth], db: NamedDependency[Database]
+    channel_id: PathId, data: JSONBody[GroupNameIn], auth: NamedDependency[Auth], db: NamedDependency[Database]
 ) -> Channel:
     return await db.write(actions.rename_group, auth.user_id, channel_id, data.name)
 
