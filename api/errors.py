@@ -169,7 +169,7 @@ ERROR_RESPONSES = {
         403: "forbidden (your role does not allow it) or csrf_failed (a cookie-authenticated write without the token)",
         404: "not_found: also for teams, channels and messages you are not in",
         409: "a conflict: username_taken, display_name_taken, channel_name_taken, client_id_reused, own_message, "
-        "team_needs_owner, limit_reached, endpoint_taken",
+        "team_needs_owner, limit_reached, endpoint_taken, not_a_group",
         410: "invite_expired (revoked, used up or past its expiry); message_deleted (a retry of a deleted message)",
         413: "body_too_large: the request body is over 64 KiB",
         415: "unsupported_media_type: a body that is not application/json",

@@ -64,10 +64,22 @@ class World:
         assert response.status_code == 201, response.text
         return dict(response.json())
 
+    async def group(self) -> int:
+        """A new custom group of the owner, the lead and the member callers."""
+        people = [self.team.members[0].id, self.team.leads[0].id]
+        made = await self.team.owner.post(
+            f"/api/teams/{self.team.id}/channels", {"name": f"Group {uuid.uuid4().hex[:8]}", "members": people}
+        )
+        assert made.status_code == 201, made.text
+        return int(made.json()["id"])
+
     async def channel(self, which: str) -> int:
-        """Everyone, Leads, or Direct: the one-to-one channel of the two members (the member caller is one)."""
+        """Everyone, Leads, Direct: the one-to-one channel of the two members (the member caller is one), or Group:
+        a custom group of the owner, the lead and the member callers."""
         if which not in self._cache:
-            if which == "Direct":
+            if which == "Group":
+                self._cache[which] = await self.group()
+            elif which == "Direct":
                 opened = await self.team.members[1].post(
                     f"/api/teams/{self.team.id}/direct", {"user_id": self.team.members[0].id}
                 )
@@ -172,6 +184,28 @@ def on_newcomer(body: Any = None) -> Build:
         return {"team_id": w.team.id, "user_id": (await w.newcomer()).id}, body
 
     return build
+
+
+async def fresh_group(w: World, me: Person) -> Call:
+    """A group of its own for each caller (deleting it leaves none for the next one)."""
+    return {"channel_id": await w.group()}, None
+
+
+async def group_newcomer(w: World, me: Person) -> Call:
+    """Someone new in the team and in the group, for the caller to remove (a different one for each caller)."""
+    newcomer, group = await w.newcomer(), await w.channel("Group")
+    added = await w.team.owner.post(f"/api/channels/{group}/members", {"user_id": newcomer.id})
+    assert added.status_code == 200, added.text
+    return {"channel_id": group, "user_id": newcomer.id}, None
+
+
+async def seat_second_member(w: World, me: Person) -> Call:
+    """The second member (in none of the callers' places), into the group: the first add seats them, others repeat."""
+    return {"channel_id": await w.channel("Group")}, {"user_id": w.team.members[1].id}
+
+
+async def leave_fresh_group(w: World, me: Person) -> Call:
+    return {"channel_id": await w.group(), "user_id": me.id or w.team.owner.id}, None
 
 
 async def new_channel(w: World, me: Person) -> Call:
@@ -288,6 +322,22 @@ ROWS = [
         in_channel("Leads", lambda: {"cursor": 0}), "Leads"),
     Row("POST",   "/api/channels/{channel_id:int}/read",              (401, 401, 404, 200, 404, 404),
         in_channel("Direct", lambda: {"cursor": 0}), "Direct"),
+    # Managing a custom group: leads in it (rename, add, remove, delete), anyone in it (leave); the built-in and
+    # one-to-one channels answer 409 to those in them (tests/test_channel_management.py: leads outside a group: 404).
+    Row("PATCH",  "/api/channels/{channel_id:int}",                   (401, 401, 404, 403, 200, 200),
+        in_channel("Group", lambda: {"name": f"Renamed {uuid.uuid4().hex[:8]}"}), "Group"),
+    Row("PATCH",  "/api/channels/{channel_id:int}",                   (401, 401, 404, 409, 409, 409),
+        in_channel("Everyone", lambda: {"name": f"Renamed {uuid.uuid4().hex[:8]}"}), "Everyone"),
+    Row("POST",   "/api/channels/{channel_id:int}/members",           (401, 401, 404, 403, 200, 200),
+        seat_second_member, "Group"),
+    Row("DELETE", "/api/channels/{channel_id:int}/members/{user_id:int}", (401, 401, 404, 403, 204, 204),
+        group_newcomer, "someone else"),
+    Row("DELETE", "/api/channels/{channel_id:int}/members/{user_id:int}", (401, 401, 404, 204, 204, 204),
+        leave_fresh_group, "leaving"),
+    Row("DELETE", "/api/channels/{channel_id:int}",                   (401, 401, 404, 403, 204, 204),
+        fresh_group, "Group"),
+    Row("DELETE", "/api/channels/{channel_id:int}",                   (401, 401, 404, 404, 409, 409),
+        in_channel("Leads"), "Leads"),
     Row("POST",   "/api/messages/{message_id:int}/ack",               (401, 401, 404, 200, 200, 200),
         on_message("Everyone"), "Everyone"),
     Row("POST",   "/api/messages/{message_id:int}/ack",               (401, 401, 404, 404, 200, 200),
@@ -454,3 +504,35 @@ async def test_a_revoked_session_cannot_come_back_by_logging_in_with_its_token(w
     stale = await revoked.get("/api/me")
     assert stale.status_code == 401
     assert stale.json()["error"] == "unauthenticated"
+
+
+async def test_someone_taken_out_of_a_group_is_an_outsider_to_it(world: World) -> None:
+    """Removed from the group, or from the team: every route of the group answers as for a channel that does not
+    exist."""
+    team = world.team
+    group = await world.channel("Group")
+    removed_from_group, removed_from_team = await world.newcomer(), await world.newcomer()
+    for person in (removed_from_group, removed_from_team):
+        added = await team.owner.post(f"/api/channels/{group}/members", {"user_id": person.id})
+        assert added.status_code == 200, added.text
+    assert (await team.owner.delete(f"/api/channels/{group}/members/{removed_from_group.id}")).status_code == 204
+    assert (await team.owner.delete(f"/api/teams/{team.id}/members/{removed_from_team.id}")).status_code == 204
+    calls: list[tuple[str, str, Any]] = [
+        ("GET", "/messages", None),
+        ("POST", "/messages", a_text()),
+        ("POST", "/read", {"cursor": 0}),
+        ("PATCH", "", {"name": "Taken back"}),
+        ("POST", "/members", {"user_id": team.members[1].id}),
+        ("DELETE", f"/members/{team.members[0].id}", None),
+        ("DELETE", "", None),
+    ]
+    for person in (removed_from_group, removed_from_team):
+        for method, tail, body in calls:
+            response = await person.request(method, f"/api/channels/{group}{tail}", json=body)
+            missing = await person.request(method, f"/api/channels/{UNKNOWN_ID}{tail}", json=body)
+            assert (response.status_code, response.json()) == (404, missing.json()), (method, tail, response.text)
+        # Leaving again finds nothing to leave.
+        again = await person.delete(f"/api/channels/{group}/members/{person.id}")
+        assert again.status_code == 404
+    kept = {channel["id"]: channel for channel in (await team.owner.channels(team.id)).values()}[group]
+    assert team.members[0].id in kept["member_ids"] and removed_from_group.id not in kept["member_ids"]

@@ -36,6 +36,7 @@ class World:
     ws_base: str
     team: Team
     everyone: int
+    group: int
     message_id: int
     invite_id: int
 
@@ -51,8 +52,11 @@ async def world(server: ServerProcess) -> AsyncIterator[World]:
         everyone = (await team.owner.channels(team.id))["Everyone"]["id"]
         message = await team.members[0].send(everyone, text="hello")
         invite = await team.owner.post(f"/api/teams/{team.id}/invites", {"role": "member"})
-        assert message.status_code == 201 and invite.status_code == 201
-        yield World(http, server.ws_url, team, everyone, message.json()["id"], invite.json()["id"])
+        group = await team.owner.post(
+            f"/api/teams/{team.id}/channels", {"name": "Pricing", "members": [team.members[0].id]}
+        )
+        assert message.status_code == 201 and invite.status_code == 201 and group.status_code == 201
+        yield World(http, server.ws_url, team, everyone, group.json()["id"], message.json()["id"], invite.json()["id"])
 
 
 NO_BODY = object()
@@ -198,6 +202,16 @@ def body_rules(method: str, path: str, target: Target, wrong_type: tuple[str, An
     return cases
 
 
+def user_id_rules(method: str, path: str, target: Target) -> list[Case]:
+    """What a body naming a teammate (`user_id`) must refuse: the body rules, zero, past 2**53, someone unknown."""
+    return [
+        *body_rules(method, path, target, ("user_id", "abc"), "user_id"),
+        Case(method, path, "user_id zero", changed(target, user_id=0), 400, "user_id"),
+        Case(method, path, "user_id 2**63", changed(target, user_id=HUGE), 400, "user_id"),
+        Case(method, path, "user_id unknown", changed(target, user_id=UNKNOWN), 400, "user_id"),
+    ]
+
+
 def id_rules(method: str, path: str, target: Target, param: str) -> list[Case]:
     """What every integer id in a path must refuse: zero, negative, huge, not a number, unknown."""
     return [
@@ -291,6 +305,22 @@ def _read(w: World) -> Req:
     return Req(params={"channel_id": w.everyone}, json={"cursor": 0})
 
 
+def _group(w: World, body: Any = NO_BODY) -> Req:
+    return Req(params={"channel_id": w.group}, json=body)
+
+
+def _rename_group(w: World) -> Req:
+    return _group(w, {"name": "Pricing"})
+
+
+def _seat(w: World) -> Req:
+    return _group(w, {"user_id": w.team.members[0].id})
+
+
+def _seated(w: World) -> Req:
+    return Req(params={"channel_id": w.group, "user_id": w.team.members[0].id})
+
+
 CUE = {"code": "hold", "label": "Hold the line", "rhythm": [300], "urgency": "normal", "ttl_seconds": 60}
 
 
@@ -367,6 +397,9 @@ MEMBER = "/api/teams/{team_id:int}/members/{user_id:int}"
 CHANNELS = "/api/teams/{team_id:int}/channels"
 DIRECT = "/api/teams/{team_id:int}/direct"
 READ = "/api/channels/{channel_id:int}/read"
+CHANNEL = "/api/channels/{channel_id:int}"
+CHANNEL_MEMBERS = "/api/channels/{channel_id:int}/members"
+CHANNEL_MEMBER = "/api/channels/{channel_id:int}/members/{user_id:int}"
 CUES = "/api/teams/{team_id:int}/cues"
 MESSAGES = "/api/channels/{channel_id:int}/messages"
 SEARCH = "/api/teams/{team_id:int}/search"
@@ -457,16 +490,25 @@ CASES: list[Case] = [
     Case("POST", CHANNELS, "member id 2**63", changed(_new_channel, members=[HUGE]), 400, "members"),
     Case("POST", CHANNELS, "a member from outside the team", changed(_new_channel, members=[UNKNOWN]), 400, "members"),
     Case("POST", CHANNELS, "over 200 members", changed(_new_channel, members=list(range(1, 202))), 400, "members"),
-    *body_rules("POST", DIRECT, _direct, ("user_id", "abc"), "user_id"),
+    *user_id_rules("POST", DIRECT, _direct),
     *id_rules("POST", DIRECT, _direct, "team_id"),
-    Case("POST", DIRECT, "user_id zero", changed(_direct, user_id=0), 400, "user_id"),
-    Case("POST", DIRECT, "user_id 2**63", changed(_direct, user_id=HUGE), 400, "user_id"),
-    Case("POST", DIRECT, "user_id unknown", changed(_direct, user_id=UNKNOWN), 400, "user_id"),
     Case("POST", DIRECT, "user_id myself", custom(_direct, _myself), 400, "user_id"),
     *body_rules("POST", READ, _read, ("cursor", "x"), "cursor"),
     *id_rules("POST", READ, _read, "channel_id"),
     Case("POST", READ, "cursor negative", changed(_read, cursor=-1), 400, "cursor"),
     Case("POST", READ, "cursor 2**63", changed(_read, cursor=HUGE), 400, "cursor"),
+    # --- managing a group (every case leaves it as it was)
+    *body_rules("PATCH", CHANNEL, _rename_group, ("name", 5), "name"),
+    *id_rules("PATCH", CHANNEL, _rename_group, "channel_id"),
+    Case("PATCH", CHANNEL, "name over 60", changed(_rename_group, name="n" * 61), 400, "name"),
+    Case("PATCH", CHANNEL, "name blank", changed(_rename_group, name="  "), 400, "name"),
+    Case("PATCH", CHANNEL, "name a zero-width space", changed(_rename_group, name="\u200b"), 400, "name"),
+    Case("PATCH", CHANNEL, "name looking like Everyone", changed(_rename_group, name="EVERYONE"), 409, "name"),
+    *user_id_rules("POST", CHANNEL_MEMBERS, _seat),
+    *id_rules("POST", CHANNEL_MEMBERS, _seat, "channel_id"),
+    *id_rules("DELETE", CHANNEL_MEMBER, _seated, "channel_id"),
+    *id_rules("DELETE", CHANNEL_MEMBER, _seated, "user_id"),
+    *id_rules("DELETE", CHANNEL, _group, "channel_id"),
     # --- cues
     *id_rules("GET", CUES, _team, "team_id"),
     *body_rules("PUT", CUES, _cues, ("cues", "all"), "cues"),

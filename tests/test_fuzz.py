@@ -42,6 +42,7 @@ RULES_BEYOND_THE_SCHEMA = {
     "POST /api/channels/{channel_id}/messages": "text or cue as the kind says, non-blank text, a cue of the team's set",
     "POST /api/teams/{team_id}/direct": "a teammate, not yourself",
     "POST /api/teams/{team_id}/channels": "members who are in the team",
+    "POST /api/channels/{channel_id}/members": "a member of the team",
     "GET /api/teams/{team_id}/search": "a q holding at least one word (letters or digits)",
     "POST /api/push/subscriptions": "keys of a P-256 point and 16 bytes, an https endpoint on a public host",
 }
@@ -154,6 +155,15 @@ def test_successful_answers_match_the_document(fuzz_server: ServerProcess, world
          body={"cursor": sent["cursor"]})  # fmt: skip
     call("/api/teams/{team_id}/direct", "POST", world.token, path_parameters={"team_id": world.team_id},
          body={"user_id": world.member_id})  # fmt: skip
+    group = call("/api/teams/{team_id}/channels", "POST", world.token, path_parameters={"team_id": world.team_id},
+                 body={"name": "Fuzzed group", "members": []})  # fmt: skip
+    in_group = {"channel_id": group["id"]}
+    call("/api/channels/{channel_id}", "PATCH", world.token, path_parameters=in_group, body={"name": "Renamed group"})
+    call("/api/channels/{channel_id}/members", "POST", world.token, path_parameters=in_group,
+         body={"user_id": world.member_id})  # fmt: skip
+    call("/api/channels/{channel_id}/members/{user_id}", "DELETE", world.member_token,
+         path_parameters={**in_group, "user_id": world.member_id})  # fmt: skip
+    call("/api/channels/{channel_id}", "DELETE", world.token, path_parameters=in_group)
     call("/api/sessions", "POST", body={"username": world.username, "password": PASSWORD, "device": "fuzz"})
 
 

@@ -234,6 +234,7 @@ def test_every_name_field_of_every_request_body_follows_the_rule() -> None:
             ("DeviceName", "device"),
             ("TeamIn", "name"),
             ("GroupIn", "name"),
+            ("GroupNameIn", "name"),
             ("Cue", "label"),
         }
     )

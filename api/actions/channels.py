@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import msgspec
 
-from api.access import channel_of_member, is_member, team_role
+from api.access import ChannelRef, channel_of_member, is_member, team_role
 from api.actions import receipts
-from api.actions.membership import add_to_channel
+from api.actions.membership import add_to_channel, announce_channel, remove_from_channel, tell_removed
 from api.clock import now_ms
 from api.db import channels as sql
+from api.db import messages as messages_sql
 from api.db.channels import MemberChannel
 from api.db.connection import Rows, Tx
 from api.errors import ApiError, invalid, not_found
 from api.names import skeleton
 
 MAX_CHANNELS_PER_TEAM = 200
+MAX_CHANNEL_MEMBERS = 200
 
 
 class Receipt(msgspec.Struct):
@@ -70,12 +72,12 @@ def _require_room(rows: Rows, team_id: int) -> None:
         raise ApiError(409, "limit_reached", f"A team may have {MAX_CHANNELS_PER_TEAM} channels.")
 
 
-def _require_distinct_name(rows: Rows, team_id: int, name: str) -> None:
+def _require_distinct_name(rows: Rows, team_id: int, name: str, renaming: int = 0) -> None:
     """409 when the name looks the same as one of the team's channels (Everyone and Leads too): a message meant for
     a few, typed into a lookalike of Everyone, would reach the whole team. The detail does not name the channel,
-    which may be a group the caller is not in."""
+    which may be a group the caller is not in. A channel being renamed (`renaming`) is not its own lookalike."""
     looks = skeleton(name)
-    if any(skeleton(other) == looks for other in sql.shown_names(rows, team_id)):
+    if any(skeleton(other) == looks for other in sql.shown_names(rows, team_id, renaming)):
         raise ApiError(
             409,
             "channel_name_taken",
@@ -123,3 +125,70 @@ def mark_read(tx: Tx, user_id: int, channel_id: int, cursor: int) -> Channel:
     sql.set_last_read(tx, channel_id, user_id, cursor)
     receipts.record_read(tx, user_id, channel_id)  # the senders' read receipts, live
     return channel(tx, user_id, channel_id)
+
+
+# Managing a custom group: only its own members reach it (leads and the owner too; a group is private to those in
+# it, as its history is); leads rename it, add and remove people and delete it; any member may leave it.
+
+
+def _group(rows: Rows, channel_id: int, user_id: int, *, lead: bool) -> ChannelRef:
+    """The custom group the user is in (404 otherwise); 409 for Everyone, Leads and one-to-one channels, whose
+    names and members follow the team; 403 when `lead` and the user is not a lead or the owner."""
+    group = channel_of_member(rows, channel_id, user_id)
+    if group.kind != "group":
+        raise ApiError(
+            409,
+            "not_a_group",
+            "Only custom groups are managed here: Everyone, Leads and one-to-one channels follow the team.",
+        )
+    if lead:
+        team_role(rows, group.team_id, user_id, lead=True)
+    return group
+
+
+def rename_group(tx: Tx, user_id: int, channel_id: int, name: str) -> Channel:
+    """A new name for a group (leads), under the same lookalike rule as a new channel's."""
+    group = _group(tx, channel_id, user_id, lead=True)
+    _require_distinct_name(tx, group.team_id, name, renaming=channel_id)
+    sql.rename_channel(tx, channel_id, name)
+    announce_channel(tx, group.team_id, channel_id)
+    return channel(tx, user_id, channel_id)
+
+
+def add_to_group(tx: Tx, user_id: int, channel_id: int, member_id: int) -> Channel:
+    """Seat a teammate in a group (leads); they get the channel and, from then on, its history. Idempotent."""
+    group = _group(tx, channel_id, user_id, lead=True)
+    if not is_member(tx, group.team_id, member_id):
+        raise invalid("user_id", "is not in this team")
+    seated = sql.member_ids(tx, channel_id)
+    if member_id not in seated:
+        if len(seated) >= MAX_CHANNEL_MEMBERS:
+            raise ApiError(409, "limit_reached", f"A channel may have {MAX_CHANNEL_MEMBERS} members.")
+        add_to_channel(tx, group.team_id, channel_id, [member_id])
+    return channel(tx, user_id, channel_id)
+
+
+def remove_from_group(tx: Tx, actor_id: int, channel_id: int, user_id: int) -> bool:
+    """Take someone out of a group (leads), or leave it oneself (anyone in it). Returns whether the group went
+    with them: a group nobody is in is deleted with its history, as nobody could reach it any more."""
+    group = _group(tx, channel_id, actor_id, lead=user_id != actor_id)
+    if user_id not in sql.member_ids(tx, channel_id):
+        raise not_found("member")
+    remove_from_channel(tx, group.team_id, channel_id, user_id)
+    if sql.member_ids(tx, channel_id):
+        return False
+    _erase(tx, group)
+    return True
+
+
+def delete_group(tx: Tx, user_id: int, channel_id: int) -> None:
+    """Delete a group (leads): every member is told, its history goes as "delete history" deletes it (the caller
+    scrubs the WAL after the commit), then the channel itself."""
+    _erase(tx, _group(tx, channel_id, user_id, lead=True))
+
+
+def _erase(tx: Tx, group: ChannelRef) -> None:
+    for member_id in sql.member_ids(tx, group.id):
+        tell_removed(tx, group.team_id, group.id, member_id)
+    messages_sql.delete_history(tx, group.id)
+    sql.delete_channel(tx, group.id)

@@ -37,18 +37,28 @@ def channel_info(rows: Rows, channel_id: int) -> ChannelInfo:
     return ChannelInfo(id=head.id, team_id=head.team_id, kind=head.kind, name=head.name, member_ids=members)
 
 
+def announce_channel(tx: Tx, team_id: int, channel_id: int) -> None:
+    """Tell the channel's members (as of now) its name and who is in it: their apps add or update it."""
+    record(tx, ChannelEvent, ToChannel(team_id=team_id, channel_id=channel_id), channel_info(tx, channel_id))
+
+
+def tell_removed(tx: Tx, team_id: int, channel_id: int, user_id: int) -> None:
+    """Tell one user they are out of the channel (their apps drop it)."""
+    gone = Removed(team_id=team_id, channel_id=channel_id, user_id=user_id)
+    record(tx, ChannelRemovedEvent, ToUser(team_id=team_id, user_id=user_id, channel_id=channel_id), gone)
+
+
 def add_to_channel(tx: Tx, team_id: int, channel_id: int, user_ids: list[int]) -> None:
     channels_sql.add_members(tx, channel_id, user_ids)
-    record(tx, ChannelEvent, ToChannel(team_id=team_id, channel_id=channel_id), channel_info(tx, channel_id))
+    announce_channel(tx, team_id, channel_id)
 
 
 def remove_from_channel(tx: Tx, team_id: int, channel_id: int, user_id: int) -> None:
     if not channels_sql.remove_member(tx, channel_id, user_id):
         return
     push_sql.delete_member_jobs(tx, channel_id, user_id)  # a retried push must not reach them
-    gone = Removed(team_id=team_id, channel_id=channel_id, user_id=user_id)
-    record(tx, ChannelRemovedEvent, ToUser(team_id=team_id, user_id=user_id, channel_id=channel_id), gone)
-    record(tx, ChannelEvent, ToChannel(team_id=team_id, channel_id=channel_id), channel_info(tx, channel_id))
+    tell_removed(tx, team_id, channel_id, user_id)
+    announce_channel(tx, team_id, channel_id)
 
 
 def member(rows: Rows, team_id: int, user_id: int) -> Member:

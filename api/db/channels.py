@@ -107,9 +107,23 @@ def member_ids(rows: Rows, channel_id: int) -> list[int]:
     return rows.all(int, "SELECT user_id FROM channel_members WHERE channel_id = ? ORDER BY user_id", (channel_id,))
 
 
-def shown_names(rows: Rows, team_id: int) -> list[str]:
-    """The names of the team's channels that show their own (all but one-to-one channels, which show the teammate's)."""
-    return rows.all(str, "SELECT name FROM channels WHERE team_id = ? AND kind <> 'direct'", (team_id,))
+def shown_names(rows: Rows, team_id: int, other_than: int = 0) -> list[str]:
+    """The names of the team's channels that show their own (all but one-to-one channels, which show the teammate's),
+    but for the channel `other_than` (one being renamed may keep a look of its own)."""
+    return rows.all(
+        str, "SELECT name FROM channels WHERE team_id = ? AND kind <> 'direct' AND id <> ?", (team_id, other_than)
+    )
+
+
+def rename_channel(rows: Rows, channel_id: int, name: str) -> None:
+    rows.run("UPDATE channels SET name = ? WHERE id = ?", (name, channel_id))
+
+
+def delete_channel(rows: Rows, channel_id: int) -> None:
+    """Delete the channel, its seats and the events its members shared (names, member lists, history notices);
+    the events addressed to one user (each member's channel_removed) stay, for their devices to sync."""
+    rows.run("DELETE FROM events WHERE channel_id = ? AND user_id IS NULL", (channel_id,))
+    rows.run("DELETE FROM channels WHERE id = ?", (channel_id,))
 
 
 def count_channels(rows: Rows, team_id: int) -> int:

@@ -110,6 +110,19 @@ export const createChannel = (name, members) => newChannel('channels', { name, m
 /** @param {number} userId */
 export const openDirect = (userId) => newChannel('direct', { user_id: userId });
 
+/** A group's people; the team is read again at once, not when the socket tells.
+ * @param {Channel} ch @param {string} method @param {string} [tail] @param {object} [body] */
+const manage = (ch, method, tail = '', body = undefined) =>
+  api(method, `/channels/${ch.id}${tail}`, body).then(() => refreshTeam(ch.team_id));
+/** @param {Channel} ch @param {string} name */
+export const renameGroup = (ch, name) => manage(ch, 'PATCH', '', { name });
+/** @param {Channel} ch @param {number} userId */
+export const addToGroup = (ch, userId) => manage(ch, 'POST', '/members', { user_id: userId });
+/** Someone, or me: I leave. @param {Channel} ch @param {number} userId */
+export const removeFromGroup = (ch, userId) => manage(ch, 'DELETE', `/members/${userId}`);
+/** @param {Channel} ch */
+export const deleteGroup = (ch) => manage(ch, 'DELETE');
+
 /** @param {number} channelId @param {string} text */
 export const sendText = (channelId, text) =>
   outbox.enqueue({ client_id: uuid(), channel_id: channelId, kind: 'text', text, created_at: Date.now(), ttl: 0 });

@@ -12,6 +12,7 @@ import { authScreen } from './screens/auth.js';
 import { joinScreen, onboardingScreen } from './screens/join.js';
 import { deckScreen } from './screens/deck.js';
 import { WIDE_QUERY, panesOf } from './panes.js';
+import { peopleScreen } from './screens/people.js';
 import { tableScreen } from './screens/table.js';
 import { teamScreen } from './screens/team.js';
 import { settingsScreen } from './screens/settings.js';
@@ -28,6 +29,7 @@ const ROUTES = [
   [/^\/signup$/, (v) => authScreen(v, 'signup')],
   [/^\/join\/([^/]+)$/, (v, token) => joinScreen(v, decodeURIComponent(token))],
   [/^\/c\/(\d+(?:\/\d+)*)$/, (v, ids) => deckScreen(v, panesOf(ids))], // on a wide screen, side by side
+  [/^\/c\/(\d+)\/people$/, (v, id) => peopleScreen(v, +id)],
   [/^\/channels\/(\d+)$/, (v, id) => { v.go(`/c/${id}`, true); }], // a notification's link
   // Table mode for a team (its Everyone) or one of its channels; bare /table is the team chosen on home.
   [/^\/table(?:\/(\d+)(?:\/(\d+))?)?$/, (v, t, id) => t ? tableScreen(v, +t, id ? +id : null) : void v.go(S.teamId == null ? '/' : `/table/${S.teamId}`, true)],

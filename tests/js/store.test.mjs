@@ -143,6 +143,17 @@ test('channel_removed drops the channel only when it is me who was removed', () 
   assert.equal(s.team[5].channels.length, 0);
 });
 
+test("taken out of a channel (or it was deleted), its history and last cue leave the device", () => {
+  apply('message', msg(1, { kind: 'cue', cue: 'wrap_up' }));
+  apply('channel_removed', { channel_id: 3, user_id: OTHER });
+  assert.deepEqual(s.messages.get(3).map((m) => m.id), [1]);
+  assert.notEqual(s.lastCue, null);
+  const c = apply('channel_removed', { channel_id: 3, user_id: ME });
+  assert.deepEqual(s.messages.get(3), []);
+  assert.equal(s.lastCue, null);
+  assert.deepEqual([...c.touched], [3]);
+});
+
 test('a member event updates the list and my role; added to a team I do not know, the app refreshes', () => {
   apply('member', { user_id: OTHER, username: 'marc', display_name: 'Marc', role: 'lead' });
   assert.equal(s.team[5].members[0].role, 'lead');

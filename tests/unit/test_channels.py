@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from api.actions.channels import channel, create_group, mark_read, open_direct
+from api.actions import channels
+from api.actions.channels import add_to_group, channel, create_group, mark_read, open_direct
 from api.actions.invites import accept_invite
 from api.actions.membership import remove_member
 from api.db.connection import Database, Tx
@@ -82,3 +83,14 @@ async def test_the_read_mark_moves_forward_only_and_never_past_the_newest_event(
     assert (await db.write(mark_read, ben, group.id, newest + 1000)).last_read == newest
     assert (await db.write(mark_read, ben, group.id, 1)).last_read == newest
     assert [r.read for r in (await db.read(channel, ana, group.id)).receipts] == [0, newest]
+
+
+async def test_a_full_group_takes_nobody_more(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(channels, "MAX_CHANNEL_MEMBERS", 2)  # the real bound, 200, is also the team's
+    ana, ben, cy = await people(db, "Ana", "Ben", "Cy")
+    team_id = await team_of(db, ana, ben, cy)
+    group = await db.write(create_group, ana, team_id, "Pricing", [ben])
+    assert (await db.write(add_to_group, ana, group.id, ben)).member_ids == [ana, ben]  # already in: no change
+    with pytest.raises(ApiError) as error:
+        await db.write(add_to_group, ana, group.id, cy)
+    assert (error.value.status, error.value.code) == (409, "limit_reached")

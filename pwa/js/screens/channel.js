@@ -161,9 +161,10 @@ export async function channelScreen(v, id, panes = null) {
   const skip = h('a', { class: 'skip', href: `#compose-${id}` }, 'Skip to the message box');
   skip.addEventListener('click', (e) => { e.preventDefault(); input.focus(); });
   const name = channelName(ch);
+  const people = h('a', { class: 'icon-btn', href: `/c/${id}/people`, 'aria-label': 'People' }, icon('people'));
   const table = h('a', { class: 'icon-btn', href: `/table/${ch.team_id}/${id}`, 'aria-label': 'Table mode' }, icon('moon'));
   const close = panes && panes.length > 1 ? h('a', { class: 'icon-btn', href: closed, 'aria-label': `Close ${name}` }, icon('close')) : null;
-  const header = panes ? bar(v, name, { heading: 'h2', actions: [table, close] }) : bar(v, name, { back: '/', actions: [table] });
+  const header = panes ? bar(v, name, { heading: 'h2', actions: [people, table, close] }) : bar(v, name, { back: '/', actions: [people, table] });
   const parts = [skip, header, scroller, h('section', { class: 'tray', 'aria-label': `Send in ${name}` }, padToggle, pad, note, counter, composer)];
   const root = panes ? h('section', { class: 'pane chat', 'aria-label': name, 'data-channel': String(id) }, ...parts)
     : h('main', { class: 'screen chat' }, ...parts);

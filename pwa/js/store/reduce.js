@@ -30,6 +30,12 @@ export function channelOf(s, id) {
  * @param {State} s @param {number} id */
 export const leftChannelIn = (s, id) => !s.replaying && !channelOf(s, id);
 
+/** @param {State} s @param {number} id */
+function forgetHistory(s, id) {
+  s.messages.set(id, []);
+  if (s.lastCue?.message.channel_id === id) s.lastCue = null;
+}
+
 /** @param {State} s @param {number} userId @param {number | null} [teamId] */
 export function nameOf(s, userId, teamId) {
   if (userId === s.me?.id) return 'You';
@@ -128,10 +134,9 @@ export const handlers = {
   },
   // The owner deleted the channel's history: forget it here too, on screen and in IndexedDB.
   history_cleared(s, d) {
-    s.messages.set(d.channel_id, []);
+    forgetHistory(s, d.channel_id);
     const ch = channelOf(s, d.channel_id);
     if (ch) ch.unread = 0;
-    if (s.lastCue?.message.channel_id === d.channel_id) s.lastCue = null;
     return new Change().touch(d.channel_id).emit('messages', d.channel_id).emit('channels').emit('history_cleared', d.channel_id);
   },
   channel(s, d, ev) {
@@ -150,7 +155,8 @@ export const handlers = {
     if (d.user_id !== s.me?.id) return new Change();
     const t = teamOf(s, ev.team_id);
     t.channels = t.channels.filter((c) => c.id !== d.channel_id);
-    return new Change().emit('channels');
+    forgetHistory(s, d.channel_id); // out of it, or it was deleted
+    return new Change().touch(d.channel_id).emit('channels');
   },
   member(s, d, ev) {
     const c = new Change();
