@@ -60,6 +60,7 @@ def test_a_lead_keeps_everyone_beside_leads_and_writes_in_each(
     page.get_by_role("link", name="Open Pricing beside").click()
     expect(page.get_by_role("region", name="Pricing", exact=True).get_by_role("group", name="Cue pad")).to_be_visible()
     expect(leads.get_by_role("textbox", name="Message")).to_have_value("Hold at 4.1")
+    expect(everyone.locator("li.msg").last).to_be_in_viewport()  # the open panes keep their newest in view
     olivia.shot("desktop-three-channels")
 
     # The path keeps all three through a reload; closing a pane leaves the others; a narrow window shows one at a time.

@@ -91,6 +91,15 @@ def test_a_cue_whose_history_is_deleted_stops_asking_and_a_removed_member_is_tol
     api.call(team.owner, "DELETE", f"/api/channels/{team.channels['Everyone']}/messages")
     expect(alert).to_be_hidden()
 
+    # Taken out of the team: what he saw of it leaves his device too.
+    api.call(
+        team.owner,
+        "POST",
+        f"/api/channels/{team.channels['Everyone']}/messages",
+        {"client_id": str(uuid.uuid4()), "kind": "text", "text": "Our floor is 3.9"},
+    )
+    expect(marc.page.get_by_role("log", name="Messages")).to_contain_text("Our floor is 3.9")
     api.call(team.owner, "DELETE", f"/api/teams/{team.id}/members/{team.members[0].id}")
     expect(marc.page.get_by_role("status").filter(has_text="You are no longer in Acme acquisition")).to_be_visible()
+    assert marc.forgets(team.channels["Everyone"], "Our floor is 3.9")
     marc.shot("removed-member-told")

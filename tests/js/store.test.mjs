@@ -178,6 +178,23 @@ test('team_removed of me forgets the team, tells me, and chooses another', () =>
   assert.deepEqual([s.teamId, s.teams.map((t) => t.id)], [8, [8]]);
 });
 
+test("out of a team, a channel, or a team's list: that history leaves the device (screen and IndexedDB)", () => {
+  apply('message', msg(1));
+  const c = apply('team_removed', { user_id: ME });
+  assert.deepEqual([s.messages.get(3), [...c.touched]], [[], [3]]);
+
+  s.teams = [{ id: 5, name: 'Acme', role: 'member' }];
+  s.team[5] = { channels: [{ id: 3, team_id: 5, kind: 'group', name: 'G', member_ids: [ME, OTHER], unread: 0, last_read: 0 }], cues: [], members: [] };
+  apply('message', msg(2));
+  const out = apply('channel', { ...everyone(), member_ids: [OTHER] });
+  assert.deepEqual([s.messages.get(3), [...out.touched], s.team[5].channels], [[], [3], []]);
+
+  s.team[5].channels.push({ id: 3, team_id: 5, kind: 'group', name: 'G', member_ids: [ME], unread: 0, last_read: 0 });
+  apply('message', msg(3));
+  const loaded = reduce.teamLoaded(s, 5, { name: 'Acme', role: 'member', members: [] }, [], []);
+  assert.deepEqual([s.messages.get(3), [...loaded.touched]], [[], [3]]);
+});
+
 test('a cues event replaces the team cue set', () => {
   const cues = [{ code: 'slow', label: 'Slow down', rhythm: [100], urgency: 'normal', ttl_seconds: 30 }];
   assert.deepEqual(topics(apply('cues', { cues })), ['cues']);

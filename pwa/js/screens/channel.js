@@ -75,7 +75,7 @@ export async function channelScreen(v, id, panes = null) {
       if (again) scroller.scrollTop += again.getBoundingClientRect().top - top - offset;
       if (items.length && items.at(-1)?.[0] !== lastKey && lastKey) unseen += 1;
     }
-    first = stick = false;
+    if (scroller.isConnected) first = stick = false; // drawn before its screen is shown: it scrolls once it is
     showLatest();
   };
   const older = () => {
@@ -97,7 +97,9 @@ export async function channelScreen(v, id, panes = null) {
     setTimeout(() => { found = 0; paint(); }, FOUND_MS);
   };
   let pinned = true; // at the bottom: it stays there when the list's box shrinks (a taller composer, a keyboard)
-  new ResizeObserver(() => { if (pinned) scroller.scrollTop = scroller.scrollHeight; showLatest(); }).observe(scroller);
+  const keepPinned = () => { if (pinned) scroller.scrollTop = scroller.scrollHeight; showLatest(); };
+  new ResizeObserver(keepPinned).observe(scroller);
+  list.addEventListener('toggle', keepPinned, true); // a receipt's details opened at the bottom: the newest stay in view
   scroller.addEventListener('scroll', () => {
     pinned = nearBottom();
     showLatest();

@@ -36,6 +36,22 @@ function forgetHistory(s, id) {
   if (s.lastCue?.message.channel_id === id) s.lastCue = null;
 }
 
+/** I am out of these channels (taken out, the group deleted, out of the team): nothing of them stays on this
+ * device, on screen or in IndexedDB. @param {State} s @param {number} teamId @param {number[]} ids @param {Change} c */
+function leaveChannels(s, teamId, ids, c) {
+  const t = teamOf(s, teamId);
+  t.channels = t.channels.filter((x) => !ids.includes(x.id));
+  for (const id of ids) { forgetHistory(s, id); c.touch(id); }
+  return c;
+}
+
+/** @param {State} s @param {number} teamId @param {Change} c */
+function leaveTeam(s, teamId, c) {
+  leaveChannels(s, teamId, (s.team[teamId]?.channels || []).map((x) => x.id), c);
+  delete s.team[teamId];
+  return c;
+}
+
 /** @param {State} s @param {number} userId @param {number | null} [teamId] */
 export function nameOf(s, userId, teamId) {
   if (userId === s.me?.id) return 'You';
@@ -143,7 +159,7 @@ export const handlers = {
     const t = teamOf(s, ev.team_id);
     const at = t.channels.findIndex((c) => c.id === d.id);
     if (!d.member_ids.includes(s.me?.id)) {
-      if (at >= 0) t.channels.splice(at, 1);
+      if (at >= 0) return leaveChannels(s, ev.team_id, [d.id], new Change()).emit('channels');
     } else if (at >= 0) {
       Object.assign(t.channels[at], d);
     } else {
@@ -153,10 +169,7 @@ export const handlers = {
   },
   channel_removed(s, d, ev) {
     if (d.user_id !== s.me?.id) return new Change();
-    const t = teamOf(s, ev.team_id);
-    t.channels = t.channels.filter((c) => c.id !== d.channel_id);
-    forgetHistory(s, d.channel_id); // out of it, or it was deleted
-    return new Change().touch(d.channel_id).emit('channels');
+    return leaveChannels(s, ev.team_id, [d.channel_id], new Change()).emit('channels'); // out of it, or it was deleted
   },
   member(s, d, ev) {
     const c = new Change();
@@ -184,7 +197,7 @@ export const handlers = {
     const was = s.teams.find((t) => t.id === ev.team_id); // not a team left long ago (a new device replays all)
     s.teams = s.teams.filter((t) => t.id !== ev.team_id);
     if (was) c.emit('removed', was.name);
-    delete s.team[ev.team_id];
+    leaveTeam(s, ev.team_id, c);
     if (s.teamId === ev.team_id) s.teamId = s.teams[0]?.id ?? null;
     return c.emit('teams').emit('channels');
   },
@@ -241,17 +254,21 @@ export function receiptDelivered(s, d) {
 export function meLoaded(s, me) {
   s.me = me.user;
   s.teams = me.teams;
-  for (const id of Object.keys(s.team)) if (!s.teams.some((t) => t.id === +id)) delete s.team[+id];
+  const c = new Change();
+  for (const id of Object.keys(s.team)) if (!s.teams.some((t) => t.id === +id)) leaveTeam(s, +id, c);
   if (!s.teams.some((t) => t.id === s.teamId)) s.teamId = s.teams[0]?.id ?? null;
-  return new Change().emit('teams');
+  return c.emit('teams');
 }
 
 /** @param {State} s @param {number} id @param {{name: string, role: string, members: Member[]}} info @param {Channel[]} channels @param {Cue[]} cues */
 export function teamLoaded(s, id, info, channels, cues) {
+  const c = new Change();
+  const gone = teamOf(s, id).channels.filter((x) => !channels.some((y) => y.id === x.id)).map((x) => x.id);
+  leaveChannels(s, id, gone, c); // left while this device heard nothing of it
   Object.assign(teamOf(s, id), { members: info.members, channels, cues });
   const summary = s.teams.find((t) => t.id === id);
   if (summary) Object.assign(summary, { name: info.name, role: info.role });
-  return new Change().emit('teams').emit('channels').emit('cues');
+  return c.emit('teams').emit('channels').emit('cues');
 }
 
 /** @param {State} s @param {number} teamId @param {Cue[]} cues */
