@@ -23,7 +23,7 @@ async def search(
     q: Annotated[str, QueryParameter(max_length=SEARCH_MAX_CHARS)] = "",
     limit: Annotated[int, QueryParameter(ge=1, le=SEARCH_MAX_RESULTS)] = SEARCH_DEFAULT_RESULTS,
 ) -> Results:
-    """Each word of `q` must match (the last as a prefix); `snippet` marks matched words with « and »."""
+    """Each word of `q` must match (the last as a prefix); `snippet` marks matched words with U+0002 and U+0003."""
     return await db.read(actions.search, auth.user_id, team_id, q, limit)
 
 

@@ -34,9 +34,17 @@ async def test_a_word_and_a_prefix_are_found_newest_first(team: Team) -> None:
     hit = results[1]
     assert hit["channel_id"] == everyone and hit["sender_id"] == team.members[0].id
     assert hit["cursor"] == first["cursor"] and hit["created_at"] == first["created_at"]
-    assert hit["text"] == f"the walk-away {secret} is firm" and f"«{secret}»" in hit["snippet"]
+    assert hit["text"] == f"the walk-away {secret} is firm" and f"\x02{secret}\x03" in hit["snippet"]
     prefix = (await search(team.members[1], team.id, f"walk {secret[:6]}")).json()["results"]
     assert [r["id"] for r in prefix] == [first["id"]]
+
+
+async def test_a_word_is_found_however_its_letters_are_encoded(team: Team) -> None:
+    everyone = (await team.owner.channels(team.id))["Everyone"]["id"]
+    secret = word()
+    sent = (await team.owner.send(everyone, text=f"café {secret}")).json()
+    for q in (f"cafe\u0301 {secret}", f"ｃａｆé {secret}", f"café {secret.upper()}"):  # decomposed, full-width, case
+        assert [r["id"] for r in (await search(team.members[0], team.id, q)).json()["results"]] == [sent["id"]], q
 
 
 async def test_nothing_from_a_channel_not_mine_nor_another_team(

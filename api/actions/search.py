@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import msgspec
 
@@ -24,7 +25,8 @@ class Results(msgspec.Struct):
 
 
 def words_of(q: str) -> list[str]:
-    return _WORD.findall(q)
+    # Composed and compatibility forms as people type them: "cafe\u0301s" finds "cafés", full-width letters theirs.
+    return _WORD.findall(unicodedata.normalize("NFKC", q))
 
 
 def search(rows: Rows, user_id: int, team_id: int, q: str, limit: int) -> Results:

@@ -46,7 +46,9 @@ SEARCH_TABLE = "message_search"
 # Merge the index's segments into one, dropping deleted rows' tokens (with secure_delete their pages are zeroed).
 SEARCH_OPTIMIZE = "INSERT INTO message_search(message_search) VALUES('optimize')"
 SEARCH_MATCH = "message_search MATCH ?"
-SNIPPET_MARKS = ("«", "»", "…")  # around each matched word; where the text was cut
+# Around each matched word, and where the text was cut. The marks are controls no keyboard types, so that a
+# message's own « » (a French quote) is never taken for a match.
+SNIPPET_MARKS = ("\x02", "\x03", "…")
 
 
 def search_snippet(tokens: int = 16) -> str:

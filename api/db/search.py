@@ -15,7 +15,7 @@ class Hit(msgspec.Struct):
     sender_id: int
     created_at: int
     text: str
-    snippet: str  # the matched part of the text, each matched word between « and », cuts marked …
+    snippet: str  # the matched part of the text, each matched word between U+0002 and U+0003, cuts marked …
 
 
 def search(rows: Rows, team_id: int, user_id: int, query: str, limit: int) -> list[Hit]:

@@ -80,6 +80,7 @@ def test_a_lead_renames_a_group_adds_and_removes_people_and_their_apps_follow(
     name.fill("Walk-away")
     lead.page.get_by_role("button", name="Rename group").click()
     expect(lead.page.get_by_role("heading", name="Walk-away")).to_be_visible()
+    expect(marc.page.get_by_role("heading", level=1)).to_have_text("Walk-away")  # his open channel, at once
     marc.page.get_by_role("link", name="Back").click()
     expect(channels_of(marc.page).get_by_role("link", name="Walk-away Group · 2 people")).to_be_visible()
     marc.open_channel("Walk-away")

@@ -88,6 +88,10 @@ def test_a_path_naming_a_channel_that_is_not_mine_opens_only_mine(api: Api, desk
     expect(marc.page.get_by_role("region", name="Everyone", exact=True)).to_be_visible()
     expect(marc.page.get_by_role("region", name="Leads", exact=True)).to_have_count(0)
     expect(marc.page).to_have_url(re.compile(f"/c/{team.channels['Everyone']}$"))
+    marc.page.goto(f"{marc.base}/c/{team.channels['Everyone']}/{team.channels['Everyone']}")  # twice: once
+    expect(marc.page).to_have_url(re.compile(f"/c/{team.channels['Everyone']}$"))
+    marc.page.goto(f"{marc.base}/c/0")
+    expect(marc.page.get_by_text("Choose a channel to open it here.")).to_be_visible()
     assert marc.errors == []
 
 

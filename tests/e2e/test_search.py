@@ -37,7 +37,7 @@ def arrange(api: Api) -> tuple[ApiTeam, int]:
     old = post(api, olivia, team.channels["Everyone"], OLD)
     for i in range(AFTER):
         post(api, (olivia, lena)[i % 2], team.channels["Everyone"], f"Update {i}: nothing new on their side")
-    post(api, olivia, pricing, "Warranty cap at two years is our floor")
+    post(api, olivia, pricing, "Warranty cap at two years is our «floor»")  # its own « » are text, not marks
     post(api, olivia, board, "The board says the warranty can go if we must")
     return team, old
 
@@ -73,6 +73,7 @@ def test_a_member_finds_a_word_in_their_channels_only_and_opens_an_old_one_where
     expect(results.nth(0)).to_contain_text("Pricing")  # newest first
     expect(results.nth(0)).to_contain_text("Olivia Owner")
     expect(results.nth(0).locator("mark")).to_have_text("Warranty")
+    expect(results.nth(0)).to_contain_text("is our «floor»")
     expect(results.nth(1)).to_contain_text("Everyone")
     expect(results.nth(1).locator("mark")).to_have_text("warranty")
     expect(page.get_by_text("The board says")).to_have_count(0)  # Board is not Marc's
@@ -114,6 +115,11 @@ def test_no_match_no_word_and_offline_say_so_in_words(api: Api, phone: Callable[
     expect(page.get_by_text("Search for at least one word: letters or digits.")).to_be_visible()
     expect(box).to_have_attribute("aria-invalid", "true")
     marc.shot("search-no-word")
+
+    box.fill("warranty " * 23)  # 207 characters: told, never cut
+    box.press("Enter")
+    expect(page.get_by_text("Searches are at most 200 characters; this one has 206.")).to_be_visible()
+    expect(box).to_have_value("warranty " * 23)
 
     box.fill("")
     box.press("Enter")

@@ -110,7 +110,11 @@ export async function channelScreen(v, id, panes = null) {
   const { pad, paint: paintPad } = cuePad(id, ch.team_id);
   v.on('cues', paintPad);
   const closed = panes ? withoutPath(panes, id) : '/';
-  v.on('channels', () => { if (leftChannel(id)) v.go(closed, true); });
+  v.on('channels', () => {
+    if (leftChannel(id)) return v.go(closed, true);
+    const title = root.querySelector('.bar .title'); // renamed: the header says so at once
+    if (title && channel(id)) title.textContent = channelName(channel(id));
+  });
 
   // Desktop: Enter sends, Shift+Enter is a new line. A touch phone: Enter is a new line, the button sends.
   const touch = matchMedia('(pointer: coarse)').matches;

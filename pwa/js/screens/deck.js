@@ -8,11 +8,12 @@ import { channelScreen } from './channel.js';
 
 /** @param {View} v @param {number[]} ids the channels named by the path, left to right */
 export async function deckScreen(v, ids) {
+  if (!ids.length && location.pathname !== '/') return void v.go('/', true); // /c/0 names no channel
   if (!wide()) return ids.length ? channelScreen(v, ids[0]) : homeScreen(v);
   if (!S.teams.length) return homeScreen(v);
   const open = ids.filter((id) => channel(id));
   if (ids.length && !open.length) return channelScreen(v, ids[0]); // it says why the channel is not here
-  if (open.length < ids.length) return void v.go(panesPath(open), true); // one of them left: the others stay
+  if (panesPath(open) !== location.pathname) return void v.go(panesPath(open), true); // one not mine, or one twice
   const panes = open.length ? await Promise.all(open.map((id) => channelScreen(v, id, open)))
     : [h('section', { class: 'pane pane-empty', 'aria-label': 'No channel open' },
       h('p', { class: 'muted' }, 'Choose a channel to open it here.'),

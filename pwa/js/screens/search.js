@@ -1,9 +1,9 @@
 // Search: message text in my channels of one team, newest first, as I type. The query stays in the address (?q=),
 // so Back from a result opens the same results again.
-import { h, icon, clock, showFieldErrors, clearErrors } from '../ui.js';
+import { h, icon, clock, showFieldErrors, clearErrors, fieldError } from '../ui.js';
 import { LIMITS } from '../limits.js';
 import { online } from '../api.js';
-import { channel, channelName, displayName } from '../store.js';
+import { S, channel, channelName, displayName } from '../store.js';
 import { errorText, searchMessages } from '../actions.js';
 import { bar } from '../components/bar.js';
 
@@ -19,9 +19,10 @@ function when(ms) {
   return h('time', { datetime: d.toISOString() }, today ? clock(ms) : `${dayFmt.format(d)}, ${clock(ms)}`);
 }
 
-/** The snippet's text, each matched word (the server puts it between « and ») in a <mark>. @param {string} snippet */
-const marked = (snippet) =>
-  snippet.split(/«([^«»]*)»/).map((part, i) => (i % 2 ? h('mark', null, part) : part)).filter((part) => part !== '');
+/** The snippet's text, each matched word (the server puts it between U+0002 and U+0003) in a <mark>; a mark the
+ * text itself held shows nothing. @param {string} snippet */
+const marked = (snippet) => snippet.split(/\x02([^\x02\x03]*)\x03/)
+  .map((part, i) => (i % 2 ? h('mark', null, part) : part.replace(/[\x02\x03]/g, ''))).filter((part) => part !== '');
 
 /** @param {SearchHit} hit @param {number} teamId */
 function hitItem(hit, teamId) {
@@ -40,7 +41,10 @@ function tally(count, q) {
 
 /** @param {View} v @param {number} teamId */
 export function searchScreen(v, teamId) {
-  const input = h('input', { type: 'search', id: 'q', name: 'q', maxlength: LIMITS.search, autocomplete: 'off',
+  if (!S.teams.some((t) => t.id === teamId)) {
+    return h('main', { class: 'screen' }, bar(v, 'Search', { back: '/' }), h('div', { class: 'content' }, h('p', null, 'This team is not one of yours.')));
+  }
+  const input = h('input', { type: 'search', id: 'q', name: 'q', autocomplete: 'off',
     enterkeyhint: 'search', placeholder: 'A word from a message', value: new URLSearchParams(location.search).get('q') || '' });
   const form = h('form', { class: 'field search-form', role: 'search', novalidate: true },
     h('label', { for: 'q' }, 'Search messages'),
@@ -60,6 +64,11 @@ export function searchScreen(v, teamId) {
     const q = input.value.trim(), mine = ++asked;
     history.replaceState(null, '', q ? `?q=${encodeURIComponent(q)}` : location.pathname);
     if (!q) return say('Type a word to find the messages that hold it, in every channel of yours.', false, []);
+    const length = [...q].length; // never cut: a long search (typed, pasted, or from the address) is told
+    if (length > LIMITS.search) {
+      fieldError(input, `Searches are at most ${LIMITS.search} characters; this one has ${length}.`);
+      return say('', false, []);
+    }
     if (!online()) return say(OFFLINE, true, []);
     say('Searching…'); // the last results stay until the new ones come
     try {
