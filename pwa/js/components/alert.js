@@ -5,6 +5,7 @@ import { h, toast } from '../ui.js';
 import { signal } from '../haptics.js';
 import { S, on, emit, cueOf, channel, channelName, displayName } from '../store.js';
 import { ack, errorText } from '../actions.js';
+import { whenText } from './message.js';
 import { stacked, expiresAt, countLabel } from '../store/stack.js';
 
 const box = /** @type {HTMLElement} */ (document.getElementById('alert'));
@@ -64,7 +65,7 @@ export function paint() {
   const inside = box.contains(document.activeElement);
   box.replaceChildren(h('div', { class: 'alert-card', tabindex: '-1' },
     n ? h('p', { class: 'alert-count' }, n) : null,
-    h('p', { class: 'alert-from' }, `${displayName(m.sender_id, m.team_id)} · ${channel(m.channel_id)?.kind === 'direct' ? 'to you only' : channelName(channel(m.channel_id))}`),
+    h('p', { class: 'alert-from' }, `${displayName(m.sender_id, m.team_id)} · ${channel(m.channel_id)?.kind === 'direct' ? 'to you only' : channelName(channel(m.channel_id))} · ${whenText(m)}`),
     h('h2', { id: 'alert-label', class: 'alert-label' }, cue.label),
     h('button', { class: 'gotit', type: 'button', onclick: () => gotIt(m) }, 'Got it'),
     h('button', { class: 'dismiss', type: 'button', onclick: () => drop((x) => x.id === m.id) }, 'Dismiss')));

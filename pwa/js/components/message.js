@@ -33,12 +33,13 @@ function receiptsView(rung, t, m, name) {
   return box;
 }
 
-/** "written 10:09 · sent 10:10" when they differ by a minute or more. @param {Message} m */
-function when(m) {
-  const written = m.composed_at;
-  if (written == null || m.created_at - written < 60000) return h('time', null, clock(m.created_at));
-  return h('time', { class: 'written' }, `written ${clock(written)} · sent ${clock(m.created_at)}`);
-}
+/** "written 10:09 · sent 10:10" when the clock shows two times (a cue held in the outbox is not news), else the
+ * time. @param {Message} m */
+export const whenText = (m) => m.composed_at == null || clock(m.composed_at) === clock(m.created_at) ? clock(m.created_at)
+  : `written ${clock(m.composed_at)} · sent ${clock(m.created_at)}`;
+
+/** @param {Message} m */
+const when = (m) => h('time', { class: whenText(m).startsWith('written') ? 'written' : null }, whenText(m));
 
 /** @param {Message} m @param {Channel} ch @param {any} [pending] its outbox item, while the server lacks it */
 export function messageItem(m, ch, pending) {

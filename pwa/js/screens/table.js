@@ -1,6 +1,6 @@
 // Table mode, for one team and channel named in the URL and the header: a black, awake screen with the cues waiting
 // for me, the state of my last cue and the connection, and the cue pad; "hide" shows a plain clock.
-import { h, icon, clock } from '../ui.js';
+import { h, icon } from '../ui.js';
 import { online } from '../api.js';
 import * as outbox from '../outbox.js';
 import { S, team, leftChannel, channelName, displayName, cueOf, cachedMessages, messagesOf, neutralSet } from '../store.js';
@@ -12,6 +12,7 @@ import { cuePad } from '../components/cue-pad.js';
 import { stack, gotIt, drop, expiry, paint as repaintAlert } from '../components/alert.js';
 import { ladder, tally, receiptLabel } from '../store/ladder.js';
 import { countLabel } from '../store/stack.js';
+import { whenText } from '../components/message.js';
 
 /** Keeps the screen on while table mode is open (and takes the lock again when the page comes back). @param {View} v */
 function keepAwake(v) {
@@ -47,7 +48,7 @@ function incoming(v, ch) {
     last.replaceChildren(...[
       n ? h('p', { class: 'cue-count' }, n) : '',
       h('p', { class: `last-label ${cue.urgency}` }, cue.label),
-      h('p', { class: 'muted' }, `${displayName(m.sender_id, m.team_id)} · ${clock(m.created_at)}`),
+      h('p', { class: 'muted' }, `${displayName(m.sender_id, m.team_id)} · ${whenText(m)}`),
       mine.recalled_at != null ? h('p', { class: 'muted' }, 'Recalled')
         : acked ? h('p', { class: 'got' }, 'Got it sent')
           : left <= 0 ? h('p', { class: 'muted' }, 'Expired, no answer needed')
