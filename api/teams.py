@@ -126,7 +126,8 @@ async def set_member_role(
 async def remove_member(
     team_id: PathId, user_id: PathId, auth: NamedDependency[Auth], db: NamedDependency[Database]
 ) -> None:
-    await db.write(members.remove_member, auth.user_id, team_id, user_id)
+    if await db.write(members.remove_member, auth.user_id, team_id, user_id):
+        await db.scrub()  # a group went with its last member: its deleted history leaves the files too
 
 
 route_handlers = [

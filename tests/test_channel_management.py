@@ -227,6 +227,34 @@ async def test_a_deleted_groups_name_and_history_leave_the_database_files(fresh_
         assert name.encode() not in files_of(fresh_server)
 
 
+async def test_a_deleted_groups_id_is_never_given_to_another_channel(team: Team) -> None:
+    """What still names it (an outbox item queued offline, a notification's link) must not reach a new audience."""
+    gone = await new_group(team, [team.members[0]])
+    assert (await delete(team.leads[0], gone["id"])).status_code == 204
+    made = await new_group(team, [team.members[1]])
+    assert made["id"] > gone["id"]
+    late = await team.members[0].send(gone["id"], text="queued before it went")
+    assert late.status_code == 404, late.text
+
+
+async def test_a_group_left_empty_by_people_leaving_the_team_goes_with_its_history(
+    fresh_server: ServerProcess,
+) -> None:
+    fresh_server.start()
+    name, secret = word(), word()
+    async with httpx.AsyncClient(base_url=fresh_server.url) as http:
+        team = await make_team(http, fresh_server.ws_url, leads=1, members=1)
+        lead, member = team.leads[0], team.members[0]
+        group = await new_group(team, [member], name=name)
+        await member.send(group["id"], text=f"payroll {secret}")
+        for person in (member, lead):
+            assert (await team.owner.delete(f"/api/teams/{team.id}/members/{person.id}")).status_code == 204
+        assert secret.encode() not in files_of(fresh_server)
+        assert name.encode() not in files_of(fresh_server)
+        again = await team.owner.post(f"/api/teams/{team.id}/channels", {"name": name, "members": []})
+        assert again.status_code != 409, again.text  # its name is free again
+
+
 # --- Who may manage what -------------------------------------------------------------------------------------------
 
 

@@ -84,3 +84,24 @@ async def test_version_9_adds_when_a_message_was_written_empty_for_the_old_ones(
     assert await migrate(database_at_version_3) >= 9
     with sqlite3.connect(database_at_version_3) as db:
         assert db.execute("SELECT id, composed_at FROM messages").fetchall() == [(1, None)]
+
+
+async def test_version_12_keeps_every_channel_and_never_gives_a_deleted_ones_id_again(
+    database_at_version_3: Path,
+) -> None:
+    with sqlite3.connect(database_at_version_3) as db:
+        before = db.execute("SELECT * FROM channels ORDER BY id").fetchall()
+        members = db.execute("SELECT * FROM channel_members ORDER BY channel_id, user_id").fetchall()
+    assert await migrate(database_at_version_3) >= 12
+    with sqlite3.connect(database_at_version_3) as db:
+        assert db.execute("SELECT * FROM channels ORDER BY id").fetchall() == before
+        assert db.execute("SELECT * FROM channel_members ORDER BY channel_id, user_id").fetchall() == members
+        newest, team_id = db.execute("SELECT id, team_id FROM channels ORDER BY id DESC LIMIT 1").fetchone()
+        db.execute("PRAGMA foreign_keys=ON")
+        db.execute("DELETE FROM channels WHERE id = ?", (newest,))
+        made = db.execute(
+            "INSERT INTO channels (team_id, kind, name, created_at) VALUES (?, 'group', 'Next', 0) RETURNING id",
+            (team_id,),
+        ).fetchone()
+        assert made[0] > newest
+        assert db.execute("PRAGMA foreign_key_check").fetchall() == []

@@ -6,10 +6,9 @@ import msgspec
 
 from api.access import ChannelRef, channel_of_member, is_member, team_role
 from api.actions import receipts
-from api.actions.membership import add_to_channel, announce_channel, remove_from_channel, tell_removed
+from api.actions.membership import add_to_channel, announce_channel, erase_channel, leave_channel
 from api.clock import now_ms
 from api.db import channels as sql
-from api.db import messages as messages_sql
 from api.db.channels import MemberChannel
 from api.db.connection import Rows, Tx
 from api.errors import ApiError, invalid, not_found
@@ -174,21 +173,11 @@ def remove_from_group(tx: Tx, actor_id: int, channel_id: int, user_id: int) -> b
     group = _group(tx, channel_id, actor_id, lead=user_id != actor_id)
     if user_id not in sql.member_ids(tx, channel_id):
         raise not_found("member")
-    remove_from_channel(tx, group.team_id, channel_id, user_id)
-    if sql.member_ids(tx, channel_id):
-        return False
-    _erase(tx, group)
-    return True
+    return leave_channel(tx, group.team_id, channel_id, user_id)
 
 
 def delete_group(tx: Tx, user_id: int, channel_id: int) -> None:
     """Delete a group (leads): every member is told, its history goes as "delete history" deletes it (the caller
     scrubs the WAL after the commit), then the channel itself."""
-    _erase(tx, _group(tx, channel_id, user_id, lead=True))
-
-
-def _erase(tx: Tx, group: ChannelRef) -> None:
-    for member_id in sql.member_ids(tx, group.id):
-        tell_removed(tx, group.team_id, group.id, member_id)
-    messages_sql.delete_history(tx, group.id)
-    sql.delete_channel(tx, group.id)
+    group = _group(tx, channel_id, user_id, lead=True)
+    erase_channel(tx, group.team_id, group.id)

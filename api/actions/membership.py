@@ -10,6 +10,7 @@ from __future__ import annotations
 from api.access import LEAD_ROLES, team_role
 from api.clock import now_ms
 from api.db import channels as channels_sql
+from api.db import messages as messages_sql
 from api.db import push as push_sql
 from api.db import teams as sql
 from api.db.connection import Rows, Tx
@@ -61,6 +62,26 @@ def remove_from_channel(tx: Tx, team_id: int, channel_id: int, user_id: int) -> 
     announce_channel(tx, team_id, channel_id)
 
 
+def leave_channel(tx: Tx, team_id: int, channel_id: int, user_id: int) -> bool:
+    """Take someone out of a channel. A group nobody is in any more goes with its history, as nobody could reach it
+    (the caller scrubs the WAL after the commit); returns whether it went."""
+    remove_from_channel(tx, team_id, channel_id, user_id)
+    head = channels_sql.channel(tx, channel_id)
+    if head is None or head.kind != "group" or channels_sql.member_ids(tx, channel_id):
+        return False
+    erase_channel(tx, team_id, channel_id)
+    return True
+
+
+def erase_channel(tx: Tx, team_id: int, channel_id: int) -> None:
+    """A channel goes for everyone in it: each is told, its history goes as "delete history" deletes it (the caller
+    scrubs the WAL after the commit), then the channel itself."""
+    for member_id in channels_sql.member_ids(tx, channel_id):
+        tell_removed(tx, team_id, channel_id, member_id)
+    messages_sql.delete_history(tx, channel_id)
+    channels_sql.delete_channel(tx, channel_id)
+
+
 def member(rows: Rows, team_id: int, user_id: int) -> Member:
     found = sql.member(rows, team_id, user_id)
     if found is None:
@@ -88,13 +109,15 @@ def change_role(tx: Tx, team_id: int, user_id: int, role: str) -> Member:
     return changed
 
 
-def leave_team(tx: Tx, team_id: int, user_id: int) -> None:
-    for channel_id in channels_sql.channel_ids_in_team(tx, team_id, user_id):
-        remove_from_channel(tx, team_id, channel_id, user_id)
+def leave_team(tx: Tx, team_id: int, user_id: int) -> bool:
+    """Out of every channel of the team, then the team; returns whether a group went with them (see leave_channel)."""
+    channel_ids = channels_sql.channel_ids_in_team(tx, team_id, user_id)
+    erased = [leave_channel(tx, team_id, channel_id, user_id) for channel_id in channel_ids]
     sql.delete_member(tx, team_id, user_id)
     gone = Removed(team_id=team_id, user_id=user_id)
     record(tx, MemberRemovedEvent, ToTeam(team_id=team_id), gone)
     record(tx, TeamRemovedEvent, ToUser(team_id=team_id, user_id=user_id), gone)
+    return any(erased)
 
 
 def set_member_role(tx: Tx, actor_id: int, team_id: int, user_id: int, role: str) -> Member:
@@ -115,8 +138,9 @@ def set_member_role(tx: Tx, actor_id: int, team_id: int, user_id: int, role: str
     return change_role(tx, team_id, user_id, role)
 
 
-def remove_member(tx: Tx, actor_id: int, team_id: int, user_id: int) -> None:
-    """Take a member out of the team (the owner and leads; a lead, the owner alone), or leave it oneself.
+def remove_member(tx: Tx, actor_id: int, team_id: int, user_id: int) -> bool:
+    """Take a member out of the team (the owner and leads; a lead, the owner alone), or leave it oneself; returns
+    whether a group went with them (the caller scrubs the WAL).
 
     A removal by someone else is remembered: invites made before it no longer let that member back in.
     """
@@ -131,4 +155,4 @@ def remove_member(tx: Tx, actor_id: int, team_id: int, user_id: int) -> None:
         raise ApiError(409, "team_needs_owner", "The owner cannot leave or be removed; hand over ownership first.")
     if user_id != actor_id:
         sql.record_removal(tx, team_id, user_id, now_ms())
-    leave_team(tx, team_id, user_id)
+    return leave_team(tx, team_id, user_id)

@@ -92,7 +92,7 @@ def test_a_lead_renames_a_group_adds_and_removes_people_and_their_apps_follow(
     nina.open_channel("Walk-away")
     expect(nina.page.get_by_role("log", name="Messages").get_by_text("Our floor is 3.9")).to_be_visible()
 
-    # Remove Marc, after saying yes: his app, open on the group, goes home without it and forgets its history.
+    # Remove Marc, after saying yes: his app, open on the group, says so, goes home without it and forgets its history.
     cached = "async (key) => JSON.stringify(await (await import('/js/db.js')).kv.get(key))"
     assert "Our floor is 3.9" in marc.page.evaluate(cached, f"m:{group}")  # so that forgetting it means something
     asked = answer_dialogs(lead.page, [True])
@@ -100,6 +100,7 @@ def test_a_lead_renames_a_group_adds_and_removes_people_and_their_apps_follow(
     expect(people.get_by_role("listitem")).to_have_count(2)
     assert asked == ["Remove Marc Member from Walk-away?"]
     expect(channels_of(marc.page)).to_be_visible()
+    expect(marc.page.locator("#toast")).to_have_text("You are no longer in Walk-away.")
     expect(channels_of(marc.page).get_by_role("link", name="Walk-away")).to_have_count(0)
     assert marc.forgets(group, "Our floor is 3.9")
     expect(lead.page.get_by_role("button", name="Add Marc Member")).to_be_visible()

@@ -1,7 +1,7 @@
 // A screen's top bar: back link, title, actions and the live dot; and the screen for a channel not here.
-import { h, icon } from '../ui.js';
+import { h, icon, toast } from '../ui.js';
 import { online } from '../api.js';
-import { S, channel } from '../store.js';
+import { S, channel, channelName, leftChannel } from '../store.js';
 
 /** A pane beside others titles itself one level down, under the page's own heading (the team, in the side column).
  * @param {View} v @param {string | Element} title @param {{back?: string | null, actions?: (Element | null)[], heading?: 'h1' | 'h2'}} [opts] */
@@ -38,4 +38,13 @@ export function notFound(v, id) {
     : 'You are offline and this channel is not on this device. If it is yours, it opens once you connect.';
   return h('main', { class: 'screen' }, bar(v, 'Channel not available', { back: '/' }),
     h('div', { class: 'content stack' }, h('p', null, why), h('a', { class: 'button secondary', href: '/' }, 'Back to my channels')));
+}
+
+/** Taken out of the channel on screen (removed, the group deleted, no longer a lead): it says so, never a silent
+ * jump, and goes `to`. Returns whether it went. @param {View} v @param {Channel} ch @param {string} to */
+export function left(v, ch, to) {
+  if (!leftChannel(ch.id)) return false;
+  toast(`You are no longer in ${channelName(ch)}.`);
+  v.go(to, true);
+  return true;
 }

@@ -4,10 +4,10 @@ import { h, icon, toast } from '../ui.js';
 import { online } from '../api.js';
 import * as outbox from '../outbox.js';
 import * as push from '../push.js';
-import { S, channel, leftChannel, channelName, messagesOf, cachedMessages, channelOpened, channelClosed } from '../store.js';
+import { S, channel, channelName, messagesOf, cachedMessages, channelOpened, channelClosed } from '../store.js';
 import { loadHistory, markRead } from '../store/sync.js';
 import { sendText } from '../actions.js';
-import { bar, notFound } from '../components/bar.js';
+import { bar, notFound, left } from '../components/bar.js';
 import { cuePad } from '../components/cue-pad.js';
 import { keyed } from '../components/keyed.js';
 import { messageItem } from '../components/message.js';
@@ -111,7 +111,7 @@ export async function channelScreen(v, id, panes = null) {
   v.on('cues', paintPad);
   const closed = panes ? withoutPath(panes, id) : '/';
   v.on('channels', () => {
-    if (leftChannel(id)) return v.go(closed, true);
+    if (left(v, ch, closed)) return;
     const title = root.querySelector('.bar .title'); // renamed: the header says so at once
     if (title && channel(id)) title.textContent = channelName(channel(id));
   });

@@ -1,8 +1,8 @@
 // Who is in a channel and why; leads manage a group, anyone in it may leave.
 import { h, field, toast, checkFields, showFieldErrors } from '../ui.js';
-import { S, LEAD, team, channel, leftChannel, channelName, displayName } from '../store.js';
+import { S, LEAD, team, channel, channelName, displayName } from '../store.js';
 import * as act from '../actions.js';
-import { bar, notFound } from '../components/bar.js';
+import { bar, notFound, left } from '../components/bar.js';
 
 /** @type {Record<string, string>} */
 const WHO = { everyone: 'The whole team is in it.', leads: 'Leads and the owner are in it.', direct: 'Just the two of you.' };
@@ -46,7 +46,7 @@ export function peopleScreen(v, id) {
         () => act.deleteGroup(c)),
     ].filter(Boolean)));
   };
-  v.on('channels', () => (leftChannel(id) ? v.go('/', true) : paint()));
+  v.on('channels', () => left(v, ch, '/') || paint());
   v.on('team', paint);
   paint();
   return h('main', { class: 'screen' }, bar(v, title, { back: `/c/${id}` }), body);
