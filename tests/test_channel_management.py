@@ -116,6 +116,17 @@ async def test_a_lead_adds_a_teammate_who_gets_the_group_and_its_history(team: T
     assert [m["id"] for m in history] == [said["id"]]
 
 
+async def test_someone_added_learns_what_a_group_is_now_not_what_it_was(team: Team) -> None:
+    lead, marc, nina = team.leads[0], team.members[0], team.members[1]
+    old, new = f"Codename {word()}", f"Book club {word()}"
+    group = await new_group(team, [marc], name=old)
+    assert (await rename(lead, group["id"], new)).status_code == 200
+    assert (await remove(lead, group["id"], marc.id)).status_code == 204
+    assert (await add(lead, group["id"], nina.id)).status_code == 200
+    seen = [e["data"] for e in await sync_all(nina) if e["type"] == "channel" and e["channel_id"] == group["id"]]
+    assert [(d["name"], sorted(d["member_ids"])) for d in seen] == [(new, sorted([lead.id, nina.id]))]
+
+
 async def test_adding_someone_already_in_a_group_changes_nothing(team: Team) -> None:
     group = await new_group(team, [team.members[0]])
     before = await newest_cursor(team.members[0])

@@ -42,11 +42,16 @@ class LoggedEvent(msgspec.Struct):
     data: bytes
 
 
+# A channel event is the channel's whole state (name, who is in it): only its newest is read back, so that someone
+# added to a group learns what it is now, never its earlier names or who was in it before them.
 _VISIBLE_AFTER = """
 SELECT id AS cursor, type, team_id, channel_id, data FROM (
     SELECT e.* FROM events e
       WHERE e.user_id IS NULL AND e.id > :after
         AND e.channel_id IN (SELECT channel_id FROM channel_members WHERE user_id = :user)
+        AND (e.type <> 'channel' OR e.id = (
+            SELECT max(s.id) FROM events s
+              WHERE s.channel_id = e.channel_id AND s.user_id IS NULL AND s.type = 'channel'))
     UNION ALL
     SELECT e.* FROM events e
       WHERE e.user_id IS NULL AND e.channel_id IS NULL AND e.id > :after
