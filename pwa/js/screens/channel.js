@@ -29,7 +29,7 @@ export async function channelScreen(v, id, panes = null) {
   channelOpened(id);
   v.cleanup(() => channelClosed(id));
   await messagesOf(id);
-  const list = h('ol', { class: 'messages', role: 'log', 'aria-label': 'Messages' });
+  const list = h('ol', { class: 'messages', 'aria-live': 'polite', 'aria-label': 'Messages' });
   const latest = h('button', { class: 'latest small', type: 'button', hidden: true }, 'Latest ↓');
   const scroller = h('div', { class: 'scroll' }, list, latest);
   let first = true, stick = false, unseen = 0, loading = false;
