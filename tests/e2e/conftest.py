@@ -16,6 +16,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
 from tests.client import PASSWORD, fake_address
+from tests.e2e import a11y
 from tests.server import ROOT, ServerProcess
 
 CHROMIUM = "/usr/bin/chromium"
@@ -141,11 +142,26 @@ class Phone:
     def vibrations(self) -> list[Any]:
         return list(self.page.evaluate("window.__vibrations"))
 
-    def shot(self, name: str) -> Path:
+    def shot(self, name: str, full_page: bool = False) -> Path:
         ARTIFACTS.mkdir(exist_ok=True)
         path = ARTIFACTS / f"{name}.png"
-        self.page.screenshot(path=path)
+        self.page.screenshot(path=path, full_page=full_page)
         return path
+
+    def shots(self, name: str, full_page: bool = False) -> None:
+        """The screen as it is, at 390x844 then 1280x800 (NAME-390.png, NAME-1280.png), each checked for named
+        controls, AA contrast and axe-core's rules (tests/e2e/a11y.py); then back at the size it had. Across
+        1024 px, home and channels are drawn anew: the wide layout, the list beside the open channels."""
+        size = self.page.viewport_size
+        for viewport in (PHONE, DESKTOP):
+            self.page.set_viewport_size(viewport)
+            self.page.wait_for_timeout(350)  # a layout drawn anew
+            a11y.settle(self.page)
+            self.shot(f"{name}-{viewport['width']}", full_page)  # first: axe may scroll what it looks at
+            a11y.check(self.page)
+        if size and size != DESKTOP:
+            self.page.set_viewport_size(size)
+            self.page.wait_for_timeout(350)  # drawn anew before the test goes on
 
 
 def watch_console(page: Page, errors: list[str]) -> None:

@@ -12,23 +12,12 @@ from collections.abc import Callable
 from playwright.sync_api import Dialog, expect
 
 from tests.client import PASSWORD
-from tests.e2e import a11y
-from tests.e2e.conftest import DESKTOP, Api, Phone
+from tests.e2e.conftest import Api, Phone
 
 
 def _real(errors: list[str]) -> list[str]:
     """Console errors but the browser's own line for each 4xx answer (the screens show those in words)."""
     return [e for e in errors if "Failed to load resource" not in e]
-
-
-def _both(me: Phone, name: str) -> None:
-    """Named controls and AA contrast (tests/e2e/a11y.py), then the screen at both sizes."""
-    me.page.wait_for_timeout(350)  # entrance animations settle before colours are judged
-    a11y.check(me.page)
-    me.shot(f"{name}-390")
-    me.page.set_viewport_size(DESKTOP)
-    me.shot(f"{name}-1280")
-    me.page.set_viewport_size({"width": 390, "height": 844})
 
 
 def test_a_field_error_shows_next_to_its_field_in_plain_words(api: Api, phone: Callable[[], Phone]) -> None:
@@ -60,7 +49,7 @@ def test_a_field_error_shows_next_to_its_field_in_plain_words(api: Api, phone: C
     )
     expect(page.locator(".field").filter(has=page.get_by_label("Your name")).locator(".field-error")).to_have_count(0)
     assert "regex" not in page.content() and "[A-Za-z" not in page.content()
-    _both(me, "11-field-errors")
+    me.shots("11-field-errors")
     me.errors.clear()  # the 409 above, as the browser logs it
 
     # Fixed, the errors go; the account is made; a team name over the server's limit (60) is refused in words,
@@ -153,7 +142,7 @@ def test_an_invite_is_shared_checked_before_sign_up_and_counted_live(api: Api, p
     shared = page.evaluate("window.__shares[0]")
     assert shared["url"] == link and "Acme acquisition" in shared["title"]
     expect(page.locator(".invite").first).to_contain_text("0 of 10 used")
-    _both(owner, "11-invites")
+    owner.shots("11-invites")
 
     # Another of the owner's browsers, without a share sheet: the link is there again, and copied.
     laptop = phone()
@@ -172,7 +161,7 @@ def test_an_invite_is_shared_checked_before_sign_up_and_counted_live(api: Api, p
     guest.goto(link)
     expect(guest.get_by_role("heading", name="Join Acme acquisition")).to_be_visible()
     expect(guest.get_by_text("Olivia Owner invited you to Acme acquisition")).to_be_visible()
-    _both(newcomer, "11-invite-page")
+    newcomer.shots("11-invite-page")
     guest.get_by_role("link", name="Create an account to join").click()
     guest.get_by_label("Username").fill(f"nina{uuid.uuid4().hex[:8]}")
     guest.get_by_label("Your name").fill("Nina Newcomer")
@@ -194,7 +183,7 @@ def test_an_invite_is_shared_checked_before_sign_up_and_counted_live(api: Api, p
     expect(late.page.get_by_role("heading", name="This invite to Acme acquisition no longer works")).to_be_visible()
     expect(late.page.get_by_text("This invite was withdrawn. Ask Olivia Owner for a new link.")).to_be_visible()
     expect(late.page.get_by_role("link", name=re.compile("Create an account"))).to_have_count(0)
-    _both(late, "11-invite-dead")
+    late.shots("11-invite-dead")
     late.page.goto("/join/not-a-real-token-at-all")
     expect(late.page.get_by_text("This invite link is not valid.")).to_be_visible()
     for p in (owner, laptop, newcomer, late):
@@ -238,7 +227,7 @@ def test_name_password_and_devices_are_changed_on_the_settings_screen(api: Api, 
     page.get_by_label(re.compile("^New name for")).fill("Work phone")
     page.get_by_role("button", name="Save device name").click()
     expect(page.locator(".item.device").filter(has_text="Work phone (this device)")).to_be_visible()
-    _both(me, "11-settings-account")
+    me.shots("11-settings-account")
 
     # A new password: the current one first, checked next to its field; then the other devices are signed out.
     page.get_by_label("Current password").fill("not my password")

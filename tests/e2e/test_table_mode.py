@@ -7,19 +7,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from tests.e2e.conftest import ARTIFACTS, DESKTOP, Api, Phone
-
-
-def _shots(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=ARTIFACTS / f"{name}-390.png")
-    size = page.viewport_size
-    page.set_viewport_size(DESKTOP)
-    page.screenshot(path=ARTIFACTS / f"{name}-1280.png")
-    assert size
-    page.set_viewport_size(size)
+from tests.e2e.conftest import Api, Phone
 
 
 def test_table_mode_names_its_team_and_channel_and_starts_on_the_homes_team(
@@ -55,7 +45,7 @@ def test_table_mode_names_its_team_and_channel_and_starts_on_the_homes_team(
     page.get_by_role("link", name="Table mode", exact=True).click()
     expect(page).to_have_url(re.compile(f"/table/{acme.id}/{acme.channels['Everyone']}$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Acme acquisition · Everyone")
-    _shots(page, "table-mode-header")
+    marc.shots("table-mode-header")
     assert marc.errors == []
 
 
@@ -75,13 +65,13 @@ def test_the_sender_sees_where_the_last_cue_stands_and_the_connection(api: Api, 
     alert = marc.page.get_by_role("alertdialog")
     alert.get_by_role("button", name="Got it").click()
     expect(state).to_contain_text("Got it: Marc Member")
-    _shots(olivia.page, "table-mode-last-cue")
+    olivia.shots("table-mode-last-cue")
 
     olivia.context.set_offline(True)
     expect(state).to_contain_text("Offline")
     olivia.page.get_by_role("button", name="Send cue: Wrap up").click()
     expect(state).to_contain_text("You: Wrap up · Queued")
-    _shots(olivia.page, "table-mode-offline")
+    olivia.shots("table-mode-offline")
     olivia.context.set_offline(False)
     expect(state).to_contain_text("Online")
     # Sent once back online (a "delivered" frame sent while this socket was still reconnecting is not replayed).
@@ -112,7 +102,7 @@ def test_cues_stack_oldest_first_in_a_real_dialog_and_an_expired_one_stops_askin
     olivia.page.get_by_role("button", name="Send cue: Wrap up").click()
     expect(alert).to_contain_text("2 cues")
     expect(alert.get_by_role("heading")).to_have_text("Let me talk")  # the oldest first, not replaced
-    _shots(marc.page, "cue-stack")
+    marc.shots("cue-stack")
     # A real dialog: focus went in, Tab stays inside.
     expect(alert.locator(".alert-card")).to_be_focused()
     for _ in range(4):
@@ -134,7 +124,7 @@ def test_cues_stack_oldest_first_in_a_real_dialog_and_an_expired_one_stops_askin
     expect(last.get_by_role("button", name="Got it")).to_be_visible()
     expect(last).to_contain_text("Expired, no answer needed", timeout=15_000)
     expect(last.get_by_role("button", name="Got it")).to_have_count(0)
-    _shots(marc.page, "table-mode-expired")
+    marc.shots("table-mode-expired")
     assert marc.errors == [] and olivia.errors == []
 
 
@@ -149,7 +139,7 @@ def test_a_removed_members_table_mode_stops_and_says_so(api: Api, phone: Callabl
     main = marc.page.get_by_role("main")
     expect(main.get_by_role("alert")).to_have_text(re.compile("You are no longer in Acme acquisition"))
     expect(main.get_by_role("group", name="Cue pad")).to_have_count(0)
-    _shots(marc.page, "table-mode-removed")
+    marc.shots("table-mode-removed")
     assert marc.errors == []
 
 
@@ -176,7 +166,7 @@ def test_a_double_tap_sends_one_cue_and_a_recall_retracts_it_everywhere(api: Api
     expect(item).to_contain_text("Recalled")
     expect(item.get_by_role("button", name=re.compile("Got it"))).to_have_count(0)
     assert api.call(team.owner, "GET", everyone)["messages"][0]["recalled_at"] is not None
-    _shots(marc.page, "recalled-in-history")
+    marc.shots("recalled-in-history")
     assert olivia.errors == [] and marc.errors == []
 
 
@@ -212,7 +202,7 @@ def test_discreet_by_default_and_the_neutral_clock_says_how_to_return(api: Api, 
     expect(neutral).to_be_visible()
     expect(neutral).to_contain_text("Hold to return")
     page.wait_for_timeout(1300)  # the opted-in flash fades
-    _shots(page, "table-mode-neutral")
+    marc.shots("table-mode-neutral")
     page.keyboard.press("Escape")
     expect(neutral).to_be_hidden()
     page.get_by_role("button", name="Hide screen").click()

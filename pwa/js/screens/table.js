@@ -118,8 +118,9 @@ function neutralClock(v) {
   tickClock();
   const timer = setInterval(tickClock, 10000);
   v.cleanup(() => clearInterval(timer));
-  const neutral = h('button', { class: 'neutral', type: 'button', hidden: true, 'aria-label': 'Clock. Hold, or press Escape, to return' },
-    time, date, h('span', { class: 'neutral-hint' }, 'Hold to return'));
+  // Named by what it shows (and words only a screen reader says), so that the name holds the visible text.
+  const neutral = h('button', { class: 'neutral', type: 'button', hidden: true }, h('span', { class: 'vh' }, 'Clock: '),
+    time, date, h('span', { class: 'neutral-hint' }, 'Hold to return'), h('span', { class: 'vh' }, ', or press Escape'));
   let hold = 0;
   const show = () => { clearTimeout(hold); neutral.hidden = true; neutralSet(false); };
   neutral.addEventListener('dblclick', show);
