@@ -18,3 +18,17 @@ export const besidePath = (ids, id) => panesPath([...ids.slice(0, MAX_PANES - 1)
 
 /** @param {number[]} ids @param {number} id */
 export const withoutPath = (ids, id) => panesPath(ids.filter((x) => x !== id));
+
+/** @type {number[]} */
+let lastOpen = []; // the channels last shown side by side, for a screen opened from one of them (its people)
+
+/** @param {number[]} ids */
+export const remember = (ids) => { lastOpen = ids; };
+
+/** Where a screen opened from channel `id` goes back to: the panes it was among, on a wide screen; or the channel.
+ * @param {number} id @param {boolean} [gone] the channel is no longer mine */
+export function backFrom(id, gone = false) {
+  const among = wide() && lastOpen.includes(id);
+  if (gone) return among ? withoutPath(lastOpen, id) : '/';
+  return among ? panesPath(lastOpen) : `/c/${id}`;
+}

@@ -214,8 +214,23 @@ def test_discreet_by_default_and_the_neutral_clock_says_how_to_return(api: Api, 
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.mouse.down()
     page.wait_for_timeout(800)
+    expect(neutral).to_contain_text("Release to return")  # still the clock while the finger is down
     page.mouse.up()
     expect(neutral).to_be_hidden()
+
+    # Held over a cue: the lift, and a phone's late tap where the finger was, send nothing.
+    sent = len(api.call(team.owner, "GET", f"/api/channels/{team.channels['Everyone']}/messages")["messages"])
+    page.get_by_role("button", name="Hide screen").click()
+    cue = page.get_by_role("button", name="Send cue: Let me talk").bounding_box()
+    assert cue
+    page.mouse.move(cue["x"] + cue["width"] / 2, cue["y"] + cue["height"] / 2)
+    page.mouse.down()
+    page.wait_for_timeout(800)
+    page.mouse.up()
+    expect(neutral).to_be_hidden()
+    page.mouse.click(cue["x"] + cue["width"] / 2, cue["y"] + cue["height"] / 2)
+    page.wait_for_timeout(700)
+    assert len(api.call(team.owner, "GET", f"/api/channels/{team.channels['Everyone']}/messages")["messages"]) == sent
     assert marc.errors == [] and olivia.errors == []
 
 

@@ -2,7 +2,7 @@
 // messages, cue pad and composer. A phone shows one screen at a time, the first channel of the path.
 import { h } from '../ui.js';
 import { S, channel } from '../store.js';
-import { MAX_PANES, panesPath, wide } from '../panes.js';
+import { MAX_PANES, panesPath, remember, wide } from '../panes.js';
 import { homeScreen } from './home.js';
 import { channelScreen } from './channel.js';
 
@@ -14,6 +14,7 @@ export async function deckScreen(v, ids) {
   const open = ids.filter((id) => channel(id));
   if (ids.length && !open.length) return channelScreen(v, ids[0]); // it says why the channel is not here
   if (panesPath(open) !== location.pathname) return void v.go(panesPath(open), true); // one not mine, or one twice
+  remember(open);
   const panes = open.length ? await Promise.all(open.map((id) => channelScreen(v, id, open)))
     : [h('section', { class: 'pane pane-empty', 'aria-label': 'No channel open' },
       h('p', { class: 'muted' }, 'Choose a channel to open it here.'),

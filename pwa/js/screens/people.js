@@ -3,6 +3,7 @@ import { h, field, toast, checkFields, showFieldErrors } from '../ui.js';
 import { S, LEAD, team, channel, channelName, displayName } from '../store.js';
 import * as act from '../actions.js';
 import { bar, notFound, left } from '../components/bar.js';
+import { backFrom } from '../panes.js';
 
 /** @type {Record<string, string>} */
 const WHO = { everyone: 'The whole team is in it.', leads: 'Leads and the owner are in it.', direct: 'Just the two of you.' };
@@ -46,10 +47,10 @@ export function peopleScreen(v, id) {
         () => act.deleteGroup(c)),
     ].filter(Boolean)));
   };
-  v.on('channels', () => left(v, ch, '/') || paint());
+  v.on('channels', () => left(v, ch, backFrom(id, true)) || paint());
   v.on('team', paint);
   paint();
-  return h('main', { class: 'screen' }, bar(v, title, { back: `/c/${id}` }), body);
+  return h('main', { class: 'screen' }, bar(v, title, { back: backFrom(id) }), body);
 }
 
 /** Checked as a new channel's name. @param {Channel} ch */

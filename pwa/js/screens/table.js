@@ -106,7 +106,7 @@ function myLastCue(v, ch) {
   return line;
 }
 
-/** The clock that hides the pad: hold it, press Escape (or Enter), or double-tap to bring the pad back. @param {View} v */
+/** The clock that hides the pad: hold it and let go, press Escape (or Enter), or double-tap to bring the pad back. @param {View} v */
 function neutralClock(v) {
   const time = h('p', { class: 'neutral-time' });
   const date = h('p', { class: 'neutral-date' });
@@ -119,17 +119,29 @@ function neutralClock(v) {
   const timer = setInterval(tickClock, 10000);
   v.cleanup(() => clearInterval(timer));
   // Named by what it shows (and words only a screen reader says), so that the name holds the visible text.
+  const hint = h('span', { class: 'neutral-hint' }, 'Hold to return');
   const neutral = h('button', { class: 'neutral', type: 'button', hidden: true }, h('span', { class: 'vh' }, 'Clock: '),
-    time, date, h('span', { class: 'neutral-hint' }, 'Hold to return'), h('span', { class: 'vh' }, ', or press Escape'));
-  let hold = 0;
-  const show = () => { clearTimeout(hold); neutral.hidden = true; neutralSet(false); };
+    time, date, hint, h('span', { class: 'vh' }, ', or press Escape'));
+  // A hold returns when the finger lifts, on the clock: never over the pad, where lifting would tap a cue. A tap on
+  // the pad just after (a phone's late click where the finger was) is swallowed too.
+  let hold = 0, armed = false, quietUntil = 0;
+  const disarm = () => { clearTimeout(hold); armed = false; hint.textContent = 'Hold to return'; };
+  const show = () => { disarm(); neutral.hidden = true; neutralSet(false); };
   neutral.addEventListener('dblclick', show);
-  neutral.addEventListener('pointerdown', () => { clearTimeout(hold); hold = setTimeout(show, 600); });
-  for (const ev of ['pointerup', 'pointercancel', 'pointerleave']) neutral.addEventListener(ev, () => clearTimeout(hold));
+  neutral.addEventListener('pointerdown', () => {
+    disarm();
+    hold = setTimeout(() => { armed = true; hint.textContent = 'Release to return'; }, 600);
+  });
+  neutral.addEventListener('pointerup', () => { if (!armed) return disarm(); show(); quietUntil = Date.now() + 500; });
+  for (const ev of ['pointercancel', 'pointerleave']) neutral.addEventListener(ev, disarm);
   neutral.addEventListener('contextmenu', (e) => e.preventDefault()); // a long press on iOS/Android
+  const quiet = (/** @type {Event} */ e) => {
+    if (Date.now() < quietUntil && /** @type {Element} */ (e.target).closest?.('.pad')) { e.preventDefault(); e.stopPropagation(); }
+  };
+  document.addEventListener('click', quiet, true);
   const onKey = (/** @type {KeyboardEvent} */ e) => !neutral.hidden && (e.key === 'Escape' || e.key === 'Enter') && (e.preventDefault(), show());
   document.addEventListener('keydown', onKey);
-  v.cleanup(() => { document.removeEventListener('keydown', onKey); clearTimeout(hold); neutralSet(false); });
+  v.cleanup(() => { document.removeEventListener('keydown', onKey); document.removeEventListener('click', quiet, true); disarm(); neutralSet(false); });
   return { neutral, hide: () => { neutral.hidden = false; neutralSet(true); neutral.focus(); } };
 }
 
