@@ -98,7 +98,9 @@ def test_a_lead_renames_a_group_adds_and_removes_people_and_their_apps_follow(
     asked = answer_dialogs(lead.page, [True])
     lead.page.get_by_role("button", name="Remove Marc Member").click()
     expect(people.get_by_role("listitem")).to_have_count(2)
-    assert asked == ["Remove Marc Member from Walk-away?"]
+    assert asked == [
+        "Remove Marc Member from Walk-away? It leaves their devices, with its history; a lead can add them back."
+    ]
     expect(channels_of(marc.page)).to_be_visible()
     expect(marc.page.locator("#toast")).to_have_text("You are no longer in Walk-away.")
     expect(channels_of(marc.page).get_by_role("link", name="Walk-away")).to_have_count(0)
@@ -135,7 +137,7 @@ def test_a_member_sees_who_is_in_a_channel_and_why_and_leaves_a_group(api: Api, 
     marc.page.get_by_role("button", name="Leave group").click()
     expect(channels_of(marc.page).get_by_role("link", name="Everyone")).to_be_visible()
     expect(channels_of(marc.page).get_by_role("link", name="Pricing")).to_have_count(0)
-    assert asked == ["Leave Pricing?", "Leave Pricing?"]
+    assert asked == ["Leave Pricing? It leaves your devices; a lead can add you back."] * 2
     assert marc.errors == []
 
 

@@ -32,7 +32,7 @@ export function peopleScreen(v, id) {
       h('span', { class: 'row-main row-title' }, name(uid)),
       LEAD.has(role(uid)) ? h('span', { class: `role ${role(uid)}` }, role(uid)) : null, tail);
     const remove = (/** @type {number} */ uid) => lead && uid !== S.me?.id
-      ? asking('Remove', 'small ghost', `Remove ${name(uid)} from ${c.name}?`, () => act.removeFromGroup(c, uid), `Remove ${name(uid)}`) : null;
+      ? asking('Remove', 'small ghost', `Remove ${name(uid)} from ${c.name}? It leaves their devices, with its history; a lead can add them back.`, () => act.removeFromGroup(c, uid), `Remove ${name(uid)}`) : null;
     const add = (/** @type {number} */ uid) => asking('Add', 'small secondary', '', () => act.addToGroup(c, uid), `Add ${name(uid)}`);
     const outside = members.filter((m) => !c.member_ids.includes(m.user_id));
     body.replaceChildren(.../** @type {Node[]} */ ([
@@ -40,9 +40,9 @@ export function peopleScreen(v, id) {
         h('ul', { class: 'list' }, c.member_ids.map((uid) => row(uid, remove(uid)))), group ? null : h('p', { class: 'muted' }, WHO[c.kind])),
       lead && rename,
       lead && h('section', { class: 'card stack' }, h('h2', null, 'Add people'),
-        outside.length ? h('ul', { class: 'list' }, outside.map((m) => row(m.user_id, add(m.user_id)))) : h('p', { class: 'muted' }, WHO.everyone)),
-      group && asking('Leave group', 'danger', c.member_ids.length > 1 ? `Leave ${c.name}?`
-        : `Leave ${c.name}? You are the last in it: it goes, with its history.`, () => act.removeFromGroup(c, S.me?.id ?? 0)),
+        outside.length ? h('ul', { class: 'list' }, outside.map((m) => row(m.user_id, add(m.user_id)))) : h('p', { class: 'muted' }, 'Everyone in the team is in it already.')),
+      group && asking('Leave group', 'danger', c.member_ids.length > 1 ? `Leave ${c.name}? It leaves your devices; a lead can add you back.`
+        : `Leave ${c.name}? You are the last one in it, so it is deleted with its history.`, () => act.removeFromGroup(c, S.me?.id ?? 0)),
       lead && asking('Delete group', 'danger', `Delete ${c.name} and its history for everyone? This cannot be undone.`,
         () => act.deleteGroup(c)),
     ].filter(Boolean)));
