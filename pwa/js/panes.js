@@ -25,6 +25,9 @@ let lastOpen = []; // the channels last shown side by side, for a screen opened 
 /** @param {number[]} ids */
 export const remember = (ids) => { lastOpen = ids; };
 
+/** Where a screen opened from home goes back to: on a wide screen, the channels that were open there. */
+export const homePath = () => (wide() ? panesPath(lastOpen) : '/');
+
 /** Where a screen opened from channel `id` goes back to: the panes it was among, on a wide screen; or the channel.
  * @param {number} id @param {boolean} [gone] the channel is no longer mine */
 export function backFrom(id, gone = false) {

@@ -77,6 +77,9 @@ def test_a_lead_keeps_everyone_beside_leads_and_writes_in_each(
     leads.get_by_role("link", name="People").click()  # a screen of its own, and back to both panes
     page.get_by_role("link", name="Back").click()
     expect(page.get_by_role("main").get_by_role("region", name=re.compile("^(Everyone|Leads)$"))).to_have_count(2)
+    page.get_by_role("link", name="Search messages").click()  # from the list, and back to both panes
+    page.get_by_role("link", name="Back").click()
+    expect(page.get_by_role("main").get_by_role("region", name=re.compile("^(Everyone|Leads)$"))).to_have_count(2)
     page.set_viewport_size(PHONE)
     expect(page.get_by_role("heading", level=1)).to_have_text("Everyone")
     expect(page.get_by_role("link", name="Back")).to_be_visible()

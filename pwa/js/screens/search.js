@@ -6,6 +6,7 @@ import { online } from '../api.js';
 import { S, channel, channelName, displayName } from '../store.js';
 import { errorText, searchMessages } from '../actions.js';
 import { bar } from '../components/bar.js';
+import { homePath } from '../panes.js';
 
 const RESULTS = 20; // asked for at a time: a few screens of results, the newest first
 const PAUSE_MS = 300; // searching as one types starts once the typing pauses this long
@@ -42,7 +43,7 @@ function tally(count, q) {
 /** @param {View} v @param {number} teamId */
 export function searchScreen(v, teamId) {
   if (!S.teams.some((t) => t.id === teamId)) {
-    return h('main', { class: 'screen' }, bar(v, 'Search', { back: '/' }), h('div', { class: 'content' }, h('p', null, 'This team is not one of yours.')));
+    return h('main', { class: 'screen' }, bar(v, 'Search', { back: homePath() }), h('div', { class: 'content' }, h('p', null, 'This team is not one of yours.')));
   }
   const input = h('input', { type: 'search', id: 'q', name: 'q', autocomplete: 'off',
     enterkeyhint: 'search', placeholder: 'A word from a message', value: new URLSearchParams(location.search).get('q') || '' });
@@ -86,6 +87,6 @@ export function searchScreen(v, teamId) {
   v.cleanup(() => { clearTimeout(timer); removeEventListener('online', run); });
   run();
   if (!input.value) requestAnimationFrame(() => input.focus()); // not when back from a result: the keyboard would cover it
-  return h('main', { class: 'screen' }, bar(v, 'Search', { back: '/' }),
+  return h('main', { class: 'screen' }, bar(v, 'Search', { back: homePath() }),
     h('div', { class: 'content stack' }, form, status, list));
 }
