@@ -74,12 +74,18 @@ def test_a_lead_keeps_everyone_beside_leads_and_writes_in_each(
     expect(leads).to_contain_text("Floor is 3.9")
     expect(channels.get_by_role("link", name=re.compile("Everyone"))).not_to_contain_text("unread")
     olivia.shot("desktop-two-channels")
-    leads.get_by_role("link", name="People").click()  # a screen of its own, and back to both panes
-    page.get_by_role("link", name="Back").click()
-    expect(page.get_by_role("main").get_by_role("region", name=re.compile("^(Everyone|Leads)$"))).to_have_count(2)
-    page.get_by_role("link", name="Search messages").click()  # from the list, and back to both panes
-    page.get_by_role("link", name="Back").click()
-    expect(page.get_by_role("main").get_by_role("region", name=re.compile("^(Everyone|Leads)$"))).to_have_count(2)
+    # Every screen of its own opened from here goes back to both panes.
+    both = page.get_by_role("main").get_by_role("region", name=re.compile("^(Everyone|Leads)$"))
+    for opener, back in (
+        (leads.get_by_role("link", name="People"), "Back"),
+        (page.get_by_role("link", name="Search messages"), "Back"),
+        (page.get_by_role("link", name="Team", exact=True), "Back"),
+        (page.get_by_role("link", name="Settings"), "Back"),
+        (leads.get_by_role("link", name="Table mode"), "Leave table mode"),
+    ):
+        opener.click()
+        page.get_by_role("link", name=back).click()
+        expect(both).to_have_count(2)
     page.set_viewport_size(PHONE)
     expect(page.get_by_role("heading", level=1)).to_have_text("Everyone")
     expect(page.get_by_role("link", name="Back")).to_be_visible()

@@ -9,6 +9,7 @@ import { S } from '../store.js';
 import { devices, signOutDevice, renameDevice, renameMe, changePassword, logOut, setPushLevel, loadPushLevel, errorText } from '../actions.js';
 import { bar } from '../components/bar.js';
 import { installPrompt } from '../components/install.js';
+import { homePath } from '../panes.js';
 
 /** @param {string} name what the log-in sent: a user agent from older versions */
 const prettyDevice = (name) => (name.startsWith('Mozilla/') ? deviceName(name) : name.slice(0, 40));
@@ -107,7 +108,7 @@ function passwordForm() {
 /** @param {View} v */
 export function settingsScreen(v) {
   const installCard = installPrompt();
-  return h('main', { class: 'screen' }, bar(v, 'Settings', { back: '/' }),
+  return h('main', { class: 'screen' }, bar(v, 'Settings', { back: homePath() }),
     h('div', { class: 'content stack' },
       h('section', { class: 'card stack' }, h('h2', null, 'Meeting'),
         h('a', { class: 'button primary', href: '/table' }, icon('moon'), 'Start table mode'),

@@ -13,6 +13,7 @@ import { stack, gotIt, drop, expiry, paint as repaintAlert } from '../components
 import { ladder, tally, receiptLabel } from '../store/ladder.js';
 import { countLabel } from '../store/stack.js';
 import { whenText } from '../components/message.js';
+import { backFrom } from '../panes.js';
 
 /** Keeps the screen on while table mode is open (and takes the lock again when the page comes back). @param {View} v */
 function keepAwake(v) {
@@ -163,7 +164,7 @@ export async function tableScreen(v, teamId, id) {
   last.addEventListener('dblclick', hide);
   const screen = h('main', { class: 'screen table-mode' },
     h('header', { class: 'table-bar' },
-      h('a', { class: 'icon-btn', href: `/c/${ch.id}`, 'aria-label': 'Leave table mode' }, icon('close')),
+      h('a', { class: 'icon-btn', href: backFrom(ch.id), 'aria-label': 'Leave table mode' }, icon('close')),
       h('h1', { class: 'table-title' }, `${summary.name} · ${channelName(ch)}`),
       h('button', { class: 'icon-btn', type: 'button', 'aria-label': 'Hide screen', onclick: hide }, icon('hide'))),
     last, myLastCue(v, ch), pad, neutral);

@@ -8,6 +8,7 @@ import { refreshTeam } from '../store/sync.js';
 import * as act from '../actions.js';
 import { bar } from '../components/bar.js';
 import { homeScreen } from './home.js';
+import { homePath } from '../panes.js';
 
 /** @param {Promise<unknown>} done */
 const orSay = (done) => done.catch((ex) => toast(act.errorText(ex)));
@@ -54,7 +55,7 @@ export function teamScreen(v) {
   }
   sections.push(h('a', { class: 'button secondary', href: '/new' }, 'Create or join another team'));
   if (online()) refreshTeam().catch(() => {});
-  return h('main', { class: 'screen' }, bar(v, t.name, { back: '/' }), h('div', { class: 'content stack' }, sections));
+  return h('main', { class: 'screen' }, bar(v, t.name, { back: homePath() }), h('div', { class: 'content stack' }, sections));
 }
 
 // --- invites: make a link, share or copy it (again, while it works), see uses live, revoke ------------
