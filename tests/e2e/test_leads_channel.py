@@ -43,3 +43,17 @@ def test_a_member_never_sees_the_leads_channel_and_a_lead_does(api: Api, phone: 
     expect(member_nav.get_by_role("link", name="Leads")).to_have_count(0)
     assert lead.errors == []
     assert [e for e in member.errors if "404" not in e] == []
+
+
+def test_an_owner_alone_in_leads_is_told_that_nothing_sent_there_reaches_anyone(
+    api: Api, phone: Callable[[], Phone]
+) -> None:
+    team = api.team(owner="Olivia Owner", members=("Marc Member",))
+    olivia = phone()
+    olivia.login(team.owner)
+    olivia.open_channel("Leads")
+    alone = olivia.page.get_by_text("Only you are in this channel: what you send here reaches no one.")
+    expect(alone).to_be_visible()
+    api.call(team.owner, "PATCH", f"/api/teams/{team.id}/members/{team.members[0].id}", {"role": "lead"})
+    expect(alone).to_have_count(0)  # a second lead came: it goes, live
+    assert olivia.errors == []

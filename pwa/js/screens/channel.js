@@ -110,10 +110,15 @@ export async function channelScreen(v, id, panes = null) {
   const { pad, paint: paintPad } = cuePad(id, ch.team_id);
   v.on('cues', paintPad);
   const closed = panes ? withoutPath(panes, id) : '/';
+  // Alone in it (Leads before a second lead, a group whose others left): what is sent here reaches nobody.
+  const alone = h('p', { class: 'alone', role: 'status' });
+  const paintAlone = () => { alone.textContent = (channel(id) || ch).member_ids.length > 1 ? '' : 'Only you are in this channel: what you send here reaches no one.'; };
+  paintAlone();
   v.on('channels', () => {
     if (left(v, ch, closed)) return;
     const title = root.querySelector('.bar .title'); // renamed: the header says so at once
     if (title && channel(id)) title.textContent = channelName(channel(id));
+    paintAlone();
   });
 
   // Desktop: Enter sends, Shift+Enter is a new line. A touch phone: Enter is a new line, the button sends.
@@ -171,7 +176,7 @@ export async function channelScreen(v, id, panes = null) {
   const table = h('a', { class: 'icon-btn', href: `/table/${ch.team_id}/${id}`, 'aria-label': 'Table mode' }, icon('moon'));
   const close = panes && panes.length > 1 ? h('a', { class: 'icon-btn', href: closed, 'aria-label': `Close ${name}` }, icon('close')) : null;
   const header = panes ? bar(v, name, { heading: 'h2', actions: [people, table, close] }) : bar(v, name, { back: '/', actions: [people, table] });
-  const parts = [skip, header, scroller, h('section', { class: 'tray', 'aria-label': `Send in ${name}` }, padToggle, pad, note, counter, composer)];
+  const parts = [skip, header, scroller, h('section', { class: 'tray', 'aria-label': `Send in ${name}` }, alone, padToggle, pad, note, counter, composer)];
   const root = panes ? h('section', { class: 'pane chat', 'aria-label': name, 'data-channel': String(id) }, ...parts)
     : h('main', { class: 'screen chat' }, ...parts);
   requestAnimationFrame(paint);
