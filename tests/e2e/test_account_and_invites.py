@@ -112,6 +112,7 @@ def test_handover_and_device_sign_out_ask_first(api: Api, phone: Callable[[], Ph
     page.goto("/")
     page.get_by_role("link", name="Team", exact=True).click()
     page.get_by_label("Role of Sam Second").select_option("owner")
+    expect(page.locator("#toast")).to_have_text("Sam Second is now the owner.")  # said, not only shown
     expect(page.locator(".item").filter(has_text="Sam Second").locator(".role")).to_have_text("owner")
     assert api.call(sam, "GET", f"/api/teams/{team.id}")["role"] == "owner"
     assert not me.errors

@@ -29,7 +29,7 @@ export function peopleScreen(v, id) {
     const group = c.kind === 'group', lead = group && LEAD.has(role(S.me?.id ?? 0));
     const name = (/** @type {number} */ uid) => displayName(uid, c.team_id);
     const row = (/** @type {number} */ uid, /** @type {Element | null} */ tail) => h('li', { class: 'item' },
-      h('span', { class: 'row-main row-title' }, name(uid)),
+      h('span', { class: 'row-main row-title' }, uid === S.me?.id ? `${S.me.display_name} (you)` : name(uid)),
       LEAD.has(role(uid)) ? h('span', { class: `role ${role(uid)}` }, role(uid)) : null, tail);
     const remove = (/** @type {number} */ uid) => lead && uid !== S.me?.id
       ? asking('Remove', 'small ghost', `Remove ${name(uid)} from ${c.name}? It leaves their devices, with its history; a lead can add them back.`, () => act.removeFromGroup(c, uid), `Remove ${name(uid)}`) : null;

@@ -12,6 +12,8 @@ import { homePath } from '../panes.js';
 
 /** @param {Promise<unknown>} done */
 const orSay = (done) => done.catch((ex) => toast(act.errorText(ex)));
+/** @type {Record<string, string>} */
+const ROLE_WORDS = { member: 'a member', lead: 'a lead', owner: 'the owner' };
 /** @param {Event} e */
 const valueOf = (e) => /** @type {HTMLInputElement} */ (e.target).value;
 
@@ -25,7 +27,8 @@ function memberItem(t, m, lead) {
         select.value = m.role;
         return;
       }
-      orSay(act.setRole(t.id, m.user_id, select.value));
+      const role = select.value; // said when done: the list alone changes quietly
+      orSay(act.setRole(t.id, m.user_id, role).then(() => toast(`${m.display_name} is now ${ROLE_WORDS[role]}.`)));
     } },
       ['member', 'lead', ...(t.role === 'owner' ? ['owner'] : [])].map((r) => h('option', { value: r, selected: r === m.role }, r[0].toUpperCase() + r.slice(1))))
     : h('span', { class: `role ${m.role}` }, m.role);
