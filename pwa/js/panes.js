@@ -25,6 +25,9 @@ let lastOpen = []; // the channels last shown side by side, for a screen opened 
 /** @param {number[]} ids */
 export const remember = (ids) => { lastOpen = ids; };
 
+/** Where a channel just made opens: beside the channels open on a wide screen, or alone. @param {number} id */
+export const besideOpen = (id) => (wide() && lastOpen.length ? besidePath(lastOpen, id) : `/c/${id}`);
+
 /** Where a screen opened from home goes back to: on a wide screen, the channels that were open there. */
 export const homePath = () => (wide() ? panesPath(lastOpen) : '/');
 

@@ -1,7 +1,7 @@
 // Channels side by side on a wide screen (pwa/js/panes.js): the path names them, left to right.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MAX_PANES, panesOf, panesPath, besidePath, withoutPath, remember, backFrom, homePath } from '../../pwa/js/panes.js';
+import { MAX_PANES, panesOf, panesPath, besidePath, withoutPath, remember, backFrom, homePath, besideOpen } from '../../pwa/js/panes.js';
 
 test('a path names each open channel once, left to right, at most three', () => {
   assert.equal(MAX_PANES, 3);
@@ -29,8 +29,10 @@ test("a screen opened from a pane goes back to the panes it was among; from a ch
   assert.equal(backFrom(7, true), '/c/3');
   assert.equal(backFrom(9), '/c/9'); // not among them: its channel
   assert.equal(homePath(), '/c/3/7'); // from home's search, say
+  assert.equal(besideOpen(9), '/c/3/7/9'); // a channel just made
   globalThis.matchMedia = /** @type {any} */ (() => ({ matches: false })); // a phone
   assert.equal(backFrom(7), '/c/7');
   assert.equal(backFrom(7, true), '/');
   assert.equal(homePath(), '/');
+  assert.equal(besideOpen(9), '/c/9');
 });

@@ -39,7 +39,10 @@ export const whenText = (m) => m.composed_at == null || clock(m.composed_at) ===
   : `written ${clock(m.composed_at)} · sent ${clock(m.created_at)}`;
 
 /** @param {Message} m */
-const when = (m) => h('time', { class: whenText(m).startsWith('written') ? 'written' : null }, whenText(m));
+const when = (m) => {
+  const text = whenText(m);
+  return h('time', { class: text.startsWith('written') ? 'written' : null }, text);
+};
 
 /** @param {Message} m @param {Channel} ch @param {any} [pending] its outbox item, while the server lacks it */
 export function messageItem(m, ch, pending) {

@@ -11,7 +11,7 @@ import { bar, notFound, left } from '../components/bar.js';
 import { cuePad } from '../components/cue-pad.js';
 import { keyed } from '../components/keyed.js';
 import { messageItem } from '../components/message.js';
-import { withoutPath } from '../panes.js';
+import { backFrom } from '../panes.js';
 
 export const TEXT_MAX = 4000; // the server's TEXT_MAX (api/actions/messages.py; a unit test holds them equal)
 const COUNT_FROM = TEXT_MAX - 500; // the counter shows from here
@@ -109,7 +109,7 @@ export async function channelScreen(v, id, panes = null) {
   v.on('outbox', paint);
   const { pad, paint: paintPad } = cuePad(id, ch.team_id);
   v.on('cues', paintPad);
-  const closed = panes ? withoutPath(panes, id) : '/';
+  const closed = backFrom(id, true); // where this channel's Close, or losing it, leads: the other panes, or home
   // Alone in it (Leads before a second lead, a group whose others left): what is sent here reaches nobody.
   const alone = h('p', { class: 'alone', role: 'status' });
   const paintAlone = () => { alone.textContent = (channel(id) || ch).member_ids.length > 1 ? '' : 'Only you are in this channel: what you send here reaches no one.'; };

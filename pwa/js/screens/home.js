@@ -7,7 +7,7 @@ import { bar, settingsLink } from '../components/bar.js';
 import { installPrompt } from '../components/install.js';
 import { keyed } from '../components/keyed.js';
 import { onboardingScreen } from './join.js';
-import { besidePath, panesOf } from '../panes.js';
+import { besideOpen, besidePath } from '../panes.js';
 
 
 /** @type {Record<string, number>} */
@@ -80,10 +80,7 @@ function toggle(holder, el) {
 
 /** A new channel opens beside the channels open on a wide screen, or alone.
  * @param {View} v @param {Promise<number>} opening the channel's id @param {Element} [form] shows field errors */
-const openWhenMade = (v, opening, form) => opening.then((id) => {
-  const open = location.pathname.match(/^\/c\/([\d/]+)$/);
-  v.go(open ? besidePath(panesOf(open[1]), id) : `/c/${id}`);
-}, (ex) => {
+const openWhenMade = (v, opening, form) => opening.then((id) => v.go(besideOpen(id)), (ex) => {
   if (!form || !showFieldErrors(form, ex)) toast(errorText(ex));
 });
 
