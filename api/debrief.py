@@ -79,9 +79,10 @@ def _unacknowledged(log: list[LogEntry], start: int) -> list[Unacknowledged]:
     for e in log:
         if e.kind == "ack" and e.message_id is not None and e.user_id is not None:
             acked.setdefault(e.message_id, set()).add(e.user_id)
+    recalled = {e.message_id for e in log if e.kind == "recalled"}
     found = []
     for e in log:
-        if e.kind != "cue" or e.message_id is None or e.user_id is None:
+        if e.kind != "cue" or e.message_id is None or e.user_id is None or e.message_id in recalled:
             continue
         missing = [u for u in _AUDIENCE(e.audience or "[]") if u not in acked.get(e.message_id, set())]
         if missing:
@@ -156,6 +157,8 @@ def say(entry: Entry, name: Mapping[int, str]) -> str:
             return f"{who} sent “{entry.label or entry.cue}”"
         case "ack":
             return f"{who}: got it ({_seconds(entry.ms or 0)})"
+        case "recalled":
+            return f"{who} recalled their cue"
         case "escalated":
             return f"{who} buzzed again ({_ordinal(entry.ms or 0)} buzz)"
         case "requested":

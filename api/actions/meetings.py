@@ -313,6 +313,13 @@ def note_ack(tx: Tx, message_id: int, user_id: int, at: int) -> bool:
     return sent is not None
 
 
+def note_recall(tx: Tx, message_id: int, user_id: int, at: int) -> None:
+    """A meeting's cue recalled by its sender: the debrief no longer counts it as unanswered."""
+    sent = sql.cue_in_meeting(tx, message_id)
+    if sent is not None:
+        sql.log(tx, sent.meeting_id, LogEntry(at=at, kind="recalled", user_id=user_id, message_id=message_id))
+
+
 # Team settings
 
 

@@ -230,6 +230,7 @@ def recall_message(
         )
     sql.set_recalled(tx, message_id, now)
     escalations.recalled(tx, message_id)
+    meetings.note_recall(tx, message_id, user_id, now)
     unsent = set(push_sql.delete_message_jobs(tx, message_id))
     devices = push_sql.recipient_devices(tx, message.channel_id, user_id)
     targets = [d.id for d in devices if d.id not in unsent and d.session_id not in showing]
