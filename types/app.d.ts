@@ -33,6 +33,7 @@ interface State {
   lastChannel: number | null;
   live: string;
   viewing: number[]; // the channels on screen (on a wide screen, up to three side by side)
+  back: number[]; // of those, the ones scrolled back to older pages: they keep them past KEEP
   replaying: boolean;
   neutral: boolean; // table mode shows its clock
   messages: Map<number, Message[]>; // channel id -> messages by cursor

@@ -34,7 +34,7 @@ export async function commit(c, { now = false, effects = {} } = {}) {
 
 export async function loadLocal() {
   const saved = await kv.get('state');
-  if (saved) Object.assign(S, saved, { live: 'offline', viewing: [], replaying: false });
+  if (saved) Object.assign(S, saved, { live: 'offline', viewing: [], back: [], replaying: false });
   outbox.setUser(S.me?.id ?? null);
   await outbox.reload();
 }

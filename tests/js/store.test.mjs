@@ -219,6 +219,27 @@ test('sent messages and loaded history are stored once; a sent copy the socket b
   assert.deepEqual(s.messages.get(3).map((m) => m.id), [1, 2]);
 });
 
+test('a channel opened during a first replay keeps only the newest KEEP; pages scrolled back to and live news stay', () => {
+  const ids = () => s.messages.get(3).map((m) => m.id);
+  const range = (a, b) => Array.from({ length: b - a + 1 }, (_, i) => a + i);
+  s.replaying = true; // a first login: the socket replays the whole history from cursor 0
+  for (const i of range(1, 145)) apply('message', msg(i));
+  reduce.channelOpened(s, 3); // opened halfway: its newest page comes, then the replay goes on
+  reduce.historyLoaded(s, 3, range(151, 200).map((i) => msg(i)));
+  for (const i of range(146, 200)) apply('message', msg(i));
+  assert.deepEqual(ids(), range(51, 200));
+  s.replaying = false;
+  reduce.historyLoaded(s, 3, range(1, 50).map((i) => msg(i)), true); // scrolled back: kept while open
+  s.replaying = true; // a reconnect's replay
+  apply('message', msg(201));
+  s.replaying = false;
+  apply('message', msg(202));
+  assert.deepEqual(ids(), range(1, 202));
+  reduce.channelClosed(s, 3);
+  apply('message', msg(203));
+  assert.deepEqual(ids(), range(54, 203));
+});
+
 test('reading a channel clears its unread count and never lowers how far I have read', () => {
   everyone().unread = 2;
   assert.deepEqual(topics(reduce.channelRead(s, 3, 40)), ['channels']);

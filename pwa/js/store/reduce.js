@@ -8,7 +8,7 @@ export const LEAD = new Set(['owner', 'lead']);
 /** @returns {State} */
 export const createState = () => ({
   me: null, teams: [], teamId: null, team: {}, cursor: null, prefs: { level: 'hidden' }, lastCue: null,
-  lastChannel: null, live: 'offline', viewing: [], replaying: false, neutral: false, messages: new Map(),
+  lastChannel: null, live: 'offline', viewing: [], back: [], replaying: false, neutral: false, messages: new Map(),
 });
 
 // --- lookups --------------------------------------------------------------------------------------
@@ -104,7 +104,12 @@ function upsert(s, m, c) {
   else list.push(m);
   // Sorted after an update too: it puts right a copy cached while events carried no cursor.
   list.sort((a, b) => a.cursor - b.cursor);
-  if (list.length > KEEP && !s.viewing.includes(m.channel_id)) list.splice(0, list.length - KEEP); // scrolled-back pages stay while open
+  // A channel keeps its newest KEEP. The open one keeps more: the older pages scrolled back to, and what comes in
+  // live while it is read; not what a replay brings into one not scrolled back: a first login replays the whole
+  // history from cursor 0, and a channel opened during that replay kept all the rest of it.
+  const id = m.channel_id;
+  const beyond = s.viewing.includes(id) && (s.back.includes(id) || !s.replaying);
+  if (list.length > KEEP && !beyond) list.splice(0, list.length - KEEP);
   s.messages.set(m.channel_id, list);
   c.touch(m.channel_id);
   return at < 0;
@@ -225,9 +230,10 @@ export function messageSent(s, m) {
 /** My "got it" is stored (or queued). @param {State} s @param {AckDone} d */
 export const ackSaved = (s, d) => addAck(s, d, new Change());
 
-/** @param {State} s @param {number} channelId @param {Message[]} page */
-export function historyLoaded(s, channelId, page) {
+/** @param {State} s @param {number} channelId @param {Message[]} page @param {boolean} [older] scrolled back to */
+export function historyLoaded(s, channelId, page, older = false) {
   const c = new Change();
+  if (older && s.viewing.includes(channelId) && !s.back.includes(channelId)) s.back.push(channelId);
   for (const m of page) upsert(s, m, c);
   return c.emit('messages', channelId);
 }
@@ -308,7 +314,11 @@ export function channelOpened(s, id) {
 }
 
 /** @param {State} s @param {number} id */
-export const channelClosed = (s, id) => { s.viewing = s.viewing.filter((x) => x !== id); return new Change(); };
+export const channelClosed = (s, id) => {
+  s.viewing = s.viewing.filter((x) => x !== id);
+  s.back = s.back.filter((x) => x !== id);
+  return new Change();
+};
 
 /** The server's position, or an event's, is applied. @param {State} s @param {number} cursor */
 export const reached = (s, cursor) => { s.cursor = Math.max(s.cursor || 0, cursor); return new Change(); };

@@ -33,7 +33,7 @@ export async function loadHistory(channelId, older = false) {
   const before = older ? (await messagesOf(channelId))[0]?.id : undefined;
   const page = await api('GET', `/channels/${channelId}/messages?limit=50${before ? `&before=${before}` : ''}`);
   await messagesOf(channelId);
-  await commit(reduce.historyLoaded(S, channelId, page.messages));
+  await commit(reduce.historyLoaded(S, channelId, page.messages, older));
   return page.more;
 }
 
