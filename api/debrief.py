@@ -118,7 +118,7 @@ def _floor_time(log: list[LogEntry], end: int) -> list[FloorTime]:
         if e.kind == "granted" and e.user_id is not None:
             close(e.at)
             holder = (e.user_id, e.at)
-        elif e.kind in ("released", "taken", "ended"):
+        elif e.kind in ("released", "taken", "ended") or (e.kind == "left" and holder and holder[0] == e.user_id):
             close(e.at)
     close(end)
     return sorted(held.values(), key=lambda t: t.ms, reverse=True)
@@ -157,6 +157,8 @@ def say(entry: Entry, name: Mapping[int, str]) -> str:
             return f"{who} sent “{entry.label or entry.cue}”"
         case "ack":
             return f"{who}: got it ({_seconds(entry.ms or 0)})"
+        case "left":
+            return f"{who} left the table"
         case "recalled":
             return f"{who} recalled their cue"
         case "escalated":
@@ -183,31 +185,39 @@ def _ordinal(n: int) -> str:
 
 def markdown(debrief: Debrief, name: Mapping[int, str]) -> str:
     m = debrief.meeting
-    lines = [f"# Debrief: {m.title} with {m.counterpart}", ""]
+    lines = [f"# Debrief: {_md(m.title)} with {_md(m.counterpart)}", ""]
     if m.started_at is not None and m.ended_at is not None:
         lines += [f"Lasted {clock(m.ended_at - m.started_at)[1:]} (minutes:seconds).", ""]
     lines += ["## Cues not acknowledged", ""]
     lines += [
-        f"- {clock(u.at)} “{u.label}” from {name.get(u.sender_id, 'Someone')}: "
-        + ", ".join(name.get(x, "Someone") for x in u.missing)
+        "- "
+        + _md(
+            f"{clock(u.at)} “{u.label}” from {name.get(u.sender_id, 'Someone')}: "
+            + ", ".join(name.get(x, "Someone") for x in u.missing)
+        )
         for u in debrief.unacknowledged
     ] or ["None."]
     lines += ["", "## Slowest acknowledgements", ""]
-    lines += [f"- {name.get(s.user_id, 'Someone')}: {_seconds(s.ms)} for “{s.label}”" for s in debrief.slowest] or [
-        "None."
-    ]
+    lines += [
+        "- " + _md(f"{name.get(s.user_id, 'Someone')}: {_seconds(s.ms)} for “{s.label}”") for s in debrief.slowest
+    ] or ["None."]
     lines += ["", "## The floor", ""]
     lines += [
-        f"- {name.get(f.user_id, 'Someone')}: {clock(f.ms)[1:]} over {f.turns} turn{'s' if f.turns != 1 else ''}"
+        "- " + _md(f"{name.get(f.user_id, 'Someone')}: {clock(f.ms)[1:]} over {f.turns} turn{'s' * (f.turns != 1)}")
         for f in debrief.floor_time
     ] or ["Nobody held the floor."]
     lines += ["", "## Timeline", "", "| Time | What happened |", "|---|---|"]
-    lines += [f"| {clock(e.at)} | {_cell(say(e, name))} |" for e in debrief.timeline]
+    lines += [f"| {clock(e.at)} | {_md(say(e, name))} |" for e in debrief.timeline]
     return "\n".join(lines) + "\n"
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|")
+_MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_[]<>#|!~"})
+
+
+def _md(text: str) -> str:
+    """People's words as Markdown text, never markup: a name cannot become a link, an image, HTML or a table cell
+    (with [ escaped no ( ) can make a link; each line starts with our own words, so - + . never start a list)."""
+    return text.translate(_MARKDOWN)
 
 
 CSV_COLUMNS = ("time", "at_ms", "kind", "who", "by", "cue", "label", "ms", "place", "role", "message_id", "said")

@@ -103,7 +103,17 @@ class Floor(msgspec.Struct):
 
 
 MeetingChangeKind = Literal[
-    "created", "started", "ended", "joined", "requested", "withdrawn", "granted", "declined", "released", "taken"
+    "created",
+    "started",
+    "ended",
+    "joined",
+    "left",
+    "requested",
+    "withdrawn",
+    "granted",
+    "declined",
+    "released",
+    "taken",
 ]
 
 

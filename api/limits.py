@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 
 from api.accounts import DEVICE_MAX, PASSWORD_MAX, PASSWORD_MIN
+from api.actions.meetings import COUNTERPART_MAX, MEETING_TITLE_MAX
 from api.actions.messages import RECALL_SECONDS
 from api.actions.search import SEARCH_MAX_CHARS
 from api.cueset import LABEL_MAX
@@ -27,6 +28,8 @@ LIMITS = {
     "device": DEVICE_MAX,
     "recallSeconds": RECALL_SECONDS,  # a mis-tapped cue can be recalled this long
     "search": SEARCH_MAX_CHARS,  # a search query
+    "meetingTitle": MEETING_TITLE_MAX,
+    "counterpart": COUNTERPART_MAX,
 }
 
 

@@ -22,17 +22,18 @@ from api.db.connection import Database, Rows
 from api.db.meetings import EscalationSettings
 from api.events import Escalation, Meeting, MeetingDeleted, Seat
 from api.presence import Presence, Readiness
+from api.throttle import Throttles
 from api.wire import Body, Id, PathId, name_meta
 
 
 class MeetingIn(Body):
     title: Annotated[str, name_meta(MEETING_TITLE_MAX)]
     counterpart: Annotated[str, name_meta(COUNTERPART_MAX)]
-    planned_at: Annotated[int, msgspec.Meta(ge=0, le=2**53)] | None = None
+    planned_at: Annotated[int, msgspec.Meta(ge=1, le=2**53)] | None = None  # ms; ge=1: Litestar documents no 0 bound
     channel_id: Id | None = None  # where its cues go; Everyone when left out
 
 
-class SeatIn(Body):
+class JoinIn(Body):
     place: Place
     role: SeatRole
 
@@ -56,25 +57,28 @@ class Roster(msgspec.Struct):
 
 
 class _RosterRows(msgspec.Struct):
+    live: bool
     seats: list[Seat]
     absent: list[int]
     with_push: list[int]
 
 
 def _roster_rows(rows: Rows, user_id: int, meeting_id: int) -> _RosterRows:
-    actions.meeting_for(rows, meeting_id, user_id, lead=True)
-    row = sql.meeting(rows, meeting_id)
-    assert row is not None
-    seats = sql.seats(rows, meeting_id)
-    seated = {seat.user_id for seat in seats}
+    """The seats of the team's members (someone who left the team since is no one's business)."""
+    row = actions.meeting_for(rows, meeting_id, user_id, lead=True)
     members = [m.user_id for m in teams_sql.members_of(rows, row.team_id)]
+    seats = [seat for seat in sql.seats(rows, meeting_id) if seat.user_id in members]
+    seated = {seat.user_id for seat in seats}
     return _RosterRows(
-        seats=seats, absent=[m for m in members if m not in seated], with_push=sql.seated_with_push(rows, meeting_id)
+        live=row.state == "live",
+        seats=seats,
+        absent=[m for m in members if m not in seated],
+        with_push=sql.seated_with_push(rows, meeting_id),
     )
 
 
 def _debrief(rows: Rows, user_id: int, meeting_id: int) -> tuple[debrief.Debrief, dict[int, str]]:
-    found = actions.meeting(rows, user_id, meeting_id)
+    found = actions.debrief_for(rows, user_id, meeting_id)
     names = sql.display_names(rows, found.team_id, meeting_id)
     return debrief.build(found, sql.timeline(rows, meeting_id), now_ms()), names
 
@@ -121,9 +125,15 @@ async def delete_meeting(
 
 @post("/meetings/{meeting_id:int}/join", status_code=200, summary="Take a seat at the live meeting's table (or move)")
 async def join_meeting(
-    meeting_id: PathId, data: JSONBody[SeatIn], auth: NamedDependency[Auth], db: NamedDependency[Database]
+    meeting_id: PathId,
+    data: JSONBody[JoinIn],
+    auth: NamedDependency[Auth],
+    db: NamedDependency[Database],
+    throttles: NamedDependency[Throttles],
 ) -> Meeting:
-    return await db.write(actions.join_meeting, auth.user_id, meeting_id, data.place, data.role)
+    return await db.write(
+        actions.join_meeting, auth.user_id, meeting_id, data.place, data.role, throttle=throttles.meeting
+    )
 
 
 @get("/meetings/{meeting_id:int}/roster", summary="Who is at the table and whether their phone is ready; leads")
@@ -134,7 +144,8 @@ async def roster(
     pushes = set(found.with_push)
 
     def ready(user_id: int) -> Ready:
-        known = presence.readiness(user_id)
+        # A phone is ready for a live meeting; once it ended, how its people's phones are is no longer the lead's.
+        known = presence.readiness(user_id) if found.live else Readiness(live=False, visible=False, last_heard=None)
         return Ready(live=known.live, visible=known.visible, last_heard=known.last_heard, push=user_id in pushes)
 
     seats = [RosterSeat(**msgspec.structs.asdict(seat), ready=ready(seat.user_id)) for seat in found.seats]
@@ -142,13 +153,23 @@ async def roster(
 
 
 @post("/meetings/{meeting_id:int}/floor", status_code=200, summary='Ask for the floor ("Let me talk"); at the table')
-async def request_floor(meeting_id: PathId, auth: NamedDependency[Auth], db: NamedDependency[Database]) -> Meeting:
-    return await db.write(actions.request_floor, auth.user_id, meeting_id)
+async def request_floor(
+    meeting_id: PathId,
+    auth: NamedDependency[Auth],
+    db: NamedDependency[Database],
+    throttles: NamedDependency[Throttles],
+) -> Meeting:
+    return await db.write(actions.request_floor, auth.user_id, meeting_id, throttle=throttles.meeting)
 
 
 @delete("/meetings/{meeting_id:int}/floor", status_code=200, summary="Withdraw my request for the floor")
-async def withdraw_floor(meeting_id: PathId, auth: NamedDependency[Auth], db: NamedDependency[Database]) -> Meeting:
-    return await db.write(actions.withdraw_floor, auth.user_id, meeting_id)
+async def withdraw_floor(
+    meeting_id: PathId,
+    auth: NamedDependency[Auth],
+    db: NamedDependency[Database],
+    throttles: NamedDependency[Throttles],
+) -> Meeting:
+    return await db.write(actions.withdraw_floor, auth.user_id, meeting_id, throttle=throttles.meeting)
 
 
 @post("/meetings/{meeting_id:int}/floor/grant", status_code=200, summary="Give someone at the table the floor; leads")

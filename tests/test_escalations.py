@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 from websockets.asyncio.client import ClientConnection
 
-from tests.client import Person, Team, make_team, next_frame
+from tests.client import Person, Team, join, make_team, next_frame, sign_up
 from tests.push_service import PUSH_ENV, PushService
 from tests.routes import assert_error_shape
 from tests.server import ServerProcess
@@ -65,6 +65,8 @@ async def test_an_urgent_cue_buzzes_again_whoever_has_not_acknowledged_it_and_st
         sent_at = time.monotonic()
         cue = (await lead.send(everyone, cue="stop_call_me")).json()
         await ack_all_but(team, cue["id"], lee)
+        newcomer = await sign_up(http, server.ws_url)
+        await join(newcomer, team.id, team.owner)  # in Everyone now, but the cue never reached them: no buzz
         first = await escalation_frame(lee_ws)
         waited = time.monotonic() - sent_at
         assert (first["message_id"], first["buzzes"], first["pending"], first["state"]) == (

@@ -44,6 +44,7 @@ RULES_BEYOND_THE_SCHEMA = {
     "POST /api/teams/{team_id}/channels": "members who are in the team",
     "POST /api/channels/{channel_id}/members": "a member of the team",
     "GET /api/teams/{team_id}/search": "a q holding at least one word (letters or digits)",
+    "POST /api/teams/{team_id}/meetings": "cues going to a channel of the team: Everyone, Leads or a group",
     "POST /api/push/subscriptions": "keys of a P-256 point and 16 bytes, an https endpoint on a public host",
 }
 CONFIG = schemathesis.Config.from_dict(

@@ -150,7 +150,9 @@ GET_ROUTES = sorted(path for method, path in API_ROUTES if method == "GET")
 
 async def _ids(team: Team) -> dict[str, int | str]:
     everyone = (await team.owner.channels(team.id))["Everyone"]["id"]
-    return {"team_id": team.id, "channel_id": everyone, "token": "no-such-invite"}
+    meeting = await team.owner.post(f"/api/teams/{team.id}/meetings", {"title": "Round 2", "counterpart": "Acme"})
+    ids = {"team_id": team.id, "channel_id": everyone, "meeting_id": meeting.json()["id"]}
+    return {**ids, "token": "no-such-invite"}
 
 
 def _comparable(headers: httpx.Headers) -> dict[str, str]:

@@ -277,7 +277,7 @@ async def test_the_floor_is_for_those_at_the_table_and_granted_by_leads(team: Te
     mid, lead, sam, lee = meeting["id"], team.leads[0], *team.members
     refused(await sam.post(f"/api/meetings/{mid}/floor"), 409, "not_at_table")
     body = refused(await lead.post(f"/api/meetings/{mid}/floor/grant", {"user_id": lee.id}), 409, "not_at_table")
-    assert body["fields"] == {"user_id": "They are"}
+    assert body["fields"] == {"user_id": "is not at the table"}
     await seat(sam, mid)
     refused(await lee.post(f"/api/meetings/{mid}/floor/grant", {"user_id": sam.id}), 403, "forbidden")
     refused(await lee.post(f"/api/meetings/{mid}/floor/take"), 403, "forbidden")
@@ -507,3 +507,73 @@ async def test_a_meeting_of_a_deleted_group_sends_its_cues_to_everyone(team: Tea
     assert (await lead.delete(f"/api/channels/{group['id']}")).status_code == 204
     everyone = (await lead.channels(team.id))["Everyone"]["id"]
     assert (await sam.get(f"/api/meetings/{meeting['id']}")).json()["channel_id"] == everyone
+
+
+# What an attacker's pass found
+
+
+async def test_the_roster_names_no_one_who_left_the_team_and_no_phone_once_the_meeting_ended(team: Team) -> None:
+    meeting = await live_meeting(team)
+    mid, lead, sam, lee = meeting["id"], team.leads[0], *team.members
+    await seat(sam, mid)
+    await seat(lee, mid)
+    async with sam.live() as ws:
+        await ws.send('{"type":"ping"}')
+        await lead.post(f"/api/meetings/{mid}/end")
+        assert (await team.owner.delete(f"/api/teams/{team.id}/members/{lee.id}")).status_code == 204
+        roster = (await lead.get(f"/api/meetings/{mid}/roster")).json()
+    assert [s["user_id"] for s in roster["seats"]] == [sam.id] and lee.id not in roster["absent"]
+    assert roster["seats"][0]["ready"] == {"live": False, "visible": False, "last_heard": None, "push": False}
+
+
+async def test_the_debrief_of_a_leads_meeting_is_for_those_in_leads(team: Team) -> None:
+    leads = (await team.owner.channels(team.id))["Leads"]["id"]
+    meeting = await plan(team, channel_id=leads)
+    await team.leads[0].post(f"/api/meetings/{meeting['id']}/start")
+    await team.leads[0].send(leads, cue="dont_concede")
+    for path in ("debrief", "debrief.md", "debrief.csv"):
+        refused(await team.members[0].get(f"/api/meetings/{meeting['id']}/{path}"), 403, "forbidden")
+        assert (await team.owner.get(f"/api/meetings/{meeting['id']}/{path}")).status_code == 200
+
+
+async def test_someone_taken_out_of_the_meetings_channel_leaves_its_table_queue_and_floor(
+    http: httpx.AsyncClient, server: ServerProcess
+) -> None:
+    team = await make_team(http, server.ws_url, leads=2)
+    leads = (await team.owner.channels(team.id))["Leads"]["id"]
+    meeting = await plan(team, channel_id=leads)
+    mid, second = meeting["id"], team.leads[1]
+    await team.leads[0].post(f"/api/meetings/{mid}/start")
+    await seat(second, mid)
+    await second.post(f"/api/meetings/{mid}/floor")
+    await team.leads[0].post(f"/api/meetings/{mid}/floor/grant", {"user_id": second.id})
+    demoted = await team.owner.patch(f"/api/teams/{team.id}/members/{second.id}", {"role": "member"})
+    assert demoted.status_code == 200
+    state = (await team.owner.get(f"/api/meetings/{mid}")).json()
+    assert (state["seats"], state["queue"], state["floor"]) == ([], [], None)
+    told = [e["data"]["change"] for e in await sync_all(team.owner) if e["type"] == "meeting"][-1]
+    assert told == {"what": "left", "actor_id": second.id, "user_id": second.id}
+    refused(await second.post(f"/api/meetings/{mid}/floor"), 409, "not_at_table")
+    refused(await team.owner.post(f"/api/meetings/{mid}/floor/grant", {"user_id": second.id}), 409, "not_at_table")
+    await team.leads[0].post(f"/api/meetings/{mid}/end")
+    debrief = (await team.owner.get(f"/api/meetings/{mid}/debrief")).json()
+    at = {e["kind"]: e["at"] for e in debrief["timeline"]}
+    assert debrief["floor_time"][0]["ms"] == at["left"] - at["granted"]  # the turn ends there, not at the end
+
+
+async def test_a_place_or_role_with_a_trailing_newline_is_refused_not_a_500(team: Team) -> None:
+    meeting = await live_meeting(team)
+    for body in ({"place": "room\n", "role": "speaking"}, {"place": "room", "role": "notes\n"}):
+        refused(await team.members[0].post(f"/api/meetings/{meeting['id']}/join", body), 400, "invalid_request")
+
+
+async def test_joins_and_floor_requests_are_rate_limited_per_person(team: Team) -> None:
+    meeting = await live_meeting(team)
+    mid, sam = meeting["id"], team.members[0]
+    answers = [await sam.post(f"/api/meetings/{mid}/join", {"place": "room", "role": "speaking"}) for _ in range(60)]
+    assert {a.status_code for a in answers} == {200}
+    limited = refused(await sam.post(f"/api/meetings/{mid}/floor"), 429, "rate_limited")
+    assert "meeting actions" in limited["detail"]
+    assert (
+        await team.members[1].post(f"/api/meetings/{mid}/join", {"place": "call", "role": "notes"})
+    ).status_code == 200

@@ -226,7 +226,7 @@ def test_every_name_field_of_every_request_body_follows_the_rule() -> None:
     }
     # A device's new name (PATCH /api/sessions/{id}) is a name too, though its field is called "device".
     assert (
-        named | {("DeviceName", "device")}
+        named | {("DeviceName", "device"), ("MeetingIn", "title"), ("MeetingIn", "counterpart")}
         == _name_fields()
         == {
             ("SignUp", "display_name"),
@@ -236,6 +236,8 @@ def test_every_name_field_of_every_request_body_follows_the_rule() -> None:
             ("GroupIn", "name"),
             ("GroupNameIn", "name"),
             ("Cue", "label"),
+            ("MeetingIn", "title"),
+            ("MeetingIn", "counterpart"),
         }
     )
 

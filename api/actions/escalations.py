@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 
+import msgspec
+
 from api import access
 from api.clock import now_ms
 from api.db import meetings as sql
@@ -23,6 +25,7 @@ from api.events import Escalation, EscalationEvent, Message, ToChannel, record
 
 StopReason = str  # acknowledged, expired, cancelled, ended, done
 BUZZ_BATCH = 50  # schedules served per write
+_AUDIENCE = msgspec.json.Decoder(list[int]).decode
 
 
 def schedule(tx: Tx, meeting_id: int, message: Message, cue: StoredCue) -> bool:
@@ -38,25 +41,34 @@ def schedule(tx: Tx, meeting_id: int, message: Message, cue: StoredCue) -> bool:
     return True
 
 
+def _pending(tx: Tx, row: EscalationRow) -> list[int]:
+    """Who the cue went to and has not acknowledged it, of those still in its channel (never a newcomer)."""
+    sent = sql.cue_in_meeting(tx, row.message_id)
+    audience = set(_AUDIENCE(sent.audience)) if sent is not None else set()
+    return [u for u in sql.unacknowledged(tx, row.message_id, row.channel_id, row.sender_id) if u in audience]
+
+
 def _event(tx: Tx, row: EscalationRow, pending: list[int], next_at: int | None, reason: str | None) -> Escalation:
-    escalation = Escalation(
-        message_id=row.message_id,
-        channel_id=row.channel_id,
-        meeting_id=row.meeting_id,
-        buzzes=row.buzzes,
-        pending=pending,
-        state="active" if reason is None or reason == "done" else "stopped",
-        reason=reason,  # type: ignore[arg-type]  # one of the StopReason words
-        next_at=next_at,
-    )
+    def escalation(cursor: int) -> Escalation:
+        sql.tag_event(tx, cursor, row.meeting_id)  # deleting the meeting deletes it too
+        return Escalation(
+            message_id=row.message_id,
+            channel_id=row.channel_id,
+            meeting_id=row.meeting_id,
+            buzzes=row.buzzes,
+            pending=pending,
+            state="active" if reason is None or reason == "done" else "stopped",
+            reason=reason,  # type: ignore[arg-type]  # one of the StopReason words
+            next_at=next_at,
+        )
+
     return record(tx, EscalationEvent, ToChannel(team_id=row.team_id, channel_id=row.channel_id), escalation)
 
 
 def stop(tx: Tx, row: EscalationRow, reason: StopReason) -> Escalation:
     """Stop insisting, and tell the channel why (the sender's screen stops counting buzzes)."""
     sql.set_buzzed(tx, row.message_id, row.buzzes, None, reason)
-    pending = sql.unacknowledged(tx, row.message_id, row.channel_id, row.sender_id)
-    return _event(tx, row, pending, None, reason)
+    return _event(tx, row, _pending(tx, row), None, reason)
 
 
 def _buzz(tx: Tx, row: EscalationRow, pending: list[int], now: int, showing: Collection[int]) -> bool:
@@ -73,7 +85,7 @@ def _buzz(tx: Tx, row: EscalationRow, pending: list[int], now: int, showing: Col
             LogEntry(at=now, kind="escalated", user_id=user_id, message_id=row.message_id, ms=row.buzzes),
         )
     devices = sql.unacknowledged_devices(tx, row.message_id, row.channel_id, row.sender_id)
-    targets = [device.id for device in devices if device.session_id not in showing]
+    targets = [d.id for d in devices if d.user_id in pending and d.session_id not in showing]
     if targets:
         ttl = max(1, (row.expires_at - now) // 1000)
         push_sql.insert_jobs(tx, targets, row.message_id, ttl, "high", f"cue-{row.channel_id}", now)
@@ -86,7 +98,7 @@ def buzz_due(tx: Tx, showing: Collection[int], wake_push: Callable[[], None]) ->
     due = sql.due_escalations(tx, now, BUZZ_BATCH)
     pushed = False
     for row in due:
-        pending = sql.unacknowledged(tx, row.message_id, row.channel_id, row.sender_id)
+        pending = _pending(tx, row)
         if now >= row.expires_at:
             stop(tx, row, "expired")
         elif not pending:

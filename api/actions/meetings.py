@@ -8,7 +8,7 @@ deleting it deletes them), and a line of its timeline. The rules for urgent cues
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -31,6 +31,7 @@ from api.events import (
     ToTeam,
     record,
 )
+from api.throttle import Throttle
 from api.wire import Body
 
 MEETING_TITLE_MAX = 120
@@ -41,8 +42,8 @@ ESCALATE_EVERY_SECONDS = (10, 300)
 ESCALATE_TIMES = (0, 10)  # 0: urgent cues buzz once, as outside a meeting
 MEETING_CHANNEL_KINDS = frozenset({"everyone", "leads", "group"})
 
-Place = Annotated[str, msgspec.Meta(pattern="^(room|call|remote)$")]
-SeatRole = Annotated[str, msgspec.Meta(pattern="^(speaking|observing|notes)$")]
+Place = Literal["room", "call", "remote"]
+SeatRole = Literal["speaking", "observing", "notes"]
 
 
 class EscalationIn(Body):
@@ -98,15 +99,23 @@ def meeting_for(
     return row
 
 
+def _count(throttle: Throttle, user_id: int) -> None:
+    """What anyone at the table may do (join, ask, withdraw) is rate-limited: each is an event to the whole team and a
+    line of the timeline. Touched in the writer's thread only, as the messages limit is."""
+    throttle.check(str(user_id), "meeting actions from you this minute")
+    throttle.hit(str(user_id))
+
+
 def _live(row: MeetingRow) -> None:
     if row.state != "live":
         said = "has not started yet" if row.state == "planned" else "has ended"
         raise conflict("meeting_state", f"This meeting {said}.")
 
 
-def _seated(rows: Rows, row: MeetingRow, user_id: int, who: str) -> None:
+def _seated(rows: Rows, row: MeetingRow, user_id: int, who: str, field: str | None = None) -> None:
     if sql.seat(rows, row.id, user_id) is None:
-        raise ApiError(409, "not_at_table", f"{who} not at this meeting's table (join it first).", {"user_id": who})
+        fields = {field: "is not at the table"} if field else None
+        raise ApiError(409, "not_at_table", f"{who} not at this meeting's table (join it first).", fields)
 
 
 def _meeting_channel(rows: Rows, team_id: int, user_id: int, channel_id: int | None) -> int:
@@ -187,9 +196,10 @@ def delete_meeting(tx: Tx, user_id: int, meeting_id: int) -> MeetingDeleted:
 # At the table
 
 
-def join_meeting(tx: Tx, user_id: int, meeting_id: int, place: str, role: str) -> Meeting:
+def join_meeting(tx: Tx, user_id: int, meeting_id: int, place: str, role: str, *, throttle: Throttle) -> Meeting:
     """Take a seat (or change where I am and what I do): the meeting must be live and its channel mine."""
     row = meeting_for(tx, meeting_id, user_id)
+    _count(throttle, user_id)
     _live(row)
     if user_id not in channels_sql.member_ids(tx, row.channel_id):
         raise forbidden("This meeting's cues go to a channel you are not in.")
@@ -198,11 +208,23 @@ def join_meeting(tx: Tx, user_id: int, meeting_id: int, place: str, role: str) -
     return _announce(tx, meeting_id, "joined", user_id, user_id)
 
 
-def leave_team_meetings(tx: Tx, team_id: int, user_id: int) -> None:
-    """Someone leaving the team leaves its live meeting's table, queue and floor."""
-    for meeting_id in sql.live_meetings_with(tx, team_id, user_id):
-        sql.unseat(tx, meeting_id, user_id)
-        _announce(tx, meeting_id, "withdrawn", user_id, user_id)
+def leave_table(tx: Tx, channel_id: int, user_id: int) -> None:
+    """Someone taken out of a live meeting's channel (leaving the team takes them out of every channel) leaves its
+    table: their seat, their place in the queue and the floor, if they held it."""
+    row = sql.live_meeting_of_channel(tx, channel_id)
+    if row is None or (sql.seat(tx, row.id, user_id) is None and row.floor_holder != user_id):
+        return
+    sql.unseat(tx, row.id, user_id)
+    _log(tx, row.id, "left", user_id=user_id)
+    _announce(tx, row.id, "left", user_id, user_id)
+
+
+def debrief_for(rows: Rows, user_id: int, meeting_id: int) -> Meeting:
+    """The meeting, for a debrief: it tells of the cues sent in its channel, so only that channel's members read it."""
+    found = meeting(rows, user_id, meeting_id)
+    if user_id not in channels_sql.member_ids(rows, found.channel_id):
+        raise forbidden("The debrief tells of the cues sent in a channel you are not in.")
+    return found
 
 
 def hand_channel_over(tx: Tx, team_id: int, channel_id: int) -> None:
@@ -213,9 +235,10 @@ def hand_channel_over(tx: Tx, team_id: int, channel_id: int) -> None:
 # The floor
 
 
-def request_floor(tx: Tx, user_id: int, meeting_id: int) -> Meeting:
+def request_floor(tx: Tx, user_id: int, meeting_id: int, *, throttle: Throttle) -> Meeting:
     """Ask for the floor ("Let me talk"): into the queue, once; asking again keeps my place."""
     row = meeting_for(tx, meeting_id, user_id)
+    _count(throttle, user_id)
     _live(row)
     _seated(tx, row, user_id, "You are")
     if row.floor_holder == user_id:
@@ -230,8 +253,9 @@ def request_floor(tx: Tx, user_id: int, meeting_id: int) -> Meeting:
     return _announce(tx, meeting_id, "requested", user_id, user_id)
 
 
-def withdraw_floor(tx: Tx, user_id: int, meeting_id: int) -> Meeting:
+def withdraw_floor(tx: Tx, user_id: int, meeting_id: int, *, throttle: Throttle) -> Meeting:
     row = meeting_for(tx, meeting_id, user_id)
+    _count(throttle, user_id)
     _live(row)
     if not sql.delete_request(tx, meeting_id, user_id):
         raise conflict("not_queued", "You are not waiting for the floor.")
@@ -243,7 +267,7 @@ def grant_floor(tx: Tx, lead_id: int, meeting_id: int, user_id: int) -> Meeting:
     """Give someone at the table the floor (from the queue or not); whoever held it loses it."""
     row = meeting_for(tx, meeting_id, lead_id, lead=True)
     _live(row)
-    _seated(tx, row, user_id, "They are")
+    _seated(tx, row, user_id, "They are", "user_id")
     if row.floor_holder == user_id:
         return meeting_state(tx, row, Change("granted", lead_id, user_id))
     if row.floor_holder is not None:

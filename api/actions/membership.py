@@ -58,6 +58,7 @@ def add_to_channel(tx: Tx, team_id: int, channel_id: int, user_ids: list[int]) -
 def remove_from_channel(tx: Tx, team_id: int, channel_id: int, user_id: int) -> None:
     if not channels_sql.remove_member(tx, channel_id, user_id):
         return
+    meetings.leave_table(tx, channel_id, user_id)
     push_sql.delete_member_jobs(tx, channel_id, user_id)  # a retried push must not reach them
     tell_removed(tx, team_id, channel_id, user_id)
     announce_channel(tx, team_id, channel_id)
@@ -113,7 +114,6 @@ def change_role(tx: Tx, team_id: int, user_id: int, role: str) -> Member:
 
 def leave_team(tx: Tx, team_id: int, user_id: int) -> bool:
     """Out of every channel of the team, then the team; returns whether a group went with them (see leave_channel)."""
-    meetings.leave_team_meetings(tx, team_id, user_id)
     channel_ids = channels_sql.channel_ids_in_team(tx, team_id, user_id)
     erased = [leave_channel(tx, team_id, channel_id, user_id) for channel_id in channel_ids]
     sql.delete_member(tx, team_id, user_id)

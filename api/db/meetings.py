@@ -179,16 +179,6 @@ def floor_of(row: MeetingRow) -> Floor | None:
     return Floor(user_id=row.floor_holder, since=row.floor_since)
 
 
-def live_meetings_with(rows: Rows, team_id: int, user_id: int) -> list[int]:
-    """The team's live meetings the user is seated at, queued in or holds the floor of."""
-    return rows.all(
-        int,
-        "SELECT id FROM meetings WHERE team_id = ? AND state = 'live' AND (floor_holder = ?"
-        " OR id IN (SELECT meeting_id FROM meeting_seats WHERE user_id = ?))",
-        (team_id, user_id, user_id),
-    )
-
-
 def unseat(rows: Rows, meeting_id: int, user_id: int) -> None:
     rows.run("DELETE FROM meeting_seats WHERE meeting_id = ? AND user_id = ?", (meeting_id, user_id))
     rows.run("DELETE FROM floor_requests WHERE meeting_id = ? AND user_id = ?", (meeting_id, user_id))
@@ -235,12 +225,13 @@ def timeline(rows: Rows, meeting_id: int) -> list[LogEntry]:
 class SentCue(msgspec.Struct):
     meeting_id: int
     at: int
+    audience: str  # JSON list of who it went to
 
 
 def cue_in_meeting(rows: Rows, message_id: int) -> SentCue | None:
     """The meeting a cue was sent in and when (its timeline has it)."""
     return rows.one(
-        SentCue, "SELECT meeting_id, at FROM meeting_log WHERE message_id = ? AND kind = 'cue'", (message_id,)
+        SentCue, "SELECT meeting_id, at, audience FROM meeting_log WHERE message_id = ? AND kind = 'cue'", (message_id,)
     )
 
 
@@ -280,7 +271,7 @@ def active_escalations_of_meeting(rows: Rows, meeting_id: int) -> list[Escalatio
 
 
 def next_escalation_at(rows: Rows) -> int | None:
-    return rows.one(int, "SELECT min(next_at) FROM escalations WHERE next_at IS NOT NULL")
+    return rows.one(int, "SELECT next_at FROM escalations WHERE next_at IS NOT NULL ORDER BY next_at LIMIT 1")
 
 
 def set_buzzed(rows: Rows, message_id: int, buzzes: int, next_at: int | None, reason: str | None) -> None:
@@ -290,11 +281,15 @@ def set_buzzed(rows: Rows, message_id: int, buzzes: int, next_at: int | None, re
     )
 
 
-def unacknowledged_devices(rows: Rows, message_id: int, channel_id: int, sender_id: int) -> list[Device]:
+class UserDevice(Device):
+    user_id: int
+
+
+def unacknowledged_devices(rows: Rows, message_id: int, channel_id: int, sender_id: int) -> list[UserDevice]:
     """The push subscriptions of those `unacknowledged` names."""
     return rows.all(
-        Device,
-        "SELECT s.id, s.session_id FROM push_subscriptions s"
+        UserDevice,
+        "SELECT s.id, s.session_id, s.user_id FROM push_subscriptions s"
         " JOIN channel_members cm ON cm.user_id = s.user_id AND cm.channel_id = ? WHERE s.user_id != ?"
         " AND s.user_id NOT IN (SELECT user_id FROM acks WHERE message_id = ?)",
         (channel_id, sender_id, message_id),

@@ -92,8 +92,17 @@ def test_the_exports_write_each_line_once_with_names_and_quote_formulas() -> Non
     text = markdown(debrief, NAMES)
     assert "| +00:02 | =cmd() joined on the call, observing the other side |" in text
     assert "They're \\| nervous" in text  # a pipe stays inside its cell
-    assert "- +00:03 “They're | nervous” from =cmd(): Lena Lead" in text
+    assert "- +00:03 “They're \\| nervous” from =cmd(): Lena Lead" in text
     rows = list(csv.reader(io.StringIO(csv_text(debrief, NAMES))))
     assert rows[0][:3] == ["time", "at_ms", "kind"] and len(rows) == 1 + len(log)
     assert rows[2][:4] == ["00:02", "2000", "joined", "'=cmd()"]
     assert rows[2][-1] == "'=cmd() joined on the call, observing the other side"
+
+
+def test_peoples_words_are_never_markup_in_the_markdown() -> None:
+    names = {1: "<img src=x onerror=alert(1)> [pay](javascript:x)", 2: "*Sam* `x` # h"}
+    log = [entry(0, "started", user_id=1), entry(1000, "joined", user_id=2, place="room", role="speaking")]
+    text = markdown(build(meeting(), log, START), names)
+    assert "\\<img src=x onerror=alert(1)\\> \\[pay\\](javascript:x) started the meeting" in text
+    assert "\\*Sam\\* \\`x\\` \\# h joined in the room" in text
+    assert "<img" not in text.replace("\\<img", "")
