@@ -117,11 +117,7 @@ def next_due(rows: Rows) -> int | None:
 def acknowledged(tx: Tx, message_id: int) -> None:
     """Once everyone has acknowledged an insisting cue, it stops at once."""
     row = sql.escalation(tx, message_id)
-    if (
-        row is not None
-        and row.next_at is not None
-        and not sql.unacknowledged(tx, message_id, row.channel_id, row.sender_id)
-    ):
+    if row is not None and row.next_at is not None and not _pending(tx, row):
         stop(tx, row, "acknowledged")
 
 
