@@ -31,7 +31,7 @@ export function meetingBar(v, m) {
     seated ? h('p', { class: `floor ${line.act === 'release' ? 'mine' : ''}`, role: 'status', 'aria-label': 'Floor' }, line.text,
       line.act === 'release' ? act('Release', () => meetingDo(m.id, 'floor/release'), 'small primary', 'Release the floor') : null,
       line.act === 'withdraw' ? act('Withdraw', () => askFloor(m.id, true), 'small secondary', 'Withdraw my request') : null)
-      : h('div', { class: 'stack' }, h('p', null, 'Join to ask for the floor:'), seatForm(v, m)));
+      : seatForm(v, m, 'Join', 'Not joined yet: join to ask for the floor.'));
 }
 
 /** The lead's part: the queue and the floor, the roster, End meeting. @param {View} v @param {Meeting} m */
@@ -47,14 +47,14 @@ export function leadPanel(v, m) {
     m.floor ? h('p', { class: 'floor-held' }, `${name(m.floor.user_id)} has the floor · `, ticking(m.floor.since), ' ',
       act('Take back', () => meetingDo(m.id, 'floor/take'), 'small secondary', `Take the floor back from ${name(m.floor.user_id)}`)) : null,
     m.queue.length ? queue : h('p', { class: 'muted' }, 'No one is waiting for the floor.'),
-    rosterBox(v, m, `${m.seats.length} of ${members.length} joined`));
+    rosterBox(v, m, `${m.seats.length} of ${members.length} joined`),
+    act('End meeting', async () => { if (confirm(`End ${m.title} for everyone? The debrief opens.`)) await meetingDo(m.id, 'end'); }, 'small secondary end'));
 }
 
 /** Who joined and whether their phone is ready, read every few seconds while open. @param {View} v @param {Meeting} m @param {string} count */
 function rosterBox(v, m, count) {
   const list = h('ul', { class: 'roster' });
-  const box = h('details', { class: 'roster-box', open: openRoster.has(m.id) }, h('summary', null, `Roster · ${count}`), list,
-    act('End meeting', async () => { if (confirm(`End ${m.title} for everyone? The debrief opens.`)) await meetingDo(m.id, 'end'); }, 'secondary end'));
+  const box = h('details', { class: 'roster-box', open: openRoster.has(m.id) }, h('summary', null, `Roster · ${count}`), list);
   let timer = 0;
   const name = (/** @type {number} */ id) => displayName(id, m.team_id);
   const paint = (/** @type {Roster} */ r) => {

@@ -18,11 +18,11 @@ function lastSeat() {
 const choice = (label, name, options, chosen) => h('label', { class: 'field' }, h('span', null, label),
   h('select', { name }, Object.entries(options).map(([value, text]) => h('option', { value, selected: value === chosen }, text))));
 
-/** Join, or change where I am: then table mode for it. @param {View} v @param {Meeting} m @param {string} [button] */
-export function seatForm(v, m, button = 'Join') {
+/** Join, or change where I am: then table mode for it. @param {View} v @param {Meeting} m @param {string} [button] @param {string} [why] */
+export function seatForm(v, m, button = 'Join', why = '') {
   const seat = seatOf(m, S.me?.id);
   const [place, role] = seat ? [seat.place, seat.role] : lastSeat();
-  const form = h('form', { class: 'seat-form' }, choice('Where I am', 'place', PLACES, place), choice('What I do', 'role', ROLES, role),
+  const form = h('form', { class: 'seat-form' }, why ? h('p', { class: 'seat-why' }, why) : null, choice('Where I am', 'place', PLACES, place), choice('What I do', 'role', ROLES, role),
     h('button', { class: 'primary', type: 'submit' }, button));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();

@@ -40,7 +40,7 @@ export function meetingsScreen(v) {
 /** @param {View} v @param {number} teamId */
 function planForm(v, teamId) {
   const title = h('input', { name: 'title', required: true, maxlength: '120', placeholder: 'e.g. Pricing round 2' });
-  const counterpart = h('input', { name: 'counterpart', maxlength: '120', placeholder: 'e.g. Acme' });
+  const counterpart = h('input', { name: 'counterpart', required: true, maxlength: '120', placeholder: 'e.g. Acme' });
   const at = h('input', { name: 'planned_at', type: 'datetime-local' });
   const chans = team(teamId).channels.filter((c) => c.kind !== 'direct');
   const channel = h('select', { name: 'channel' }, chans.map((c) => h('option', { value: String(c.id), selected: c.kind === 'everyone' }, channelName(c))));
@@ -49,7 +49,12 @@ function planForm(v, teamId) {
     h('button', { class: 'primary', type: 'submit' }, 'Plan meeting'));
   form.addEventListener('submit', (e) => {
     e.preventDefault();
-    if (!title.value.trim()) { fieldError(title, 'Enter a title.'); title.focus(); return; }
+    let first = null;
+    for (const [input, text] of /** @type {[HTMLInputElement, string][]} */ ([[title, 'Enter a title.'], [counterpart, 'Enter who you meet.']])) {
+      fieldError(input, input.value.trim() ? '' : text);
+      first ||= input.value.trim() ? null : input;
+    }
+    if (first) return first.focus();
     planMeeting(teamId, { title: title.value.trim(), counterpart: counterpart.value.trim(),
       planned_at: at.value ? new Date(at.value).getTime() : null, channel_id: +channel.value })
       .then(() => { form.reset(); toast('Meeting planned.'); }, (ex) => { if (!showFieldErrors(form, ex)) toast(errorText(ex)); });
