@@ -15,10 +15,11 @@ from litestar.plugins import ReceiveRoutePlugin
 from litestar.routes import BaseRoute, HTTPRoute
 from litestar.types import ASGIApp
 
-from api import accounts, channels, cues, events, live, messages, search, sync, teams, web
+from api import accounts, channels, cues, events, live, meetings, messages, search, sync, teams, web
 from api.auth import Passwords, authenticate
 from api.db.connection import Database
 from api.errors import document_errors, exception_handlers
+from api.escalator import Escalator
 from api.hub import Hub, create_channels_plugin
 from api.live import Sockets
 from api.numbers import ascii_integer
@@ -45,14 +46,17 @@ def create_app(settings: Settings | None = None) -> Litestar:
     sockets = Sockets()
     vapid = Vapid(load_or_create_private_key(settings.data_dir, settings.vapid_private_key), settings.vapid_subject)
     push_worker = PushWorker(database, vapid, allow_loopback=settings.push_allow_loopback)
+    escalator = Escalator(database, presence, push_worker)
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         await database.open()
         await push_worker.start()
+        await escalator.start()
         try:
             yield
         finally:
+            await escalator.stop()
             await push_worker.stop()
             await database.close()
 
@@ -67,6 +71,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *channels.route_handlers,
             *cues.route_handlers,
             *messages.route_handlers,
+            *meetings.route_handlers,
             *search.route_handlers,
             *sync.route_handlers,
             *events.route_handlers,
@@ -88,6 +93,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "sockets": constant(sockets),
             "vapid": constant(vapid),
             "push_worker": constant(push_worker),
+            "escalator": constant(escalator),
             "auth": Provide(authenticate),
         },
         signature_namespace={
@@ -101,6 +107,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "Sockets": Sockets,
             "Vapid": Vapid,
             "PushWorker": PushWorker,
+            "Escalator": Escalator,
         },
         plugins=[channels_plugin, BodySchemaPlugin(), StrictPathNumbers()],
         lifespan=[lifespan],

@@ -83,6 +83,74 @@ class Removed(msgspec.Struct):
     user_id: int | None = None
 
 
+class Seat(msgspec.Struct):
+    """Someone at a meeting's table: where they are and what they do in it."""
+
+    user_id: int
+    place: Literal["room", "call", "remote"]
+    role: Literal["speaking", "observing", "notes"]
+    joined_at: int
+
+
+class FloorRequest(msgspec.Struct):
+    user_id: int
+    requested_at: int
+
+
+class Floor(msgspec.Struct):
+    user_id: int
+    since: int
+
+
+MeetingChangeKind = Literal[
+    "created", "started", "ended", "joined", "requested", "withdrawn", "granted", "declined", "released", "taken"
+]
+
+
+class Change(msgspec.Struct):
+    """What a meeting's state is the result of: the live app buzzes "go" for a grant, tells the lead of a request."""
+
+    what: MeetingChangeKind
+    actor_id: int
+    user_id: int | None = None  # whom it is about: the requester, the one granted, declined or taken from
+
+
+class Meeting(msgspec.Struct):
+    id: int
+    team_id: int
+    channel_id: int
+    title: str
+    counterpart: str
+    planned_at: int | None
+    state: Literal["planned", "live", "ended"]
+    created_by: int
+    created_at: int
+    started_at: int | None
+    ended_at: int | None
+    seats: list[Seat]
+    queue: list[FloorRequest]  # oldest first
+    floor: Floor | None
+    change: Change
+
+
+class MeetingDeleted(msgspec.Struct):
+    meeting_id: int
+    team_id: int
+
+
+class Escalation(msgspec.Struct):
+    """An urgent cue insisting: `buzzes` so far (the first send included), `pending` who has not acknowledged it."""
+
+    message_id: int
+    channel_id: int
+    meeting_id: int
+    buzzes: int
+    pending: list[int]
+    state: Literal["active", "stopped"]
+    reason: Literal["acknowledged", "expired", "cancelled", "ended", "done"] | None = None
+    next_at: int | None = None
+
+
 # Who receives an event: its audience is read when it is recorded, inside the writing transaction.
 
 
@@ -161,6 +229,18 @@ class MessageRecalledEvent(Envelope[Recalled], tag="message_recalled"):
     """Its sender recalled a cue moments after sending it (to the channel)."""
 
 
+class MeetingEvent(Envelope[Meeting], tag="meeting"):
+    """A meeting's whole state, after any change to it (to the team)."""
+
+
+class MeetingDeletedEvent(Envelope[MeetingDeleted], tag="meeting_deleted"):
+    """The owner deleted a meeting with its timeline (to the team)."""
+
+
+class EscalationEvent(Envelope[Escalation], tag="escalation"):
+    """An urgent cue re-buzzed those who have not acknowledged it, or stopped insisting (to the channel)."""
+
+
 Event = (
     MessageEvent
     | AckEvent
@@ -172,6 +252,9 @@ Event = (
     | TeamRemovedEvent
     | CuesEvent
     | MessageRecalledEvent
+    | MeetingEvent
+    | MeetingDeletedEvent
+    | EscalationEvent
 )
 EVENT_TYPES: tuple[str, ...] = tuple(str(kind.__struct_config__.tag) for kind in get_args(Event))
 

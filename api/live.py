@@ -131,7 +131,7 @@ class _Connection:
                 return after
 
     def set_visible(self, visible: bool) -> None:
-        self.presence.set_visible(self.auth.session_id, visible, self.visible)
+        self.presence.set_visible(self.auth.session_id, self.auth.user_id, visible, self.visible)
         self.visible = visible
 
     async def watch_backlog(self, subscriber: BoundedSubscriber) -> None:
@@ -157,6 +157,7 @@ class _Connection:
         while True:
             text = await self.socket.receive_text()
             self.heard_at = time.monotonic()
+            self.presence.heard(self.auth.user_id)
             if self.frames.retry_after("frames") is not None:
                 raise Closed(CLOSE_FLOOD, "too many frames")
             self.frames.hit("frames")
@@ -224,6 +225,7 @@ async def live(
             async with hub.subscribe(auth.user_id, auth.session_id) as subscriber:
                 replayed = await connection.replay(after)
                 await socket.send_text(_encode({"type": "ready", "cursor": replayed}))
+                presence.opened(auth.user_id)
                 try:
                     await _run_until_first_exit(
                         connection.pump(subscriber, replayed),
@@ -234,6 +236,7 @@ async def live(
                     )
                 finally:
                     connection.set_visible(False)
+                    presence.closed(auth.user_id)
     except Closed as closed:
         log.info("live_closed code=%d reason=%s", closed.code, closed.reason)
         # A client that stopped reading may never take the close frame either: do not wait on it forever.

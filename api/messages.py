@@ -17,6 +17,7 @@ from api.actions import messages as actions
 from api.actions.messages import Page, SendIn
 from api.auth import Auth
 from api.db.connection import Database
+from api.escalator import Escalator
 from api.events import AckOut, HistoryCleared, Message, Recalled
 from api.presence import Presence
 from api.push.worker import PushWorker
@@ -39,6 +40,7 @@ async def send_message(
     auth: NamedDependency[Auth],
     db: NamedDependency[Database],
     push_worker: NamedDependency[PushWorker],
+    escalator: NamedDependency[Escalator],
     presence: NamedDependency[Presence],
     throttles: NamedDependency[Throttles],
 ) -> Response[Message]:
@@ -50,6 +52,7 @@ async def send_message(
         throttle=throttles.messages,
         showing=presence.showing(),
         wake_push=push_worker.wake,
+        wake_escalator=escalator.wake,
     )
     message = sent.message
     if not sent.created:

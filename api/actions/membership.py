@@ -8,6 +8,7 @@ transaction; the events it records reach their audience after COMMIT.
 from __future__ import annotations
 
 from api.access import LEAD_ROLES, team_role
+from api.actions import meetings
 from api.clock import now_ms
 from api.db import channels as channels_sql
 from api.db import messages as messages_sql
@@ -78,6 +79,7 @@ def erase_channel(tx: Tx, team_id: int, channel_id: int) -> None:
     scrubs the WAL after the commit), then the channel itself."""
     for member_id in channels_sql.member_ids(tx, channel_id):
         tell_removed(tx, team_id, channel_id, member_id)
+    meetings.hand_channel_over(tx, team_id, channel_id)
     messages_sql.delete_history(tx, channel_id)
     channels_sql.delete_channel(tx, channel_id)
 
@@ -111,6 +113,7 @@ def change_role(tx: Tx, team_id: int, user_id: int, role: str) -> Member:
 
 def leave_team(tx: Tx, team_id: int, user_id: int) -> bool:
     """Out of every channel of the team, then the team; returns whether a group went with them (see leave_channel)."""
+    meetings.leave_team_meetings(tx, team_id, user_id)
     channel_ids = channels_sql.channel_ids_in_team(tx, team_id, user_id)
     erased = [leave_channel(tx, team_id, channel_id, user_id) for channel_id in channel_ids]
     sql.delete_member(tx, team_id, user_id)

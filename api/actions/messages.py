@@ -13,7 +13,9 @@ from typing import Annotated
 import msgspec
 
 from api import access
+from api.actions import escalations, meetings
 from api.clock import now_ms
+from api.db import channels as channels_sql
 from api.db import cues as cues_sql
 from api.db import messages as sql
 from api.db import push as push_sql
@@ -111,8 +113,10 @@ def send_message(
     throttle: Throttle,
     showing: Collection[int],
     wake_push: Callable[[], None],
+    wake_escalator: Callable[[], None],
 ) -> Sent:
-    """Store a text or a cue, record its event to the channel and queue its pushes.
+    """Store a text or a cue, record its event to the channel and queue its pushes; a cue in a live meeting goes on
+    its timeline, and an urgent one starts insisting.
 
     `throttle` is the messages rate limit, touched only here, in the writer's thread (one thread: no lock needed).
     `showing` is the sessions showing the app (read on the loop before the write): their devices get no push.
@@ -153,6 +157,11 @@ def send_message(
     sql.set_cursor(tx, message_id, message.cursor)
     if push.enqueue(tx, showing, message_id, channel_id, sender_id, cue):
         tx.on_commit(wake_push)
+    if cue is not None:
+        audience = [user for user in channels_sql.member_ids(tx, channel_id) if user != sender_id]
+        meeting_id = meetings.note_cue(tx, message, cue, audience)
+        if meeting_id is not None and escalations.schedule(tx, meeting_id, message, cue):
+            tx.on_commit(wake_escalator)
     return Sent(message, created=True)
 
 
@@ -179,6 +188,8 @@ def ack_message(tx: Tx, user_id: int, message_id: int) -> AckOut:
     ack = AckOut(message_id=message_id, channel_id=message.channel_id, user_id=user_id, at=now)
     if sql.insert_ack(tx, message_id, user_id, now):
         record(tx, AckEvent, ToChannel(team_id=message.team_id, channel_id=message.channel_id), ack)
+        if meetings.note_ack(tx, message_id, user_id, now):
+            escalations.acknowledged(tx, message_id)
     else:
         ack.at = sql.ack_at(tx, message_id, user_id) or now
     return ack
@@ -218,6 +229,7 @@ def recall_message(
             409, "recall_too_late", f"A cue can be recalled only in the {RECALL_SECONDS} seconds after it is sent."
         )
     sql.set_recalled(tx, message_id, now)
+    escalations.recalled(tx, message_id)
     unsent = set(push_sql.delete_message_jobs(tx, message_id))
     devices = push_sql.recipient_devices(tx, message.channel_id, user_id)
     targets = [d.id for d in devices if d.id not in unsent and d.session_id not in showing]

@@ -10,8 +10,10 @@ from api.actions.membership import join_team
 from api.clock import now_ms
 from api.cueset import DEFAULT_CUES
 from api.db import channels as channels_sql
+from api.db import meetings as meetings_sql
 from api.db import teams as sql
 from api.db.connection import Rows, Tx
+from api.db.meetings import EscalationSettings
 from api.errors import ApiError
 from api.events import Member
 
@@ -24,6 +26,7 @@ class Team(msgspec.Struct):
     role: str
     created_at: int
     members: list[Member]
+    escalation: EscalationSettings  # how an urgent cue insists in a live meeting
 
 
 def team(rows: Rows, user_id: int, team_id: int) -> Team:
@@ -32,7 +35,12 @@ def team(rows: Rows, user_id: int, team_id: int) -> Team:
     found = sql.team(rows, team_id)
     assert found is not None
     return Team(
-        id=found.id, name=found.name, role=role, created_at=found.created_at, members=sql.members_of(rows, team_id)
+        id=found.id,
+        name=found.name,
+        role=role,
+        created_at=found.created_at,
+        members=sql.members_of(rows, team_id),
+        escalation=meetings_sql.escalation_settings(rows, team_id),
     )
 
 

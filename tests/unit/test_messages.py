@@ -49,7 +49,14 @@ class Room:
 
     def send(self, sender: int, body: TextIn | CueIn, showing: frozenset[int] = frozenset()) -> Awaitable[Sent]:
         return self.db.write(
-            send_message, sender, self.everyone, body, throttle=self.throttle, showing=showing, wake_push=self.wake
+            send_message,
+            sender,
+            self.everyone,
+            body,
+            throttle=self.throttle,
+            showing=showing,
+            wake_push=self.wake,
+            wake_escalator=self.wake,
         )
 
 
