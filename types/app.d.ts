@@ -36,13 +36,15 @@ interface State {
   back: number[]; // of those, the ones scrolled back to older pages: they keep them past KEEP
   replaying: boolean;
   neutral: boolean; // table mode shows its clock
+  meetings: Record<number, Meeting>; // by id, the newest state of each
+  escalations: Record<number, Escalation>; // by the cue's message id
   messages: Map<number, Message[]>; // channel id -> messages by cursor
 }
 
 /** What a reducer may know of the device. */
 interface Env { visible: boolean; now: number }
 /** The side effects a reducer may ask for (store/sync.js runs them). */
-type Effect = 'settled' | 'markRead' | 'refreshAll';
+type Effect = 'settled' | 'markRead' | 'refreshAll' | 'buzz';
 type Change = import('../pwa/js/store/reduce.js').Change;
 /** One reducer per stored event type: a new type in the catalogue without one fails the check. */
 type EventReducers = { [T in EventType]: (s: State, d: any, ev: StoredEvent, env: Env) => Change };

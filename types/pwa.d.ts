@@ -20,7 +20,10 @@ type EventType =
   | 'channel_removed'
   | 'cues'
   | 'history_cleared'
-  | 'message_recalled';
+  | 'message_recalled'
+  | 'meeting'
+  | 'meeting_deleted'
+  | 'escalation';
 
 interface StoredEvent {
   cursor: number;
@@ -93,3 +96,20 @@ interface SearchHit {
   text: string;
   snippet: string;
 }
+
+/** Meetings (docs/meetings.md): a team's negotiation session, its seats, floor queue and floor. */
+interface Seat { user_id: number; place: string; role: string; joined_at: number }
+interface FloorRequest { user_id: number; requested_at: number }
+interface Meeting {
+  id: number; team_id: number; channel_id: number; title: string; counterpart: string; planned_at: number | null;
+  state: 'planned' | 'live' | 'ended'; created_by: number; created_at: number; started_at: number | null;
+  ended_at: number | null; seats: Seat[]; queue: FloorRequest[]; floor: { user_id: number; since: number } | null;
+  change: { what: string; actor_id: number; user_id: number | null };
+}
+/** An urgent cue re-buzzing those who have not acknowledged it. */
+interface Escalation {
+  message_id: number; channel_id: number; meeting_id: number; buzzes: number; pending: number[];
+  state: 'active' | 'stopped'; reason: string | null; next_at: number | null;
+}
+interface Readiness { live: boolean; visible: boolean; push: boolean; last_heard: number | null }
+interface Roster { meeting_id: number; seats: (Seat & { ready: Readiness })[]; absent: number[] }

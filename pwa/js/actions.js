@@ -182,3 +182,35 @@ export const stillHere = () => api('GET', '/me').then(() => {}, () => {});
  * @param {number} teamId @param {string} q @param {number} limit @returns {Promise<SearchHit[]>} */
 export const searchMessages = (teamId, q, limit) =>
   api('GET', `/teams/${teamId}/search?q=${encodeURIComponent(q)}&limit=${limit}`).then((r) => r.results);
+
+// --- meetings (docs/meetings.md) ------------------------------------------------------------------
+/** A route's answer is the meeting's whole state: kept at once, not when the socket tells.
+ * @param {string} method @param {string} path @param {object} [body] @returns {Promise<Meeting>} */
+async function meetingCall(method, path, body) {
+  const m = await api(method, path, body);
+  await commit(reduce.meetingLoaded(S, m));
+  return m;
+}
+/** @param {number} teamId @param {{title: string, counterpart: string, planned_at?: number | null, channel_id?: number}} body */
+export const planMeeting = (teamId, body) => meetingCall('POST', `/teams/${teamId}/meetings`, body);
+/** @param {number} teamId */
+export const loadMeetings = async (teamId) => commit(reduce.meetingsLoaded(S, teamId, await api('GET', `/teams/${teamId}/meetings`)));
+/** @param {number} id @param {'start' | 'end' | 'floor/release' | 'floor/take'} what */
+export const meetingDo = (id, what) => meetingCall('POST', `/meetings/${id}/${what}`);
+/** @param {number} id @param {string} place @param {string} role */
+export const joinMeeting = (id, place, role) => meetingCall('POST', `/meetings/${id}/join`, { place, role });
+/** Asks for the floor, or withdraws my request. @param {number} id @param {boolean} [withdraw] */
+export const askFloor = (id, withdraw = false) => meetingCall(withdraw ? 'DELETE' : 'POST', `/meetings/${id}/floor`);
+/** @param {number} id @param {'grant' | 'decline'} what @param {number} userId */
+export const answerFloor = (id, what, userId) => meetingCall('POST', `/meetings/${id}/floor/${what}`, { user_id: userId });
+/** @param {number} id @returns {Promise<Roster>} */
+export const roster = (id) => api('GET', `/meetings/${id}/roster`);
+/** @param {number} id @returns {Promise<any>} */
+export const debrief = (id) => api('GET', `/meetings/${id}/debrief`);
+/** The owner deletes a meeting with its timeline. @param {number} id */
+export async function deleteMeeting(id) {
+  const d = await api('DELETE', `/meetings/${id}`);
+  await commit(reduce.handlers.meeting_deleted(S, d, /** @type {any} */ (null), /** @type {any} */ (null)));
+}
+/** The sender stops an urgent cue's re-buzzing. @param {number} messageId */
+export const stopBuzzing = async (messageId) => commit(reduce.escalationSaved(S, await api('DELETE', `/messages/${messageId}/escalation`)));

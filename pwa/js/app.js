@@ -13,7 +13,9 @@ import { joinScreen, onboardingScreen } from './screens/join.js';
 import { deckScreen } from './screens/deck.js';
 import { WIDE_QUERY, panesOf } from './panes.js';
 import { peopleScreen } from './screens/people.js';
-import { tableScreen } from './screens/table.js';
+import { tableScreen, meetingTable } from './screens/table.js';
+import { meetingsScreen } from './screens/meetings.js';
+import { debriefScreen } from './screens/debrief.js';
 import { teamScreen } from './screens/team.js';
 import { settingsScreen } from './screens/settings.js';
 import { searchScreen } from './screens/search.js';
@@ -33,6 +35,9 @@ const ROUTES = [
   [/^\/channels\/(\d+)$/, (v, id) => { v.go(`/c/${id}`, true); }], // a notification's link
   // Table mode for a team (its Everyone) or one of its channels; bare /table is the team chosen on home.
   [/^\/table(?:\/(\d+)(?:\/(\d+))?)?$/, (v, t, id) => t ? tableScreen(v, +t, id ? +id : null) : void v.go(S.teamId == null ? '/' : `/table/${S.teamId}`, true)],
+  [/^\/meetings$/, (v) => meetingsScreen(v)],
+  [/^\/meetings\/(\d+)\/table$/, (v, id) => meetingTable(v, +id)],
+  [/^\/meetings\/(\d+)\/debrief$/, (v, id) => debriefScreen(v, +id)],
   [/^\/search\/(\d+)$/, (v, t) => searchScreen(v, +t)], // ?q= keeps the query for Back
   [/^\/team$/, (v) => teamScreen(v)],
   [/^\/settings$/, (v) => settingsScreen(v)],
@@ -80,7 +85,7 @@ async function route() {
 // Same-origin links navigate inside the app.
 document.addEventListener('click', (e) => {
   const a = /** @type {Element} */ (e.target).closest('a[href^="/"]');
-  if (!a || e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || a.getAttribute('target')) return;
+  if (!a || e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || a.getAttribute('target') || a.hasAttribute('download')) return;
   e.preventDefault();
   go(a.getAttribute('href') || '/');
 });

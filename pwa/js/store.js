@@ -34,7 +34,7 @@ export async function commit(c, { now = false, effects = {} } = {}) {
 
 export async function loadLocal() {
   const saved = await kv.get('state');
-  if (saved) Object.assign(S, saved, { live: 'offline', viewing: [], back: [], replaying: false });
+  if (saved) Object.assign(S, { meetings: {} }, saved, { live: 'offline', viewing: [], back: [], replaying: false });
   outbox.setUser(S.me?.id ?? null);
   await outbox.reload();
 }
@@ -45,9 +45,9 @@ export function save() {
 }
 export async function saveNow() {
   clearTimeout(saveTimer);
-  const { me, teams, teamId, team, cursor, prefs, lastCue, lastChannel } = S;
+  const { me, teams, teamId, team, cursor, prefs, lastCue, lastChannel, meetings } = S;
   /** @type {[string, unknown][]} */
-  const entries = [['state', { me, teams, teamId, team, cursor, prefs, lastCue, lastChannel }], ['uid', me?.id ?? null]];
+  const entries = [['state', { me, teams, teamId, team, cursor, prefs, lastCue, lastChannel, meetings }], ['uid', me?.id ?? null]];
   for (const id of dirty) entries.push([`m:${id}`, (S.messages.get(id) || []).slice(-reduce.KEEP)]);
   dirty.clear();
   await kv.setMany(entries);

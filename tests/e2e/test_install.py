@@ -18,8 +18,10 @@ PWA = ROOT / "pwa"
 # screens (table mode's stack, recall and status; receipts by name; history paging; the composer; the invite page;
 # account settings; field errors): about 12 KB; then the wide screen's channels side by side (deck.js, panes.js,
 # their CSS: about 1.5 KB), search (its screen, a channel opening at a result: about 3 KB) and a channel's people
-# (who is in it; rename, add, remove, leave, delete: about 2 KB).
-SHELL_BUDGET = 75 * 1024
+# (who is in it; rename, add, remove, leave, delete: about 2 KB); then issue 12's meeting mode (the live card and
+# Join, the Meetings screen and its form, table mode's meeting bar, floor queue and roster, escalations, quick hide,
+# the debrief screen, their rules and reducers and CSS: about 12 KB).
+SHELL_BUDGET = 88 * 1024
 
 
 def test_the_app_is_installable_and_the_service_worker_controls_it(

@@ -34,8 +34,8 @@ beforeEach(() => {
 
 test('the handler table has one reducer per stored event type of the catalogue', () => {
   assert.deepEqual(Object.keys(reduce.handlers).sort(), [
-    'ack', 'channel', 'channel_removed', 'cues', 'history_cleared', 'member', 'member_removed', 'message', 'message_recalled',
-    'team_removed',
+    'ack', 'channel', 'channel_removed', 'cues', 'escalation', 'history_cleared', 'meeting', 'meeting_deleted', 'member',
+    'member_removed', 'message', 'message_recalled', 'team_removed',
   ]);
 });
 

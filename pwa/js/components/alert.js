@@ -100,6 +100,7 @@ function show(m) {
 
 on('alert', show);
 on('acked', (id) => drop((m) => m.id === id));
+on('floor', () => table() || toast('You have the floor.')); // table mode's meeting bar says it there
 on('history_cleared', (channelId) => drop((m) => m.channel_id === channelId)); // the cues are gone
 // A recalled cue leaves the stack, and its notification (if this device showed one) closes.
 on('recalled', (id) => {

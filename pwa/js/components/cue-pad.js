@@ -7,19 +7,22 @@ import { sendCue } from '../actions.js';
 // A second tap on the same cue this soon is the same tap (a double tap, a bounce): one cue, not two.
 export const ONE_TAP_MS = 1000;
 
-/** @param {number} channelId @param {number} teamId @returns {{pad: HTMLElement, paint: () => void}} */
-export function cuePad(channelId, teamId) {
+/** In a meeting, the pad's order (an observer's cues first), and a cue handled `instead` of sent ("Let me talk"
+ * asks for the floor): it returns true when it took the tap.
+ * @typedef {{order?: (cues: Cue[]) => Cue[], instead?: (cue: Cue) => boolean}} PadOptions */
+/** @param {number} channelId @param {number} teamId @param {PadOptions} [opts] @returns {{pad: HTMLElement, paint: () => void}} */
+export function cuePad(channelId, teamId, { order = (c) => c, instead = () => false } = {}) {
   const pad = h('div', { class: 'pad', role: 'group', 'aria-label': 'Cue pad' });
   /** @type {Map<string, number>} */
   const lastTap = new Map();
-  const paint = () => pad.replaceChildren(...team(teamId).cues.map((cue) => h('button', {
+  const paint = () => pad.replaceChildren(...order(team(teamId).cues).map((cue) => h('button', {
     class: `cue-btn ${cue.urgency}`, type: 'button', 'aria-label': `Send cue: ${cue.label}`,
     onclick: (/** @type {MouseEvent} */ e) => {
       const now = Date.now();
       if (now - (lastTap.get(cue.code) ?? -Infinity) < ONE_TAP_MS) return;
       lastTap.set(cue.code, now);
       tick();
-      sendCue(channelId, cue);
+      if (!instead(cue)) sendCue(channelId, cue);
       const b = /** @type {HTMLElement} */ (e.currentTarget);
       b.classList.remove('sent');
       void b.offsetWidth; // restarts the "sent" animation

@@ -8,6 +8,8 @@ import { installPrompt } from '../components/install.js';
 import { keyed } from '../components/keyed.js';
 import { onboardingScreen } from './join.js';
 import { besideOpen, besidePath } from '../panes.js';
+import { liveCard } from '../components/meeting.js';
+import { liveIn, seatOf } from '../store/meeting.js';
 
 
 /** @type {Record<string, number>} */
@@ -57,6 +59,16 @@ export function homeScreen(v, panes = null) {
   paint();
   v.on('channels', paint);
   v.on('teams', paint);
+  // The team's live meeting on top; the others (and planning one) on the Meetings screen.
+  const meeting = h('div', { class: 'stack' });
+  const paintMeeting = () => {
+    const m = liveIn(S.meetings, current.id);
+    const key = `${m?.id}:${!!seatOf(m, S.me?.id)}`; // drawn anew only when it changes: a choice half made stays
+    if (meeting.dataset.key !== key) meeting.replaceChildren(m ? liveCard(v, m) : '');
+    meeting.dataset.key = key;
+  };
+  paintMeeting();
+  v.on('meetings', paintMeeting);
   const newChannel = isLead() ? h('button', { class: 'secondary', type: 'button', onclick: () => toggle(extra, groupForm(v)) }, icon('plus'), 'New channel') : null;
   const direct = h('button', { class: 'secondary', type: 'button', onclick: () => toggle(extra, directPicker(v)) }, 'Direct message');
   return h(panes ? 'aside' : 'main', { class: panes ? 'screen side' : 'screen', 'aria-label': panes ? 'My channels' : null },
@@ -64,10 +76,11 @@ export function homeScreen(v, panes = null) {
       panes ? null : h('a', { class: 'icon-btn', href: `/table/${current.id}`, 'aria-label': 'Table mode' }, icon('moon')),
       h('a', { class: 'icon-btn', href: '/team', 'aria-label': 'Team' }, icon('people')),
       settingsLink()] }),
-    h('div', { class: 'content stack' }, installPrompt(),
+    h('div', { class: 'content stack' }, installPrompt(), meeting,
       // Looks like the field it opens; not in the bar, where a fourth icon would cut the team's name on a phone.
       h('a', { class: 'search-link', href: `/search/${current.id}` }, icon('search'), 'Search messages'), list, h('div', { class: 'row-actions' }, newChannel, direct), extra,
       h('a', { class: 'button table-cta', href: `/table/${current.id}` }, icon('moon'), 'Start table mode'),
+      h('a', { class: 'button secondary', href: '/meetings' }, 'Meetings'),
       h('p', { class: 'hint muted' }, 'In the meeting, table mode keeps the screen black and awake with just the cue pad.')));
 }
 

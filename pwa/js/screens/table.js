@@ -3,8 +3,10 @@
 import { h, icon } from '../ui.js';
 import { online } from '../api.js';
 import * as outbox from '../outbox.js';
-import { S, team, leftChannel, channelName, displayName, cueOf, cachedMessages, messagesOf, neutralSet } from '../store.js';
-import { ack, recall, errorText } from '../actions.js';
+import { S, team, leftChannel, channelName, displayName, cueOf, cachedMessages, messagesOf, neutralSet, channel } from '../store.js';
+import { ack, recall, errorText, askFloor, stopBuzzing } from '../actions.js';
+import { meetingBar, leadPanel, tickAll } from '../components/floor.js';
+import { padOrder, seatOf, escalationLine, stoppedWhy, FLOOR_CUE } from '../store/meeting.js';
 import { LIMITS } from '../limits.js';
 import { toast } from '../ui.js';
 import { notFound } from '../components/bar.js';
@@ -77,7 +79,7 @@ function myLastCue(v, ch) {
     const m = pending && (!sent || pending.created_at >= sent.created_at) ? pending : sent;
     if (!m) return line.replaceChildren(conn);
     const label = cueOf(m.cue, ch.team_id).label;
-    let text;
+    let text, stop = /** @type {Element | string} */ ('');
     if (m === pending) text = ladder(pending, [], false).label;
     else if (/** @type {Message} */ (m).recalled_at != null) text = 'Recalled';
     else {
@@ -85,6 +87,12 @@ function myLastCue(v, ch) {
       const t = tally(msg, ch);
       const rung = ladder(null, (msg.acks || []).map((a) => name(a.user_id)), !!t.delivered);
       text = t.total ? receiptLabel(t, name) : rung.label;
+      const esc = S.escalations[msg.id]; // an urgent cue insisting: per person, got it or which buzz
+      if (esc) {
+        const them = (channel(ch.id) || ch).member_ids.filter((id) => id !== S.me?.id);
+        text = [escalationLine(esc, them, msg.acks || [], name), stoppedWhy(esc)].filter(Boolean).join(' · ');
+        stop = esc.state === 'active' ? h('button', { class: 'small ghost recall', type: 'button', onclick: () => stopBuzzing(msg.id).catch((ex) => toast(errorText(ex))) }, 'Stop buzzing') : '';
+      }
     }
     line.dataset.state = m === pending ? pending.state || 'queued' : 'sent';
     // A mis-tap: a queued cue is discarded, a sent one recalled for a few seconds.
@@ -95,7 +103,7 @@ function myLastCue(v, ch) {
       : () => recall(msg).catch((ex) => { toast(errorText(ex)); paint(); });
     if (m !== pending && left > 0 && msg.recalled_at == null) timer = setTimeout(paint, left + 50);
     line.replaceChildren(conn, ' · ', h('span', { class: 'my-cue-text' }, `You: ${label} · ${text}`),
-      left > 0 && msg.recalled_at == null ? h('button', { class: 'small ghost recall', type: 'button', onclick: undo }, 'Recall') : '');
+      left > 0 && msg.recalled_at == null ? h('button', { class: 'small ghost recall', type: 'button', onclick: undo }, 'Recall') : '', stop);
   };
   let timer = 0;
   v.cleanup(() => clearTimeout(timer));
@@ -143,11 +151,28 @@ function neutralClock(v) {
   const onKey = (/** @type {KeyboardEvent} */ e) => !neutral.hidden && (e.key === 'Escape' || e.key === 'Enter') && (e.preventDefault(), show());
   document.addEventListener('keydown', onKey);
   v.cleanup(() => { document.removeEventListener('keydown', onKey); document.removeEventListener('click', quiet, true); disarm(); neutralSet(false); });
-  return { neutral, hide: () => { neutral.hidden = false; neutralSet(true); neutral.focus(); } };
+  return { neutral, hide: () => {
+    neutral.hidden = false;
+    neutralSet(true);
+    neutral.focus();
+    // Nothing on the lock screen or in the shade either: the app's notifications close.
+    navigator.serviceWorker?.getRegistration().then((r) => r?.getNotifications()).then((shown) => shown?.forEach((n) => n.close())).catch(() => {});
+  } };
 }
 
-/** The team and channel are in the URL; without a channel, the team's Everyone. @param {View} v @param {number} teamId @param {number | null} id */
-export async function tableScreen(v, teamId, id) {
+/** A meeting's table mode: its channel, its bar, and the lead's part. @param {View} v @param {number} id */
+export function meetingTable(v, id) {
+  const m = S.meetings[id];
+  if (!m) {
+    v.on('meetings', () => S.meetings[id] && v.go(location.pathname, true));
+    return notFound(v, null);
+  }
+  return tableScreen(v, m.team_id, m.channel_id, id);
+}
+
+/** The team and channel are in the URL; without a channel, the team's Everyone.
+ * @param {View} v @param {number} teamId @param {number | null} id @param {number} [meetingId] */
+export async function tableScreen(v, teamId, id, meetingId) {
   const summary = S.teams.find((t) => t.id === teamId);
   const t = team(teamId);
   const ch = summary && (id != null ? t.channels.find((c) => c.id === id) : t.channels.find((c) => c.kind === 'everyone'));
@@ -157,17 +182,45 @@ export async function tableScreen(v, teamId, id) {
   v.cleanup(() => { document.body.classList.remove('table'); repaintAlert(); });
   repaintAlert();
   keepAwake(v);
-  const { pad, paint } = cuePad(ch.id, ch.team_id);
+  const meeting = () => (meetingId != null ? S.meetings[meetingId] : null);
+  const role = () => seatOf(meeting(), S.me?.id)?.role;
+  // In a live meeting at its table, "Let me talk" asks for the floor instead of sending the cue.
+  const { pad, paint } = cuePad(ch.id, ch.team_id, {
+    order: (cues) => padOrder(cues, role()),
+    instead: (cue) => {
+      const m = meeting();
+      if (cue.code !== FLOOR_CUE || m?.state !== 'live' || !seatOf(m, S.me?.id)) return false;
+      askFloor(m.id).catch((ex) => toast(errorText(ex)));
+      return true;
+    },
+  });
   v.on('cues', paint);
   const { neutral, hide } = neutralClock(v);
   const last = incoming(v, ch);
   last.addEventListener('dblclick', hide);
+  const part = h('div', { class: 'meeting-part' });
+  let drawn = role();
+  const paintMeeting = () => {
+    const m = meeting();
+    part.replaceChildren(...(m ? [meetingBar(v, m), leadPanel(v, m)] : []).filter((x) => x !== null));
+    if (role() !== drawn) { drawn = role(); paint(); }
+  };
+  if (meetingId != null) {
+    paintMeeting();
+    v.on('meetings', paintMeeting);
+    const ticker = setInterval(() => tickAll(part), 1000);
+    v.cleanup(() => clearInterval(ticker));
+  }
+  const m = meeting();
   const screen = h('main', { class: 'screen table-mode' },
     h('header', { class: 'table-bar' },
-      h('a', { class: 'icon-btn', href: backFrom(ch.id), 'aria-label': 'Leave table mode' }, icon('close')),
-      h('h1', { class: 'table-title' }, `${summary.name} · ${channelName(ch)}`),
+      h('a', { class: 'icon-btn', href: m ? '/' : backFrom(ch.id), 'aria-label': 'Leave table mode' }, icon('close')),
+      h('h1', { class: 'table-title' }, m ? `${m.title}${m.counterpart ? ` · ${m.counterpart}` : ''}` : `${summary.name} · ${channelName(ch)}`),
       h('button', { class: 'icon-btn', type: 'button', 'aria-label': 'Hide screen', onclick: hide }, icon('hide'))),
-    last, myLastCue(v, ch), pad, neutral);
+    meetingId != null ? part : null, last, myLastCue(v, ch), pad,
+    h('p', { class: 'table-help' }, 'Hide at once: the eye button, or a two-finger tap anywhere. Hold the clock to come back.'), neutral);
+  // Quick hide by gesture: two fingers on the screen at once.
+  screen.addEventListener('touchstart', (e) => { if (e.touches.length >= 2 && neutral.hidden) { e.preventDefault(); hide(); } });
   // Removed from the team (or the channel): table mode stops and says so.
   const gone = () => {
     if (!leftChannel(ch.id)) return;

@@ -2,6 +2,8 @@
 // `handlers` table) and per local action. A reducer changes the state it is given and returns a Change (topics to
 // announce, message lists to persist, effects to run); store.js commits it. No DOM, no I/O: Node tests this.
 
+import { GO, ASKED } from './meeting.js';
+
 export const KEEP = 150; // messages kept per channel on the device (the open channel keeps older pages in memory)
 export const LEAD = new Set(['owner', 'lead']);
 
@@ -9,6 +11,7 @@ export const LEAD = new Set(['owner', 'lead']);
 export const createState = () => ({
   me: null, teams: [], teamId: null, team: {}, cursor: null, prefs: { level: 'hidden' }, lastCue: null,
   lastChannel: null, live: 'offline', viewing: [], back: [], replaying: false, neutral: false, messages: new Map(),
+  meetings: {}, escalations: {},
 });
 
 // --- lookups --------------------------------------------------------------------------------------
@@ -49,6 +52,7 @@ function leaveChannels(s, teamId, ids, c) {
 function leaveTeam(s, teamId, c) {
   leaveChannels(s, teamId, (s.team[teamId]?.channels || []).map((x) => x.id), c);
   delete s.team[teamId];
+  for (const m of Object.values(s.meetings)) if (m.team_id === teamId) delete s.meetings[m.id];
   return c;
 }
 
@@ -218,7 +222,51 @@ export const handlers = {
     if (last && last.id === d.message_id) last.recalled_at = d.at;
     return new Change().touch(d.channel_id).emit('messages', d.channel_id).emit('recalled', d.message_id);
   },
+  // A meeting's whole state, the newest kept. Live (never replayed): the granted phone buzzes "go", a lead's a
+  // short knock for a new floor request.
+  meeting(s, d) {
+    const c = meetingLoaded(s, d);
+    const { what, user_id: whom, actor_id: actor } = d.change;
+    if (s.replaying || d.state !== 'live' || actor === s.me?.id && what !== 'granted') return c;
+    if (what === 'granted' && whom === s.me?.id) c.want('buzz', GO).emit('floor', d);
+    else if (what === 'requested' && isLeadIn(s, d.team_id)) c.want('buzz', ASKED);
+    return c;
+  },
+  meeting_deleted(s, d) {
+    delete s.meetings[d.meeting_id];
+    return new Change().emit('meetings', d.meeting_id);
+  },
+  // An urgent cue insists: it buzzes and shows again on the phones that have not answered it (live only).
+  escalation(s, d, ev, env) {
+    s.escalations[d.message_id] = d;
+    const c = new Change().emit('messages', d.channel_id);
+    const m = s.messages.get(d.channel_id)?.find((x) => x.id === d.message_id);
+    if (m && d.state === 'active' && !s.replaying && d.pending.includes(s.me?.id) && !m.acks?.some((a) => a.user_id === s.me?.id)) {
+      s.lastCue = { message: m, at: env.now };
+      c.emit('alert', m);
+    }
+    return c;
+  },
 };
+
+/** A meeting's state from the server (an event or an answer). @param {State} s @param {Meeting} m */
+export function meetingLoaded(s, m) {
+  s.meetings[m.id] = m;
+  return new Change().emit('meetings', m.id);
+}
+
+/** A team's meetings, as listed: those gone from the list are gone. @param {State} s @param {number} teamId @param {Meeting[]} list */
+export function meetingsLoaded(s, teamId, list) {
+  for (const m of Object.values(s.meetings)) if (m.team_id === teamId) delete s.meetings[m.id];
+  for (const m of list) s.meetings[m.id] = m;
+  return new Change().emit('meetings');
+}
+
+/** My "stop buzzing" is stored. @param {State} s @param {Escalation} e */
+export function escalationSaved(s, e) {
+  s.escalations[e.message_id] = e;
+  return new Change().emit('messages', e.channel_id);
+}
 
 // --- local actions ------------------------------------------------------------------------------------
 /** The server answered a send. @param {State} s @param {Message} m */
@@ -326,6 +374,6 @@ export const reached = (s, cursor) => { s.cursor = Math.max(s.cursor || 0, curso
 /** Nothing of the session stays in memory. @param {State} s */
 export function wiped(s) {
   s.messages.clear();
-  Object.assign(s, { me: null, teams: [], teamId: null, team: {}, cursor: null, lastCue: null, live: 'offline' });
+  Object.assign(s, { me: null, teams: [], teamId: null, team: {}, cursor: null, lastCue: null, live: 'offline', meetings: {}, escalations: {} });
   return new Change();
 }

@@ -3,6 +3,7 @@
 import { api, setCsrf, online } from '../api.js';
 import * as outbox from '../outbox.js';
 import { connectLive } from '../live.js';
+import { buzz } from '../haptics.js';
 import { S, commit, emit, messagesOf, cachedMessages, channel } from '../store.js';
 import * as reduce from './reduce.js';
 
@@ -16,9 +17,11 @@ export async function refreshMe() {
 /** @param {number | null} [id] */
 export async function refreshTeam(id = S.teamId) {
   if (id == null) return;
-  const [info, channels, cues] = await Promise.all([
+  const [info, channels, cues, meetings] = await Promise.all([
     api('GET', `/teams/${id}`), api('GET', `/teams/${id}/channels`), api('GET', `/teams/${id}/cues`),
+    api('GET', `/teams/${id}/meetings`).catch(() => null),
   ]);
+  if (meetings) await commit(reduce.meetingsLoaded(S, id, meetings));
   await commit(reduce.teamLoaded(S, id, info, channels, cues.cues), { now: true });
 }
 
@@ -55,7 +58,7 @@ export function markRead(channelId) {
 /** @type {Live | null} */
 let socket = null;
 let queue = Promise.resolve();
-const effects = { settled: outbox.settled, markRead, refreshAll: () => refreshAll().catch(() => {}) };
+const effects = { settled: outbox.settled, markRead, refreshAll: () => refreshAll().catch(() => {}), buzz };
 
 /** @param {StoredEvent} ev */
 async function apply(ev) {
