@@ -202,35 +202,42 @@ async def meetings(ctx: Context) -> dict[str, Any]:
     floor = _FloorEvents()
     insisting: dict[int, _Insisting] = {}
     acknowledged: dict[int, _Acknowledged] = {}
-    odd_frames: Counter[str] = Counter()
+    unwatched: Counter[str] = Counter()  # frame types the scenario does not time ("ack")
+    undecodable: Counter[str] = Counter()
     all_rebuzzed = asyncio.Event()
 
     def on_other(socket: LiveSocket, kind: str, raw: str | bytes, at: int) -> None:
-        if kind == "meeting":
-            state = _decode_meeting(raw).data
-            table = by_meeting.get(state.id)
-            what, whom = state.change.what, state.change.user_id
-            if table is None or what not in WATCHED or whom is None:
-                return
-            lead_socket = socket.index == table.first
-            if (what == "granted" and socket.user.id == whom) or (what != "granted" and lead_socket):
-                floor.arrive((socket.index, state.id, what, whom), at)
-        elif kind == "escalation":
-            wall = time.time_ns()
-            escalation = _decode_escalation(raw).data
-            owed = insisting.get(escalation.message_id)
-            if owed is not None and socket.index == owed.socket:
-                owed.rebuzzes.append((wall, escalation))
-                if all(o.rebuzzes for o in insisting.values()):
-                    all_rebuzzed.set()
-            done = acknowledged.get(escalation.message_id)
-            if done is not None:
-                if escalation.state == "active":
-                    done.rebuzzed += 1
-                elif socket.index == done.lead_socket:
-                    done.stopped.append(escalation)
-        else:
-            odd_frames[kind] += 1
+        try:
+            if kind == "meeting":
+                on_meeting(socket, _decode_meeting(raw).data, at)
+            elif kind == "escalation":
+                on_escalation(socket, _decode_escalation(raw).data, time.time_ns())
+            else:
+                unwatched[kind] += 1
+        except msgspec.DecodeError:  # ValidationError is one too: a frame not in the contract's shape
+            undecodable[kind] += 1
+
+    def on_meeting(socket: LiveSocket, state: _Meeting, at: int) -> None:
+        table = by_meeting.get(state.id)
+        what, whom = state.change.what, state.change.user_id
+        if table is None or what not in WATCHED or whom is None:
+            return
+        lead_socket = socket.index == table.first
+        if (what == "granted" and socket.user.id == whom) or (what != "granted" and lead_socket):
+            floor.arrive((socket.index, state.id, what, whom), at)
+
+    def on_escalation(socket: LiveSocket, escalation: _Escalation, wall: int) -> None:
+        owed = insisting.get(escalation.message_id)
+        if owed is not None and socket.index == owed.socket:
+            owed.rebuzzes.append((wall, escalation))
+            if all(o.rebuzzes for o in insisting.values()):
+                all_rebuzzed.set()
+        done = acknowledged.get(escalation.message_id)
+        if done is not None:
+            if escalation.state == "active":
+                done.rebuzzed += 1
+            elif socket.index == done.lead_socket:
+                done.stopped.append(escalation)
 
     for socket in sockets:
         socket.on_other = on_other
@@ -262,13 +269,15 @@ async def meetings(ctx: Context) -> dict[str, Any]:
             "dropped_sockets": dropped,
             "error_frames": bad_frames,
             "end_failures": ended,
-            "other_frames": dict(odd_frames),
+            "unwatched_frames": dict(unwatched),
+            "undecodable_frames": dict(undecodable),
         },
         "ok": floor_ok
         and escalation_figures["ok"]
         and not connect_errors
         and dropped == 0
         and bad_frames == 0
+        and not undecodable
         and ended == 0,
         **result,
     }
