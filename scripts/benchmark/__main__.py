@@ -32,10 +32,11 @@ from scripts.benchmark.scenarios.fanout import team_fanout
 from scripts.benchmark.scenarios.hops import hops_per_send
 from scripts.benchmark.scenarios.idle import idle_connections
 from scripts.benchmark.scenarios.many_teams import many_teams
+from scripts.benchmark.scenarios.meetings import meetings
 from scripts.benchmark.scenarios.offline_flush import offline_flush
 from scripts.benchmark.scenarios.push import push_rate
 
-NAMES = ("hops", "fanout", "offline", "push", "idle", "many")
+NAMES = ("hops", "fanout", "offline", "push", "idle", "many", "meetings")
 HTTP_CONNECTIONS = 64
 SETUP_CONCURRENCY = 25  # teams set up at once
 
@@ -146,6 +147,8 @@ async def run(
                 await scenario("idle_connections", idle)
             if "many" in wanted:
                 await scenario("many_teams", many)
+        if "meetings" in wanted:
+            await scenario("meetings", lambda: meetings(ctx))
     finally:
         await http.close()
     return setup_s

@@ -11,6 +11,7 @@ TITLES = {
     "push": "4. Push",
     "offline_flush": "5. Offline flush",
     "hops_per_send": "6. Hops per send",
+    "meetings": "7. Meetings",
 }
 
 
@@ -81,6 +82,25 @@ def _figures(result: dict[str, Any]) -> list[str]:
             f"{result['hops_per_send']} per send"
         )
         return lines
+    elif kind == "meetings":
+        floor, esc = result["floor"], result["escalations"]
+        lines.append(
+            f"{result['teams']} live meetings x {result['team_size']} ({result['sockets']} sockets): "
+            f"{floor['cycles']}/{floor['planned_cycles']} floor cycles (request, grant, release) "
+            f"in {floor['seconds']} s, {floor['requests_per_s']} requests/s, "
+            f"{floor['failed_requests']} failed, {floor['cut_cycles']} cut"
+        )
+        for what, where in (("requested", "the lead's"), ("granted", "the member's")):
+            figures = floor[what]
+            lines.append(
+                f"{what} on {where} socket: {_latency(figures['latency'])}, {_deliveries(figures['deliveries'])}"
+            )
+        stops = esc["acknowledged_at_once"]
+        lines.append(
+            f"re-buzz after {esc['every_seconds']} s, late past due by {_latency(esc['lateness'])}, "
+            f"{_deliveries(esc['rebuzzes'])}; acknowledged at once: "
+            f"{stops['stopped_acknowledged']}/{stops['expected']} stopped, {stops['rebuzzed']} re-buzzed"
+        )
     elif kind == "offline_flush":
         lines.append(
             f"{result['queued']} queued: flushed in {result['flush_http_ms']} ms, all delivered after "

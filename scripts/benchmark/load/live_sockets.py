@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import msgspec
 from websockets.asyncio.client import ClientConnection, connect
@@ -28,6 +28,9 @@ class _Frame(msgspec.Struct):
 
 _decode_frame = msgspec.json.Decoder(_Frame).decode
 
+# Frames other than messages, heartbeats, "ready" and errors (a meeting's events): (socket, type, raw frame, arrival)
+OtherFrame = Callable[["LiveSocket", str, "str | bytes", int], None]
+
 
 class LiveSocket:
     """One device's live socket: answers the server's heartbeat and reports message arrivals to a tracker."""
@@ -37,6 +40,7 @@ class LiveSocket:
         self.user = user
         self.ws = ws
         self.tracker: Tracker | None = None
+        self.on_other: OtherFrame | None = None
         self.ready = asyncio.Event()
         self.close_code: int | None = None
         self.closing = False  # set when the bench closes it, so that is not counted as an error
@@ -61,6 +65,8 @@ class LiveSocket:
                     self.ready.set()
                 elif frame.type == "error":
                     self.bad_frames += 1
+                elif self.on_other is not None:
+                    self.on_other(self, frame.type, raw, at)
         except ConnectionClosed:
             pass
         finally:

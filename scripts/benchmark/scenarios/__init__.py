@@ -12,4 +12,5 @@ speeds never do. The targets are checked and reported next to the figures.
 - ``push``: pushes/s to a local push service that verifies each one.
 - ``idle``: idle sockets held under 1 GiB of server memory.
 - ``many_teams``: every member of many teams on a socket, cues at a steady rate.
+- ``meetings``: a live meeting in each of many teams: the floor asked for, granted, released; urgent cues that insist.
 """

@@ -31,6 +31,10 @@ class Sizes:
     push_devices: int = 1  # per receiver
     offline_messages: int = 100
     hop_sends: int = 200  # in process (scripts/benchmark/hops.py)
+    meeting_teams: int = 100  # a live meeting in each
+    meeting_team_size: int = 5  # the lead (its owner) and the members at the table
+    meeting_rounds: int = 20  # floor cycles (request, grant, release) per team
+    meeting_period: float = 0.5  # s between the starts of a team's cycles (teams staggered across it)
     budget_seconds: float = 600.0  # per scenario, setup included
 
 
@@ -47,6 +51,10 @@ QUICK = Sizes(
     idle_hold_seconds=1.0,
     push_messages=10,
     hop_sends=20,
+    meeting_teams=4,
+    meeting_team_size=4,
+    meeting_rounds=4,
+    meeting_period=0.25,
     budget_seconds=60.0,
 )
 
