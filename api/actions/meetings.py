@@ -31,6 +31,7 @@ from api.events import (
     ToTeam,
     record,
 )
+from api.names import END
 from api.wire import Body
 
 MEETING_TITLE_MAX = 120
@@ -41,8 +42,9 @@ ESCALATE_EVERY_SECONDS = (10, 300)
 ESCALATE_TIMES = (0, 10)  # 0: urgent cues buzz once, as outside a meeting
 MEETING_CHANNEL_KINDS = frozenset({"everyone", "leads", "group"})
 
-Place = Annotated[str, msgspec.Meta(pattern="^(room|call|remote)$")]
-SeatRole = Annotated[str, msgspec.Meta(pattern="^(speaking|observing|notes)$")]
+# END, not `$`: "room\n" passed `^(room|call|remote)$` and the table's CHECK answered a 500.
+Place = Annotated[str, msgspec.Meta(pattern="^(room|call|remote)" + END)]
+SeatRole = Annotated[str, msgspec.Meta(pattern="^(speaking|observing|notes)" + END)]
 
 
 class EscalationIn(Body):
