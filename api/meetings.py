@@ -32,7 +32,7 @@ class MeetingIn(Body):
     channel_id: Id | None = None  # where its cues go; Everyone when left out
 
 
-class SeatIn(Body):
+class JoinIn(Body):
     place: Place
     role: SeatRole
 
@@ -121,7 +121,7 @@ async def delete_meeting(
 
 @post("/meetings/{meeting_id:int}/join", status_code=200, summary="Take a seat at the live meeting's table (or move)")
 async def join_meeting(
-    meeting_id: PathId, data: JSONBody[SeatIn], auth: NamedDependency[Auth], db: NamedDependency[Database]
+    meeting_id: PathId, data: JSONBody[JoinIn], auth: NamedDependency[Auth], db: NamedDependency[Database]
 ) -> Meeting:
     return await db.write(actions.join_meeting, auth.user_id, meeting_id, data.place, data.role)
 
@@ -187,18 +187,25 @@ def _attachment(body: str, media_type: str, meeting_id: int, ext: str) -> Respon
     return Response(body, media_type=media_type, headers={"Content-Disposition": disposition})
 
 
-@get("/meetings/{meeting_id:int}/debrief.md", summary="The debrief as Markdown (a download)")
+# Litestar adds the charset to a text/ type (given here too, it said "charset=utf-8; charset=utf-8").
+@get(
+    "/meetings/{meeting_id:int}/debrief.md", media_type="text/markdown", summary="The debrief as Markdown (a download)"
+)
 async def debrief_markdown(
     meeting_id: PathId, auth: NamedDependency[Auth], db: NamedDependency[Database]
 ) -> Response[str]:
     found, names = await db.read(_debrief, auth.user_id, meeting_id)
-    return _attachment(debrief.markdown(found, names), "text/markdown; charset=utf-8", meeting_id, "md")
+    return _attachment(debrief.markdown(found, names), "text/markdown", meeting_id, "md")
 
 
-@get("/meetings/{meeting_id:int}/debrief.csv", summary="The debrief's timeline as CSV (a download)")
+@get(
+    "/meetings/{meeting_id:int}/debrief.csv",
+    media_type="text/csv",
+    summary="The debrief's timeline as CSV (a download)",
+)
 async def debrief_csv(meeting_id: PathId, auth: NamedDependency[Auth], db: NamedDependency[Database]) -> Response[str]:
     found, names = await db.read(_debrief, auth.user_id, meeting_id)
-    return _attachment(debrief.csv_text(found, names), "text/csv; charset=utf-8", meeting_id, "csv")
+    return _attachment(debrief.csv_text(found, names), "text/csv", meeting_id, "csv")
 
 
 @put("/teams/{team_id:int}/escalation", summary="How an urgent cue insists in a live meeting; leads only")
