@@ -11,14 +11,19 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import sqlite3
+from pathlib import Path
 from typing import Any
 
 import httpx
 
 from api.actions.meetings import FLOOR_QUEUE_MAX, MEETINGS_KEPT
+from api.db.connection import Rows
+from api.db.meetings import next_escalation_at
 from tests.client import Person, Team, make_team, sign_up, sync_all
 from tests.routes import assert_error_shape
 from tests.server import ServerProcess
+from tests.test_migrations import migrate
 from tests.test_privacy import files_of
 
 
@@ -490,3 +495,11 @@ async def test_a_meeting_of_a_deleted_group_sends_its_cues_to_everyone(team: Tea
     assert (await lead.delete(f"/api/channels/{group['id']}")).status_code == 204
     everyone = (await lead.channels(team.id))["Everyone"]["id"]
     assert (await sam.get(f"/api/meetings/{meeting['id']}")).json()["channel_id"] == everyone
+
+
+async def test_with_no_cue_insisting_nothing_is_due(tmp_path: Path) -> None:
+    """The escalator's question on an idle server (min() of no rows is a row of NULL: it failed every time)."""
+    path = tmp_path / "backchannel.db"
+    await migrate(path)
+    with sqlite3.connect(path) as db:
+        assert next_escalation_at(Rows(db)) is None

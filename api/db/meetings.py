@@ -280,7 +280,8 @@ def active_escalations_of_meeting(rows: Rows, meeting_id: int) -> list[Escalatio
 
 
 def next_escalation_at(rows: Rows) -> int | None:
-    return rows.one(int, "SELECT min(next_at) FROM escalations WHERE next_at IS NOT NULL")
+    # Not min(next_at): with nothing scheduled that is a row holding NULL, which failed the escalator every time.
+    return rows.one(int, "SELECT next_at FROM escalations WHERE next_at IS NOT NULL ORDER BY next_at LIMIT 1")
 
 
 def set_buzzed(rows: Rows, message_id: int, buzzes: int, next_at: int | None, reason: str | None) -> None:
