@@ -29,7 +29,7 @@ from api.wire import Body, Id, PathId, name_meta
 class MeetingIn(Body):
     title: Annotated[str, name_meta(MEETING_TITLE_MAX)]
     counterpart: Annotated[str, name_meta(COUNTERPART_MAX)]
-    planned_at: Annotated[int, msgspec.Meta(ge=1, le=2**53)] | None = None  # ms; ge=1: Litestar documents no 0 bound
+    planned_at: Annotated[int, msgspec.Meta(ge=0, le=2**53)] | None = None
     channel_id: Id | None = None  # where its cues go; Everyone when left out
 
 
@@ -208,18 +208,25 @@ def _attachment(body: str, media_type: str, meeting_id: int, ext: str) -> Respon
     return Response(body, media_type=media_type, headers={"Content-Disposition": disposition})
 
 
-@get("/meetings/{meeting_id:int}/debrief.md", summary="The debrief as Markdown (a download)")
+# Litestar adds the charset to a text/ type (given here too, it said "charset=utf-8; charset=utf-8").
+@get(
+    "/meetings/{meeting_id:int}/debrief.md", media_type="text/markdown", summary="The debrief as Markdown (a download)"
+)
 async def debrief_markdown(
     meeting_id: PathId, auth: NamedDependency[Auth], db: NamedDependency[Database]
 ) -> Response[str]:
     found, names = await db.read(_debrief, auth.user_id, meeting_id)
-    return _attachment(debrief.markdown(found, names), "text/markdown; charset=utf-8", meeting_id, "md")
+    return _attachment(debrief.markdown(found, names), "text/markdown", meeting_id, "md")
 
 
-@get("/meetings/{meeting_id:int}/debrief.csv", summary="The debrief's timeline as CSV (a download)")
+@get(
+    "/meetings/{meeting_id:int}/debrief.csv",
+    media_type="text/csv",
+    summary="The debrief's timeline as CSV (a download)",
+)
 async def debrief_csv(meeting_id: PathId, auth: NamedDependency[Auth], db: NamedDependency[Database]) -> Response[str]:
     found, names = await db.read(_debrief, auth.user_id, meeting_id)
-    return _attachment(debrief.csv_text(found, names), "text/csv; charset=utf-8", meeting_id, "csv")
+    return _attachment(debrief.csv_text(found, names), "text/csv", meeting_id, "csv")
 
 
 @put("/teams/{team_id:int}/escalation", summary="How an urgent cue insists in a live meeting; leads only")

@@ -41,8 +41,9 @@ def _name_fields(cls: type[Body]) -> tuple[str, ...]:
 
 
 class BodySchemaPlugin(StructSchemaPlugin):
-    """Litestar's OpenAPI schema for a request body, plus two things the decoder enforces that Litestar leaves out:
-    no unknown fields (`additionalProperties: false`) and the bounds of list items (`members: list[Id]`)."""
+    """Litestar's OpenAPI schema for a request body, plus what the decoder enforces that Litestar leaves out:
+    no unknown fields (`additionalProperties: false`) and the bounds of list items (`members: list[Id]`); and a
+    lower bound of 0 on a nullable number, which it drops."""
 
     def is_plugin_supported_field(self, field_definition: FieldDefinition) -> bool:
         # A union of bodies (a tagged send) is Litestar's to split; each member comes back here on its own.
@@ -59,6 +60,11 @@ class BodySchemaPlugin(StructSchemaPlugin):
                 item = field.type.item_type
                 if isinstance(item, msgspec.inspect.IntType) and isinstance(prop.items, Schema):
                     prop.items.minimum, prop.items.maximum = item.ge, item.le
+            if isinstance(field.type, msgspec.inspect.UnionType) and isinstance(prop, Schema):
+                # Litestar reads a nullable number's `ge=0` as no bound at all (a meeting's planned_at).
+                for kind in field.type.types:
+                    if isinstance(kind, msgspec.inspect.IntType) and kind.ge == 0 and prop.minimum is None:
+                        prop.minimum = 0
         return schema
 
 

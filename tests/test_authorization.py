@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
+from api.meetings import route_handlers as meeting_routes
 from tests.client import (
     PASSWORD,
     Person,
@@ -32,6 +33,7 @@ from tests.client import (
 from tests.push_service import browser_keys
 from tests.routes import API_ROUTES, assert_error_shape, fill
 from tests.server import ServerProcess
+from tests.test_meetings import plan, seat
 
 CALLERS = ("anonymous", "revoked", "outsider", "member", "lead", "owner")
 UNKNOWN_ID = 10**12
@@ -98,6 +100,49 @@ class World:
             assert sent.status_code == 201, sent.text
             self._cache[key] = sent.json()["id"]
         return int(self._cache[key])
+
+    def in_team(self, me: Person) -> bool:
+        return me.id in {person.id for person in self.team.everyone}
+
+    async def end_live(self) -> None:
+        """End the team's live meeting, if any (a team has one live at a time)."""
+        listed = await self.team.owner.get(f"/api/teams/{self.team.id}/meetings")
+        assert listed.status_code == 200, listed.text
+        for meeting in listed.json():
+            if meeting["state"] == "live":
+                ended = await self.team.leads[0].post(f"/api/meetings/{meeting['id']}/end")
+                assert ended.status_code == 200, ended.text
+
+    async def new_meeting(self, state: str = "planned", channel: str = "Everyone") -> int:
+        """A meeting of its own, planned by the lead (its cues to the channel), then started (and ended) as asked;
+        one that goes live ends the team's live one first."""
+        meeting = await plan(self.team, channel_id=await self.channel(channel))
+        for step, reached in (("start", ("live", "ended")), ("end", ("ended",))):
+            if state in reached:
+                if step == "start":
+                    await self.end_live()
+                moved = await self.team.leads[0].post(f"/api/meetings/{meeting['id']}/{step}")
+                assert moved.status_code == 200, moved.text
+        return int(meeting["id"])
+
+    async def meeting(self, state: str = "planned", channel: str = "Everyone") -> int:
+        """The world's meeting in that state, made once (the Everyone one unless said)."""
+        key = f"meeting:{state}:{channel}"
+        if key not in self._cache:
+            self._cache[key] = await self.new_meeting(state, channel)
+        return int(self._cache[key])
+
+    async def at_the_table(self, who: Person, meeting_id: int) -> None:
+        key = f"seat:{meeting_id}:{who.id}"
+        if key not in self._cache:
+            self._cache[key] = await seat(who, meeting_id)
+
+    async def urgent_cue(self, sender: Person, channel: str = "Everyone") -> int:
+        """A cue that insists (urgent, sent in the live meeting of the channel), from the sender."""
+        await self.meeting("live", channel)
+        sent = await sender.send(await self.channel(channel), cue="stop_call_me")
+        assert sent.status_code == 201, sent.text
+        return int(sent.json()["id"])
 
 
 async def make_world(http: httpx.AsyncClient, ws_base: str) -> World:
@@ -236,6 +281,79 @@ async def own_push_subscription(w: World, me: Person) -> Call:
     return {}, {"endpoint": subscription["endpoint"]}
 
 
+def on_meeting(state: str = "planned", channel: str = "Everyone", body: Any = None) -> Build:
+    """The world's meeting in that state (one for every caller: the call changes nothing, or nothing that matters)."""
+
+    async def build(w: World, me: Person) -> Call:
+        return {"meeting_id": await w.meeting(state, channel)}, body
+
+    return build
+
+
+def fresh_meeting(state: str) -> Build:
+    """A meeting of the caller's own in that state (starting, ending or deleting it leaves none for the next), with
+    no other meeting of the team live (the previous caller's start leaves one)."""
+
+    async def build(w: World, me: Person) -> Call:
+        await w.end_live()
+        return {"meeting_id": await w.new_meeting(state)}, None
+
+    return build
+
+
+async def to_the_floor(w: World, who: Person, asked: bool, holding: bool) -> int:
+    """The live meeting, with someone at its table, asking for the floor (again), or given it (again) by the lead."""
+    meeting_id = await w.meeting("live")
+    await w.at_the_table(who, meeting_id)
+    if asked:
+        asked_for = await who.post(f"/api/meetings/{meeting_id}/floor")
+        assert asked_for.status_code == 200, asked_for.text
+    if holding:
+        granted = await w.team.leads[0].post(f"/api/meetings/{meeting_id}/floor/grant", {"user_id": who.id})
+        assert granted.status_code == 200, granted.text
+    return meeting_id
+
+
+def my_floor(asked: bool = False, holding: bool = False) -> Build:
+    """The caller (if in the team) at the live meeting's table; asking for the floor, or holding it."""
+
+    async def build(w: World, me: Person) -> Call:
+        if not w.in_team(me):
+            return {"meeting_id": await w.meeting("live")}, None
+        return {"meeting_id": await to_the_floor(w, me, asked, holding)}, None
+
+    return build
+
+
+def their_floor(asked: bool = False, holding: bool = False) -> Build:
+    """The second member (none of the callers) at the live meeting's table; the body names them."""
+
+    async def build(w: World, me: Person) -> Call:
+        them = w.team.members[1]
+        return {"meeting_id": await to_the_floor(w, them, asked, holding)}, {"user_id": them.id}
+
+    return build
+
+
+def urgent_cue(own: bool = False, channel: str = "Everyone") -> Build:
+    """An urgent cue that insists: the caller's own (when in the team), or else one from the second member (or, in
+    Leads, from a lead who is none of the callers)."""
+
+    async def build(w: World, me: Person) -> Call:
+        if own and w.in_team(me):
+            return {"message_id": await w.urgent_cue(me, channel)}, None
+        key = f"cue:{channel}"
+        if key not in w._cache:
+            sender = await w.newcomer("lead") if channel == "Leads" else w.team.members[1]
+            w._cache[key] = await w.urgent_cue(sender, channel)
+        return {"message_id": w._cache[key]}, None
+
+    return build
+
+
+A_SEAT = {"place": "call", "role": "observing"}
+A_MEETING = {"title": "Pricing round 3", "counterpart": "Acme"}
+ESCALATION = {"every_seconds": 20, "times": 2}
 ONE_CUE = {"cues": [{"code": "hold", "label": "Hold the line", "rhythm": [300]}]}
 
 
@@ -358,6 +476,68 @@ ROWS = [
         new_push_subscription),
     Row("DELETE", "/api/push/subscriptions",                          (401, 401, 204, 204, 204, 204),
         own_push_subscription),
+    # Meetings (docs/meetings.md): the team's, all of it; leads plan, start and end, and run the floor.
+    Row("POST",   "/api/teams/{team_id:int}/meetings",                (401, 401, 404, 403, 201, 201),
+        in_team(A_MEETING)),
+    Row("GET",    "/api/teams/{team_id:int}/meetings",                (401, 401, 404, 200, 200, 200), in_team()),
+    Row("GET",    "/api/meetings/{meeting_id:int}",                   (401, 401, 404, 200, 200, 200),
+        on_meeting(), "Everyone"),
+    # A meeting whose cues go to Leads is still the whole team's to see (only its cues are the leads').
+    Row("GET",    "/api/meetings/{meeting_id:int}",                   (401, 401, 404, 200, 200, 200),
+        on_meeting("planned", "Leads"), "Leads"),
+    Row("POST",   "/api/meetings/{meeting_id:int}/start",             (401, 401, 404, 403, 200, 200),
+        fresh_meeting("planned")),
+    # The role is checked before the state: a member learns nothing of it.
+    Row("POST",   "/api/meetings/{meeting_id:int}/start",             (401, 401, 404, 403, 409, 409),
+        on_meeting("live"), "live"),
+    Row("POST",   "/api/meetings/{meeting_id:int}/end",               (401, 401, 404, 403, 200, 200),
+        fresh_meeting("live")),
+    Row("POST",   "/api/meetings/{meeting_id:int}/end",               (401, 401, 404, 403, 409, 409),
+        on_meeting("planned"), "planned"),
+    Row("DELETE", "/api/meetings/{meeting_id:int}",                   (401, 401, 404, 403, 403, 200),
+        fresh_meeting("ended"), "ended"),
+    Row("DELETE", "/api/meetings/{meeting_id:int}",                   (401, 401, 404, 403, 403, 200),
+        fresh_meeting("planned"), "planned"),
+    Row("DELETE", "/api/meetings/{meeting_id:int}",                   (401, 401, 404, 403, 403, 409),
+        on_meeting("live"), "live"),
+    Row("POST",   "/api/meetings/{meeting_id:int}/join",              (401, 401, 404, 200, 200, 200),
+        on_meeting("live", body=A_SEAT), "Everyone"),
+    Row("POST",   "/api/meetings/{meeting_id:int}/join",              (401, 401, 404, 403, 200, 200),
+        on_meeting("live", "Leads", A_SEAT), "Leads"),
+    Row("POST",   "/api/meetings/{meeting_id:int}/join",              (401, 401, 404, 409, 409, 409),
+        on_meeting("planned", body=A_SEAT), "planned"),
+    Row("GET",    "/api/meetings/{meeting_id:int}/roster",            (401, 401, 404, 403, 200, 200),
+        on_meeting("live")),
+    # The floor: asked for and given back by those at the table; granted, declined and taken back by leads.
+    Row("POST",   "/api/meetings/{meeting_id:int}/floor",             (401, 401, 404, 200, 200, 200),
+        my_floor(), "at the table"),
+    Row("POST",   "/api/meetings/{meeting_id:int}/floor",             (401, 401, 404, 409, 409, 409),
+        on_meeting("live"), "not at the table"),
+    Row("DELETE", "/api/meetings/{meeting_id:int}/floor",             (401, 401, 404, 200, 200, 200),
+        my_floor(asked=True)),
+    Row("POST",   "/api/meetings/{meeting_id:int}/floor/grant",       (401, 401, 404, 403, 200, 200),
+        their_floor()),
+    Row("POST",   "/api/meetings/{meeting_id:int}/floor/decline",     (401, 401, 404, 403, 200, 200),
+        their_floor(asked=True)),
+    Row("POST",   "/api/meetings/{meeting_id:int}/floor/release",     (401, 401, 404, 200, 200, 200),
+        my_floor(holding=True), "holding it"),
+    Row("POST",   "/api/meetings/{meeting_id:int}/floor/release",     (401, 401, 404, 409, 409, 409),
+        their_floor(holding=True), "someone else holds it"),
+    Row("POST",   "/api/meetings/{meeting_id:int}/floor/take",        (401, 401, 404, 403, 200, 200),
+        their_floor(holding=True)),
+    # The debrief, for every member, in every state (a planned one has an empty timeline).
+    *(Row("GET",  f"/api/meetings/{{meeting_id:int}}/{name}",         (401, 401, 404, 200, 200, 200),
+          on_meeting(state), state)
+      for name in ("debrief", "debrief.md", "debrief.csv") for state in ("planned", "live", "ended")),
+    Row("PUT",    "/api/teams/{team_id:int}/escalation",              (401, 401, 404, 403, 200, 200),
+        in_team(ESCALATION)),
+    # Only the cue's sender stops it insisting (here someone who is none of the callers, or each caller's own).
+    Row("DELETE", "/api/messages/{message_id:int}/escalation",        (401, 401, 404, 403, 403, 403),
+        urgent_cue(), "someone else's"),
+    Row("DELETE", "/api/messages/{message_id:int}/escalation",        (401, 401, 404, 200, 200, 200),
+        urgent_cue(own=True), "own"),
+    Row("DELETE", "/api/messages/{message_id:int}/escalation",        (401, 401, 404, 404, 403, 403),
+        urgent_cue(channel="Leads"), "Leads"),
 ]
 # fmt: on
 
@@ -389,6 +569,58 @@ async def test_route_by_caller(row: Row, world: World) -> None:
             missing = await me.request(row.method, fill(row.path, unknown_ids(params)), json=body)
             assert (missing.status_code, missing.json()) == (404, response.json()), caller
     assert got == dict(zip(CALLERS, row.expect, strict=True))
+
+
+# Every route of the meetings module, as the app declares it, with a body a teammate could send.
+MEETING_ROUTES = sorted(
+    (method, f"/api{path}") for handler in meeting_routes for method in handler.http_methods for path in handler.paths
+)
+REMOVED_BODIES: dict[str, Any] = {
+    "/api/teams/{team_id:int}/meetings": A_MEETING,
+    "/api/meetings/{meeting_id:int}/join": A_SEAT,
+    "/api/teams/{team_id:int}/escalation": ESCALATION,
+}
+
+
+@pytest.mark.parametrize(("method", "path"), MEETING_ROUTES, ids=lambda part: str(part))
+async def test_a_removed_member_gets_the_404_of_an_unknown_id_on_every_meeting_route(
+    method: str, path: str, world: World
+) -> None:
+    """Someone who was at the live meeting's table, asking for the floor, with an urgent cue of theirs insisting, is
+    removed from the team (as a lead: nothing of the role stays either): every meeting route then answers them as
+    for ids that do not exist."""
+    team, gone = world.team, await world.newcomer("lead")
+    meeting_id = await world.meeting("live")
+    await world.at_the_table(gone, meeting_id)
+    await world.at_the_table(team.members[1], meeting_id)
+    assert (await gone.post(f"/api/meetings/{meeting_id}/floor")).status_code == 200
+    cue = await world.urgent_cue(gone)
+    assert (await team.owner.delete(f"/api/teams/{team.id}/members/{gone.id}")).status_code == 204
+    params = {"team_id": team.id, "meeting_id": meeting_id, "message_id": cue}
+    body = REMOVED_BODIES.get(path, {"user_id": team.members[1].id} if path.endswith(("/grant", "/decline")) else None)
+    response = await gone.request(method, fill(path, params), json=body)
+    missing = await gone.request(method, fill(path, unknown_ids(params)), json=body)
+    assert response.status_code == 404, response.text
+    assert_error_shape(response.json())
+    assert response.json() == missing.json()
+    # ... and the meeting is as it was: nothing they sent changed it.
+    after = (await team.owner.get(f"/api/meetings/{meeting_id}")).json()
+    assert after["state"] == "live" and gone.id not in {s["user_id"] for s in after["seats"]}
+
+
+async def test_a_cue_that_never_insisted_has_no_escalation_to_stop(world: World) -> None:
+    """No meeting, no schedule: 404 for everyone in the channel, its sender too; for an outsider, the 404 of an
+    unknown message."""
+    message = await world.message("Everyone")  # a text from the second member
+    for person in (world.team.members[1], *(world.caller(name) for name in ("member", "lead", "owner"))):
+        response = await person.delete(f"/api/messages/{message}/escalation")
+        assert response.status_code == 404, response.text
+        assert_error_shape(response.json())
+        assert response.json()["error"] == "not_found"
+    outsider = world.outsider
+    seen = await outsider.delete(f"/api/messages/{message}/escalation")
+    missing = await outsider.delete(f"/api/messages/{UNKNOWN_ID}/escalation")
+    assert (seen.status_code, seen.json()) == (404, missing.json())
 
 
 async def test_nobody_can_log_out_someone_elses_device(world: World) -> None:

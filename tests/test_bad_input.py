@@ -39,6 +39,10 @@ class World:
     group: int
     message_id: int
     invite_id: int
+    planned: int  # a meeting of the team not started
+    live: int  # its live meeting, the member at the table
+    direct: int  # the owner's one-to-one channel with the member
+    cue_id: int  # the owner's urgent cue in the live meeting, still insisting
 
     @property
     def owner(self) -> Person:
@@ -56,7 +60,31 @@ async def world(server: ServerProcess) -> AsyncIterator[World]:
             f"/api/teams/{team.id}/channels", {"name": "Pricing", "members": [team.members[0].id]}
         )
         assert message.status_code == 201 and invite.status_code == 201 and group.status_code == 201
-        yield World(http, server.ws_url, team, everyone, group.json()["id"], message.json()["id"], invite.json()["id"])
+        meeting = {"title": "Pricing round 2", "counterpart": "Acme"}
+        planned = await team.owner.post(f"/api/teams/{team.id}/meetings", meeting)
+        live = await team.owner.post(f"/api/teams/{team.id}/meetings", meeting)
+        assert planned.status_code == 201 and live.status_code == 201
+        started = await team.owner.post(f"/api/meetings/{live.json()['id']}/start")
+        seated = await team.members[0].post(
+            f"/api/meetings/{live.json()['id']}/join", {"place": "room", "role": "notes"}
+        )
+        direct = await team.owner.post(f"/api/teams/{team.id}/direct", {"user_id": team.members[0].id})
+        cue = await team.owner.send(everyone, cue="stop_call_me")
+        assert started.status_code == 200 and seated.status_code == 200
+        assert direct.status_code == 201 and cue.status_code == 201
+        yield World(
+            http,
+            server.ws_url,
+            team,
+            everyone,
+            group.json()["id"],
+            message.json()["id"],
+            invite.json()["id"],
+            planned=planned.json()["id"],
+            live=live.json()["id"],
+            direct=direct.json()["id"],
+            cue_id=cue.json()["id"],
+        )
 
 
 NO_BODY = object()
@@ -362,6 +390,35 @@ def _unsubscribe(w: World) -> Req:
     return Req(json={"endpoint": f"https://1.1.1.1/push/{uuid.uuid4().hex}"})
 
 
+def _plan(w: World) -> Req:
+    return _team(w, {"title": "Round 3", "counterpart": "Acme", "planned_at": 1_900_000_000_000})
+
+
+def _planned(w: World) -> Req:
+    return Req(params={"meeting_id": w.planned})
+
+
+def _live(w: World, body: Any = NO_BODY) -> Req:
+    return Req(params={"meeting_id": w.live}, json=body)
+
+
+def _join(w: World) -> Req:
+    return _live(w, {"place": "call", "role": "observing"})
+
+
+def _floor_to(w: World) -> Req:
+    """The member, who is at the live meeting's table."""
+    return _live(w, {"user_id": w.team.members[0].id})
+
+
+def _escalation(w: World) -> Req:
+    return _team(w, {"every_seconds": 30, "times": 3})
+
+
+def _insisting(w: World) -> Req:
+    return Req(params={"message_id": w.cue_id})
+
+
 def cue(**change: Any) -> dict[str, Any]:
     """A valid cue with the change (DROP removes a field)."""
     return {k: v for k, v in {**CUE, **change}.items() if v is not DROP}
@@ -373,6 +430,10 @@ async def _taken_username(w: World, req: Req) -> Req:
 
 async def _myself(w: World, req: Req) -> Req:
     return replace(req, json={"user_id": w.owner.id})
+
+
+async def _to_direct(w: World, req: Req) -> Req:
+    return replace(req, json={**req.json, "channel_id": w.direct})
 
 
 async def _reused_client_id(w: World, req: Req) -> Req:
@@ -410,6 +471,25 @@ PUSH_KEY = "/api/push/key"
 EVENTS = "/api/events"
 PUSH_LEVEL = "/api/push/level"
 PUSH_SUBSCRIPTIONS = "/api/push/subscriptions"
+MEETINGS = "/api/teams/{team_id:int}/meetings"
+MEETING = "/api/meetings/{meeting_id:int}"
+ESCALATION = "/api/teams/{team_id:int}/escalation"
+CANCEL_ESCALATION = "/api/messages/{message_id:int}/escalation"
+# The meeting routes that take nothing but the meeting's id, with the meeting each is tried on.
+MEETING_ONLY: list[tuple[str, str, Target]] = [
+    ("GET", MEETING, _planned),
+    ("POST", MEETING + "/start", _planned),
+    ("POST", MEETING + "/end", _live),
+    ("DELETE", MEETING, _planned),
+    ("GET", MEETING + "/roster", _live),
+    ("POST", MEETING + "/floor", _live),
+    ("DELETE", MEETING + "/floor", _live),
+    ("POST", MEETING + "/floor/release", _live),
+    ("POST", MEETING + "/floor/take", _live),
+    ("GET", MEETING + "/debrief", _live),
+    ("GET", MEETING + "/debrief.md", _live),
+    ("GET", MEETING + "/debrief.csv", _live),
+]
 
 # fmt: off
 CASES: list[Case] = [
@@ -574,6 +654,63 @@ CASES: list[Case] = [
     Case("GET", SYNC, "limit zero", with_query(_me, limit=0), 400, "limit"),
     Case("GET", SYNC, "limit over 1000", with_query(_me, limit=1001), 400, "limit"),
     Case("GET", SYNC, "limit 2**63", with_query(_me, limit=HUGE), 400, "limit"),
+    # --- meetings (docs/meetings.md; every case leaves the meetings as they were)
+    *id_rules("GET", MEETINGS, _team, "team_id"),
+    *body_rules("POST", MEETINGS, _plan, ("title", 5), "title"),
+    *id_rules("POST", MEETINGS, _plan, "team_id"),
+    Case("POST", MEETINGS, "counterpart missing", changed(_plan, counterpart=DROP), 400, "counterpart"),
+    Case("POST", MEETINGS, "title over 120", changed(_plan, title="t" * 121), 400, "title"),
+    Case("POST", MEETINGS, "title blank", changed(_plan, title="   "), 400, "title"),
+    Case("POST", MEETINGS, "title a lone separator control", changed(_plan, title="\x1c"), 400, "title"),
+    Case("POST", MEETINGS, "counterpart over 120", changed(_plan, counterpart="c" * 121), 400, "counterpart"),
+    Case("POST", MEETINGS, "counterpart of the wrong type", changed(_plan, counterpart=["Acme"]), 400, "counterpart"),
+    Case("POST", MEETINGS, "planned_at negative", changed(_plan, planned_at=-1), 400, "planned_at"),
+    Case("POST", MEETINGS, "planned_at 2**63", changed(_plan, planned_at=HUGE), 400, "planned_at"),
+    Case("POST", MEETINGS, "planned_at a date string", changed(_plan, planned_at="2030-01-01"), 400, "planned_at"),
+    Case("POST", MEETINGS, "channel_id zero", changed(_plan, channel_id=0), 400, "channel_id"),
+    Case("POST", MEETINGS, "channel_id 2**63", changed(_plan, channel_id=HUGE), 400, "channel_id"),
+    Case("POST", MEETINGS, "channel_id not a number", changed(_plan, channel_id="Everyone"), 400, "channel_id"),
+    Case("POST", MEETINGS, "channel_id unknown", changed(_plan, channel_id=UNKNOWN), 404, "channel"),
+    Case("POST", MEETINGS, "channel_id a one-to-one channel", custom(_plan, _to_direct), 400, "channel_id"),
+    *(case for method, path, target in MEETING_ONLY for case in id_rules(method, path, target, "meeting_id")),
+    *body_rules("POST", MEETING + "/join", _join, ("place", 5), "place"),
+    *id_rules("POST", MEETING + "/join", _join, "meeting_id"),
+    Case("POST", MEETING + "/join", "role missing", changed(_join, role=DROP), 400, "role"),
+    Case("POST", MEETING + "/join", "a place not in the list", changed(_join, place="garden"), 400, "place"),
+    Case("POST", MEETING + "/join", "a role not in the list", changed(_join, role="singing"), 400, "role"),
+    Case("POST", MEETING + "/join", "place in capitals", changed(_join, place="ROOM"), 400, "place"),
+    Case("POST", MEETING + "/join", "place with a final newline", changed(_join, place="room\n"), 400, "place"),
+    Case("POST", MEETING + "/join", "role with a final newline", changed(_join, role="notes\n"), 400, "role"),
+    Case("POST", MEETING + "/join", "role of the wrong type", changed(_join, role=1), 400, "role"),
+    *(
+        case
+        for tail in ("/floor/grant", "/floor/decline")
+        for case in [
+            *body_rules("POST", MEETING + tail, _floor_to, ("user_id", "abc"), "user_id"),
+            *id_rules("POST", MEETING + tail, _floor_to, "meeting_id"),
+            Case("POST", MEETING + tail, "user_id zero", changed(_floor_to, user_id=0), 400, "user_id"),
+            Case("POST", MEETING + tail, "user_id negative", changed(_floor_to, user_id=-3), 400, "user_id"),
+            Case("POST", MEETING + tail, "user_id 2**63", changed(_floor_to, user_id=HUGE), 400, "user_id"),
+            Case("POST", MEETING + tail, "user_id a float", changed(_floor_to, user_id=1.5), 400, "user_id"),
+        ]
+    ),
+    # Someone unknown is a rule of the meeting, not of the body: not at its table, not waiting for the floor.
+    Case("POST", MEETING + "/floor/grant", "user_id unknown", changed(_floor_to, user_id=UNKNOWN), 409, "user_id"),
+    Case("POST", MEETING + "/floor/decline", "user_id unknown", changed(_floor_to, user_id=UNKNOWN), 409),
+    *body_rules("PUT", ESCALATION, _escalation, ("every_seconds", "thirty"), "times"),
+    *id_rules("PUT", ESCALATION, _escalation, "team_id"),
+    Case("PUT", ESCALATION, "every_seconds missing", changed(_escalation, every_seconds=DROP), 400, "every_seconds"),
+    Case("PUT", ESCALATION, "every_seconds under 10", changed(_escalation, every_seconds=9), 400, "every_seconds"),
+    Case("PUT", ESCALATION, "every_seconds over 300", changed(_escalation, every_seconds=301), 400, "every_seconds"),
+    Case("PUT", ESCALATION, "every_seconds 2**63", changed(_escalation, every_seconds=HUGE), 400, "every_seconds"),
+    Case("PUT", ESCALATION, "every_seconds a float", changed(_escalation, every_seconds=30.5), 400, "every_seconds"),
+    Case("PUT", ESCALATION, "times negative", changed(_escalation, times=-1), 400, "times"),
+    Case("PUT", ESCALATION, "times over 10", changed(_escalation, times=11), 400, "times"),
+    Case("PUT", ESCALATION, "times a boolean", changed(_escalation, times=True), 400, "times"),
+    Case("PUT", ESCALATION, "times null", changed(_escalation, times=None), 400, "times"),
+    *id_rules("DELETE", CANCEL_ESCALATION, _insisting, "message_id"),
+    Case("DELETE", CANCEL_ESCALATION, "a message that never insisted", with_params(_insisting, message_id=0), 400,
+         "message_id"),
     # --- push
     # The public key takes no input at all: junk in the query and body changes nothing.
     Case("GET", PUSH_KEY, "junk query and body are ignored", as_built(_junk), 200),

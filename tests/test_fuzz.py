@@ -12,6 +12,7 @@ throttles never turn the run into 429s, and the fuzz server allows many messages
 from __future__ import annotations
 
 import asyncio
+import functools
 import re
 import tempfile
 import uuid
@@ -44,8 +45,8 @@ RULES_BEYOND_THE_SCHEMA = {
     "POST /api/teams/{team_id}/channels": "members who are in the team",
     "POST /api/channels/{channel_id}/members": "a member of the team",
     "GET /api/teams/{team_id}/search": "a q holding at least one word (letters or digits)",
-    "POST /api/teams/{team_id}/meetings": "cues going to a channel of the team: Everyone, Leads or a group",
     "POST /api/push/subscriptions": "keys of a P-256 point and 16 bytes, an https endpoint on a public host",
+    "POST /api/teams/{team_id}/meetings": "a channel_id of the team's Everyone, Leads or one of its groups",
 }
 CONFIG = schemathesis.Config.from_dict(
     {
@@ -133,16 +134,20 @@ def test_the_fuzzed_document_is_the_one_the_server_serves_and_has_every_route(fu
     assert fuzzed == routes
 
 
+def _call(base: str, path: str, method: str, token: str | None = None, **parts: Any) -> Any:
+    """One request the document describes, its answer validated against it; a 2xx, its JSON (or text) returned."""
+    case = schema[path][method].Case(**parts)
+    headers = {"X-Forwarded-For": fake_address()} | ({"Authorization": f"Bearer {token}"} if token else {})
+    response = case.call_and_validate(base_url=base, headers=headers, timeout=10)
+    assert response.status_code < 300, response.text
+    if response.headers.get("content-type", [""])[0].startswith("application/json"):  # each header: its values
+        return response.json() if response.content else None
+    return response.text
+
+
 def test_successful_answers_match_the_document(fuzz_server: ServerProcess, world: World) -> None:
     """The 2xx answers random input seldom reaches (a valid send, its retry, an ack, a log-in) are checked too."""
-    base = fuzz_server.url
-
-    def call(path: str, method: str, token: str | None = None, **parts: Any) -> Any:
-        case = schema[path][method].Case(**parts)
-        headers = {"X-Forwarded-For": fake_address()} | ({"Authorization": f"Bearer {token}"} if token else {})
-        response = case.call_and_validate(base_url=base, headers=headers, timeout=10)
-        assert response.status_code < 300, response.text
-        return response.json() if response.content else None
+    call = functools.partial(_call, fuzz_server.url)
 
     messages = "/api/channels/{channel_id}/messages"
     send = {"client_id": str(uuid.uuid4()), "kind": "text", "text": "<b>hold</b> on"}
@@ -166,6 +171,49 @@ def test_successful_answers_match_the_document(fuzz_server: ServerProcess, world
          path_parameters={**in_group, "user_id": world.member_id})  # fmt: skip
     call("/api/channels/{channel_id}", "DELETE", world.token, path_parameters=in_group)
     call("/api/sessions", "POST", body={"username": world.username, "password": PASSWORD, "device": "fuzz"})
+
+
+def test_successful_meeting_answers_match_the_document(fuzz_server: ServerProcess, world: World) -> None:
+    """A meeting from its plan to its deletion, every route answering 2xx once: the shapes, the exports' types."""
+
+    def call(path: str, method: str, token: str | None = None, **parts: Any) -> Any:
+        return _call(fuzz_server.url, path, method, token or world.token, **parts)
+
+    team = {"team_id": world.team_id}
+    made = call("/api/teams/{team_id}/meetings", "POST", path_parameters=team,
+                body={"title": "Fuzzed meeting", "counterpart": "Acme", "planned_at": 1_900_000_000_000})  # fmt: skip
+    call("/api/teams/{team_id}/meetings", "GET", path_parameters=team)
+    meeting = {"meeting_id": made["id"]}
+    for listed in call("/api/teams/{team_id}/meetings", "GET", path_parameters=team):
+        if listed["state"] == "live":  # one the fuzzer started: one live meeting per team
+            call("/api/meetings/{meeting_id}/end", "POST", path_parameters={"meeting_id": listed["id"]})
+    call("/api/meetings/{meeting_id}/start", "POST", path_parameters=meeting)
+    call("/api/meetings/{meeting_id}", "GET", world.member_token, path_parameters=meeting)
+    call("/api/meetings/{meeting_id}/join", "POST", world.member_token, path_parameters=meeting,
+         body={"place": "call", "role": "speaking"})  # fmt: skip
+    call("/api/meetings/{meeting_id}/roster", "GET", path_parameters=meeting)
+    member = {"user_id": world.member_id}
+    floor = "/api/meetings/{meeting_id}/floor"
+    call(floor, "POST", world.member_token, path_parameters=meeting)
+    call(floor, "DELETE", world.member_token, path_parameters=meeting)
+    call(floor, "POST", world.member_token, path_parameters=meeting)
+    call(floor + "/decline", "POST", path_parameters=meeting, body=member)
+    call(floor + "/grant", "POST", path_parameters=meeting, body=member)
+    call(floor + "/release", "POST", world.member_token, path_parameters=meeting)
+    call(floor + "/grant", "POST", path_parameters=meeting, body=member)
+    call(floor + "/take", "POST", path_parameters=meeting)
+    call("/api/teams/{team_id}/escalation", "PUT", path_parameters=team, body={"every_seconds": 60, "times": 2})
+    urgent = {"client_id": str(uuid.uuid4()), "kind": "cue", "cue": "stop_call_me"}
+    cue = call("/api/channels/{channel_id}/messages", "POST", path_parameters={"channel_id": world.everyone},
+               body=urgent)  # fmt: skip
+    stopped = call("/api/messages/{message_id}/escalation", "DELETE", path_parameters={"message_id": cue["id"]})
+    assert (stopped["state"], stopped["reason"]) == ("stopped", "cancelled")
+    call("/api/meetings/{meeting_id}/end", "POST", path_parameters=meeting)
+    debrief = call("/api/meetings/{meeting_id}/debrief", "GET", world.member_token, path_parameters=meeting)
+    assert debrief["meeting"]["state"] == "ended"
+    assert call("/api/meetings/{meeting_id}/debrief.md", "GET", path_parameters=meeting).startswith("# Debrief")
+    assert call("/api/meetings/{meeting_id}/debrief.csv", "GET", path_parameters=meeting).startswith("time,at_ms,kind")
+    call("/api/meetings/{meeting_id}", "DELETE", path_parameters=meeting)
 
 
 def _reaches(value: object, number: int) -> bool:

@@ -271,6 +271,7 @@ def active_escalations_of_meeting(rows: Rows, meeting_id: int) -> list[Escalatio
 
 
 def next_escalation_at(rows: Rows) -> int | None:
+    # Not min(next_at): with nothing scheduled that is a row holding NULL, which failed the escalator every time.
     return rows.one(int, "SELECT next_at FROM escalations WHERE next_at IS NOT NULL ORDER BY next_at LIMIT 1")
 
 
