@@ -258,3 +258,22 @@ def _wait_notifications(p: Phone, n: int) -> None:
             return
         time.sleep(0.1)
     raise AssertionError(f"{n} notifications expected")
+
+
+def test_a_meeting_in_a_channel_i_am_not_in_shows_but_offers_no_seat_and_no_debrief(
+    api: Api, phone: Callable[[], Phone]
+) -> None:
+    team = api.team(owner="Olivia Owner", leads=("Lena Lead",), members=("Sam Speaker",))
+    leads = next(c["id"] for c in api.call(team.owner, "GET", f"/api/teams/{team.id}/channels") if c["kind"] == "leads")
+    body = {"title": "Pricing round 2", "counterpart": "Acme", "channel_id": leads}
+    meeting = api.call(team.leads[0], "POST", f"/api/teams/{team.id}/meetings", body)
+    api.call(team.leads[0], "POST", f"/api/meetings/{meeting['id']}/start")
+    sam = phone()
+    sam.login(team.members[0])
+    card = sam.page.get_by_role("region", name="Pricing round 2")
+    expect(card).to_contain_text("Its cues go to a channel you are not in.")
+    expect(card.get_by_role("button", name="Join")).to_have_count(0)
+    api.call(team.leads[0], "POST", f"/api/meetings/{meeting['id']}/end")
+    sam.page.get_by_role("link", name="Meetings").click()
+    expect(sam.page.get_by_text("Ended")).to_be_visible()
+    expect(sam.page.get_by_role("link", name="Debrief of Pricing round 2")).to_have_count(0)

@@ -1,7 +1,7 @@
 // A live meeting on home and on the Meetings screen: what it is, how long it has run, and Join: where I am and what
 // I do there, last time's choice preselected on this device, so that joining stays one tap; then its table mode.
 import { h, toast } from '../ui.js';
-import { S } from '../store.js';
+import { S, channel } from '../store.js';
 import { joinMeeting, errorText } from '../actions.js';
 import { PLACES, ROLES, seatOf } from '../store/meeting.js';
 
@@ -49,5 +49,6 @@ export function liveCard(v, m) {
     h('p', { class: 'kicker' }, h('span', { class: 'live-word' }, 'Live meeting'), ' · ', since),
     h('h2', { id: `meeting-${m.id}` }, m.title),
     m.counterpart ? h('p', { class: 'muted' }, `With ${m.counterpart}`) : null,
-    seatOf(m, S.me?.id) ? h('a', { class: 'button primary', href: `/meetings/${m.id}/table` }, 'Back to the table') : seatForm(v, m));
+    seatOf(m, S.me?.id) ? h('a', { class: 'button primary', href: `/meetings/${m.id}/table` }, 'Back to the table')
+      : channel(m.channel_id) ? seatForm(v, m) : h('p', { class: 'muted' }, 'Its cues go to a channel you are not in.'));
 }

@@ -1,6 +1,6 @@
 // The team's meetings: the live one (join, end), planned ones (start), ended ones (their debrief); a lead plans one.
 import { h, field, toast, fieldError, showFieldErrors } from '../ui.js';
-import { S, team, isLead, channelName } from '../store.js';
+import { S, team, isLead, channelName, channel } from '../store.js';
 import { planMeeting, meetingDo, loadMeetings, errorText } from '../actions.js';
 import { bar } from '../components/bar.js';
 import { liveCard } from '../components/meeting.js';
@@ -23,7 +23,8 @@ export function meetingsScreen(v) {
         : `Ended ${when(m.ended_at)}`].filter(Boolean).join(' · '))),
     m.state === 'planned' ? (lead ? h('button', { class: 'small primary', type: 'button', 'aria-label': `Start ${m.title}`, onclick: () =>
       meetingDo(m.id, 'start').then(() => v.go(`/meetings/${m.id}/table`), say) }, 'Start') : null)
-      : h('a', { class: 'button small secondary', href: `/meetings/${m.id}/debrief`, 'aria-label': `Debrief of ${m.title}` }, 'Debrief'));
+      : channel(m.channel_id) ? h('a', { class: 'button small secondary', href: `/meetings/${m.id}/debrief`, 'aria-label': `Debrief of ${m.title}` }, 'Debrief')
+        : null); // a debrief tells of its channel's cues: for that channel's people only
   };
   const paint = () => {
     const all = Object.values(S.meetings).filter((m) => m.team_id === teamId)
