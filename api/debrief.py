@@ -31,6 +31,7 @@ class Entry(msgspec.Struct, omit_defaults=True):
     ms: int | None = None
     place: str | None = None
     role: str | None = None
+    urgency: str | None = None
 
 
 class Unacknowledged(msgspec.Struct):
@@ -60,9 +61,10 @@ class Debrief(msgspec.Struct):
     unacknowledged: list[Unacknowledged]
     slowest: list[SlowAck]
     floor_time: list[FloorTime]
+    names: dict[int, str]  # everyone on the timeline, as they are called now (those who left the team too)
 
 
-def build(meeting: Meeting, log: list[LogEntry], now: int) -> Debrief:
+def build(meeting: Meeting, log: list[LogEntry], now: int, names: dict[int, str]) -> Debrief:
     start = meeting.started_at or meeting.created_at
     timeline = [Entry(**{f: getattr(e, f) for f in Entry.__struct_fields__ if f != "at"}, at=e.at - start) for e in log]
     return Debrief(
@@ -71,6 +73,7 @@ def build(meeting: Meeting, log: list[LogEntry], now: int) -> Debrief:
         unacknowledged=_unacknowledged(log, start),
         slowest=_slowest(log),
         floor_time=_floor_time(log, meeting.ended_at or now),
+        names=names,
     )
 
 
@@ -82,7 +85,10 @@ def _unacknowledged(log: list[LogEntry], start: int) -> list[Unacknowledged]:
     recalled = {e.message_id for e in log if e.kind == "recalled"}
     found = []
     for e in log:
-        if e.kind != "cue" or e.message_id is None or e.user_id is None or e.message_id in recalled:
+        # Only an urgent cue waits for an answer: a normal one expires with "no answer needed".
+        if e.kind != "cue" or e.urgency != "high" or e.message_id is None or e.user_id is None:
+            continue
+        if e.message_id in recalled:
             continue
         missing = [u for u in _AUDIENCE(e.audience or "[]") if u not in acked.get(e.message_id, set())]
         if missing:
@@ -183,12 +189,12 @@ def _ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
-def markdown(debrief: Debrief, name: Mapping[int, str]) -> str:
-    m = debrief.meeting
+def markdown(debrief: Debrief) -> str:
+    m, name = debrief.meeting, debrief.names
     lines = [f"# Debrief: {_md(m.title)} with {_md(m.counterpart)}", ""]
     if m.started_at is not None and m.ended_at is not None:
         lines += [f"Lasted {clock(m.ended_at - m.started_at)[1:]} (minutes:seconds).", ""]
-    lines += ["## Cues not acknowledged", ""]
+    lines += ["## Urgent cues not acknowledged", ""]
     lines += [
         "- "
         + _md(
@@ -223,7 +229,8 @@ def _md(text: str) -> str:
 CSV_COLUMNS = ("time", "at_ms", "kind", "who", "by", "cue", "label", "ms", "place", "role", "message_id", "said")
 
 
-def csv_text(debrief: Debrief, name: Mapping[int, str]) -> str:
+def csv_text(debrief: Debrief) -> str:
+    name = debrief.names
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)

@@ -77,10 +77,10 @@ def _roster_rows(rows: Rows, user_id: int, meeting_id: int) -> _RosterRows:
     )
 
 
-def _debrief(rows: Rows, user_id: int, meeting_id: int) -> tuple[debrief.Debrief, dict[int, str]]:
+def _debrief(rows: Rows, user_id: int, meeting_id: int) -> debrief.Debrief:
     found = actions.debrief_for(rows, user_id, meeting_id)
     names = sql.display_names(rows, found.team_id, meeting_id)
-    return debrief.build(found, sql.timeline(rows, meeting_id), now_ms()), names
+    return debrief.build(found, sql.timeline(rows, meeting_id), now_ms(), names)
 
 
 @post("/teams/{team_id:int}/meetings", summary="Plan a meeting (its cues go to Everyone unless said); leads only")
@@ -200,7 +200,7 @@ async def take_floor(meeting_id: PathId, auth: NamedDependency[Auth], db: NamedD
 async def get_debrief(
     meeting_id: PathId, auth: NamedDependency[Auth], db: NamedDependency[Database]
 ) -> debrief.Debrief:
-    return (await db.read(_debrief, auth.user_id, meeting_id))[0]
+    return await db.read(_debrief, auth.user_id, meeting_id)
 
 
 def _attachment(body: str, media_type: str, meeting_id: int, ext: str) -> Response[str]:
@@ -215,8 +215,8 @@ def _attachment(body: str, media_type: str, meeting_id: int, ext: str) -> Respon
 async def debrief_markdown(
     meeting_id: PathId, auth: NamedDependency[Auth], db: NamedDependency[Database]
 ) -> Response[str]:
-    found, names = await db.read(_debrief, auth.user_id, meeting_id)
-    return _attachment(debrief.markdown(found, names), "text/markdown", meeting_id, "md")
+    found = await db.read(_debrief, auth.user_id, meeting_id)
+    return _attachment(debrief.markdown(found), "text/markdown", meeting_id, "md")
 
 
 @get(
@@ -225,8 +225,8 @@ async def debrief_markdown(
     summary="The debrief's timeline as CSV (a download)",
 )
 async def debrief_csv(meeting_id: PathId, auth: NamedDependency[Auth], db: NamedDependency[Database]) -> Response[str]:
-    found, names = await db.read(_debrief, auth.user_id, meeting_id)
-    return _attachment(debrief.csv_text(found, names), "text/csv", meeting_id, "csv")
+    found = await db.read(_debrief, auth.user_id, meeting_id)
+    return _attachment(debrief.csv_text(found), "text/csv", meeting_id, "csv")
 
 
 @put("/teams/{team_id:int}/escalation", summary="How an urgent cue insists in a live meeting; leads only")

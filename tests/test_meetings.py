@@ -369,8 +369,9 @@ async def debriefed(team: Team) -> tuple[dict[str, Any], dict[str, Any]]:
     await seat(sam, mid, "room", "speaking")
     await seat(lee, mid, "call", "observing")
     everyone = (await lead.channels(team.id))["Everyone"]["id"]
-    acked = (await lee.send(everyone, cue="drive_home")).json()
-    (await lead.send(everyone, cue="slow_down")).json()
+    acked = (await lee.send(everyone, cue="stop_call_me")).json()
+    (await lead.send(everyone, cue="take_break")).json()
+    (await lead.send(everyone, cue="slow_down")).json()  # a normal cue expires with no answer needed
     await asyncio.sleep(0.05)
     await sam.post(f"/api/messages/{acked['id']}/ack")
     await sam.post(f"/api/meetings/{mid}/floor")
@@ -392,6 +393,7 @@ async def test_the_debrief_reads_back_the_timeline_from_the_start(team: Team) ->
         ("joined", lee.id),
         ("cue", lee.id),
         ("cue", lead.id),
+        ("cue", lead.id),
         ("ack", sam.id),
         ("requested", sam.id),
         ("granted", sam.id),
@@ -402,7 +404,7 @@ async def test_the_debrief_reads_back_the_timeline_from_the_start(team: Team) ->
     assert times[0] >= 0 and times == sorted(times)
     joined = debrief["timeline"][2]
     assert (joined["place"], joined["role"]) == ("call", "observing")
-    ack = debrief["timeline"][5]
+    ack = debrief["timeline"][6]
     assert ack["ms"] >= 50
 
 
@@ -410,10 +412,15 @@ async def test_the_debrief_names_unacknowledged_cues_the_slowest_acks_and_floor_
     _, debrief = await debriefed(team)
     lead, sam, lee = team.leads[0], *team.members
     unacked = {(u["label"], u["sender_id"]): set(u["missing"]) for u in debrief["unacknowledged"]}
-    # drive_home reached everyone in Everyone but its sender; only Sam said got it.
-    assert unacked[("Drive that point home", lee.id)] == {team.owner.id, lead.id}
-    assert unacked[("Slow down", lead.id)] == {team.owner.id, sam.id, lee.id}
-    assert [(s["user_id"], s["label"]) for s in debrief["slowest"]] == [(sam.id, "Drive that point home")]
+    # The urgent cues reached everyone in Everyone but their sender; only Sam said got it, to Lee's; "Slow down"
+    # (a normal cue) waited for no answer.
+    stop = "Stop — call me on my other line"
+    assert unacked == {
+        (stop, lee.id): {team.owner.id, lead.id},
+        ("Take a break", lead.id): {team.owner.id, sam.id, lee.id},
+    }
+    assert [(s["user_id"], s["label"]) for s in debrief["slowest"]] == [(sam.id, stop)]
+    assert debrief["names"][str(sam.id)] == (await sam.get("/api/me")).json()["user"]["display_name"]
     assert [(f["user_id"], f["turns"]) for f in debrief["floor_time"]] == [(sam.id, 1)]
     assert debrief["floor_time"][0]["ms"] >= 200
 
@@ -426,12 +433,12 @@ async def test_the_exports_say_what_the_debrief_says(team: Team) -> None:
     assert md.headers["content-disposition"] == f'attachment; filename="debrief-{meeting["id"]}.md"'
     text = md.text
     assert text.startswith("# Debrief: Pricing round 2 with Acme")
-    assert "“Drive that point home”" in text and "## Cues not acknowledged" in text
+    assert "“Take a break”" in text and "## Urgent cues not acknowledged" in text
     assert text.count("\n| +") == len(debrief["timeline"])
     rows = list(csv.DictReader(io.StringIO((await sam.get(f"/api/meetings/{meeting['id']}/debrief.csv")).text)))
     assert [r["kind"] for r in rows] == [e["kind"] for e in debrief["timeline"]]
     assert [int(r["at_ms"]) for r in rows] == [e["at"] for e in debrief["timeline"]]
-    assert rows[5]["ms"] == str(debrief["timeline"][5]["ms"])
+    assert rows[6]["ms"] == str(debrief["timeline"][6]["ms"])
 
 
 async def test_a_name_that_looks_like_a_formula_is_exported_as_text(

@@ -323,6 +323,7 @@ def note_cue(tx: Tx, message: Message, cue: StoredCue, audience: list[int]) -> i
         message_id=message.id,
         cue=cue.code,
         label=cue.label,
+        urgency=cue.urgency,
         audience=msgspec.json.encode(audience).decode(),
     )
     return row.id

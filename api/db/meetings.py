@@ -43,6 +43,7 @@ class LogEntry(msgspec.Struct, omit_defaults=True):
     ms: int | None = None
     place: str | None = None
     role: str | None = None
+    urgency: str | None = None
     audience: str | None = None  # JSON list of user ids
 
 
@@ -194,8 +195,8 @@ def unseat(rows: Rows, meeting_id: int, user_id: int) -> None:
 def log(rows: Rows, meeting_id: int, entry: LogEntry) -> None:
     rows.run(
         "INSERT INTO meeting_log"
-        " (meeting_id, at, kind, user_id, other_id, message_id, cue, label, ms, place, role, audience)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " (meeting_id, at, kind, user_id, other_id, message_id, cue, label, ms, place, role, urgency, audience)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             meeting_id,
             entry.at,
@@ -208,6 +209,7 @@ def log(rows: Rows, meeting_id: int, entry: LogEntry) -> None:
             entry.ms,
             entry.place,
             entry.role,
+            entry.urgency,
             entry.audience,
         ),
     )
@@ -216,7 +218,8 @@ def log(rows: Rows, meeting_id: int, entry: LogEntry) -> None:
 def timeline(rows: Rows, meeting_id: int) -> list[LogEntry]:
     return rows.all(
         LogEntry,
-        "SELECT at, kind, user_id, other_id, message_id, cue, label, ms, place, role, audience FROM meeting_log"
+        "SELECT at, kind, user_id, other_id, message_id, cue, label, ms, place, role, urgency, audience"
+        " FROM meeting_log"
         " WHERE meeting_id = ? ORDER BY id",
         (meeting_id,),
     )

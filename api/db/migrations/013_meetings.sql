@@ -57,6 +57,7 @@ CREATE TABLE meeting_log (
     ms         INTEGER,
     place      TEXT,
     role       TEXT,
+    urgency    TEXT,  -- a cue's: only an urgent cue waits for an answer (a normal one expires with none needed)
     audience   TEXT  -- a cue's: the JSON list of who it went to (the debrief names who never acknowledged it)
 );
 CREATE INDEX meeting_log_meeting ON meeting_log(meeting_id, id);
