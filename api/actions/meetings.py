@@ -282,7 +282,7 @@ def decline_floor(tx: Tx, lead_id: int, meeting_id: int, user_id: int) -> Meetin
     row = meeting_for(tx, meeting_id, lead_id, lead=True)
     _live(row)
     if not sql.delete_request(tx, meeting_id, user_id):
-        raise conflict("not_queued", "They are not waiting for the floor.")
+        raise ApiError(409, "not_queued", "They are not waiting for the floor.", {"user_id": "is not waiting"})
     _log(tx, meeting_id, "declined", user_id=user_id, other_id=lead_id)
     return _announce(tx, meeting_id, "declined", lead_id, user_id)
 
