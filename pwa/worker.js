@@ -1,13 +1,5 @@
-// Backchannel service worker: precaches the app shell, serves it offline (deep links too), never
-// touches /api/, flushes the outbox on Background Sync and push, and shows every push as a
-// notification ("Got it" on a cue acks it, through the outbox).
-// A module worker: it shares the page's outbox and IndexedDB modules, and imports the shell's list
-// and version from /shell.js, which the server computes from the files (api/web.py; it also ends
-// this script with the version, so a changed shell updates the worker). A browser
-// without module service workers refuses the registration: the app then runs as a plain page (its
-// outbox sends while it is open), without offline start, Background Sync or push.
-// Its address is /worker.js: /sw.js was the classic worker's, which installed phones still check as
-// a classic script; it now holds the bridge that hands them over to this one (sw.js).
+// Backchannel's module service worker (README: How the pieces fit): precaches the shell listed in the generated /shell.js, serves it
+// offline, never touches /api/, flushes the outbox on Background Sync and push, shows each push ("Got it" acks it).
 // @ts-expect-error: no file, the server writes it
 import * as shell from './shell.js';
 import { connect, kv, op } from './js/db.js';

@@ -1,6 +1,5 @@
-// Web Push on this device ("buzz me when the app is closed"). Permission is asked only from a tap;
-// subscribe() is raced against a timeout (a browser that cannot reach its push service may hang);
-// the server's copy is kept in step at launch. The service worker shows the notifications (sw.js).
+// Web Push on this device ("buzz me when the app is closed"). Permission is asked only from a tap; subscribe() is
+// raced against a timeout (a push service out of reach may hang); the server's copy is kept in step at launch.
 import { api, ApiError, online } from './api.js';
 import { kv } from './db.js';
 

@@ -21,6 +21,7 @@ from tests.e2e.conftest import Api, Phone
 GO = [60, 60, 60, 60, 400]
 ASKED = [40, 90, 40]
 STOP_CALL_ME = [600, 200, 600, 200, 600]
+NOT_NOW = [200, 100, 60]
 
 
 def _buzzes(p: Phone, rhythm: list[int]) -> int:
@@ -70,12 +71,36 @@ def test_a_live_meeting_from_join_to_debrief(api: Api, phone: Callable[[], Phone
     expect(lena.page.get_by_role("heading", level=1)).to_have_text("Pricing round 2 · Acme")
     lead = lena.page.get_by_role("region", name="Lead")
     expect(lead).to_contain_text("No one is waiting for the floor.")
+    # A lead who has not joined sees a small "Join the table" (the form on tap), and all of her part on a phone.
+    bar = lena.page.get_by_role("region", name="Meeting")
+    expect(bar.get_by_label("Where I am")).to_have_count(0)
+    expect(lead.get_by_role("button", name="End meeting")).to_be_in_viewport()
+    expect(lead.get_by_text(re.compile(r"^Roster · "))).to_be_in_viewport()
+    lena.shots("meeting-table-lead-unseated")
+    bar.get_by_role("button", name="Join the table").click()
+    expect(bar.get_by_label("Where I am")).to_be_visible()
+    # She closes table mode: home and Meetings take her back to the lead's controls.
+    lena.page.get_by_role("link", name="Leave table mode").click()
+    lena_card = lena.page.get_by_role("region", name="Pricing round 2")
+    expect(lena_card.get_by_role("button", name="Join")).to_be_visible()
+    expect(lena_card.get_by_role("link", name="Lead the table")).to_be_visible()
+    lena.shots("meeting-home-card-lead")
+    lena.page.get_by_role("link", name="Meetings").click()
+    lena_card.get_by_role("link", name="Lead the table").click()
+    expect(lena.page).to_have_url(re.compile(f"/meetings/{meeting_id}/table$"))
+    expect(lead).to_contain_text("No one is waiting for the floor.")
 
     # Teammates see it live on home, with how long it has run, and join in one tap.
     card = sam.page.get_by_role("region", name="Pricing round 2")
     expect(card).to_contain_text("Live meeting · just started")
     expect(card).to_contain_text("With Acme")
     sam.shots("meeting-home-card")
+    expect(card.get_by_role("link", name="Lead the table")).to_have_count(0)  # a member's card: Join only
+    # "Start table mode" during the meeting opens its table mode, where one not seated may join.
+    sam.page.get_by_role("link", name="Start table mode").click()
+    expect(sam.page).to_have_url(re.compile(f"/meetings/{meeting_id}/table$"))
+    expect(sam.page.get_by_role("region", name="Meeting")).to_contain_text("Not joined yet: join to ask for the floor.")
+    sam.page.get_by_role("link", name="Leave table mode").click()
     _join(sam, "In the room", "Speaking")
     _join(oscar, "On the call", "Observing the other side")
     sam_pad = sam.page.get_by_role("group", name="Cue pad").get_by_role("button")
@@ -98,7 +123,7 @@ def test_a_live_meeting_from_join_to_debrief(api: Api, phone: Callable[[], Phone
     expect(roster).to_contain_text("Sam Speaker · In the room · Speaking")
     expect(roster).to_contain_text("Oscar Observer · On the call · Observing the other side")
     sam_row = roster.get_by_role("listitem").filter(has_text="Sam Speaker")
-    expect(sam_row).to_contain_text("Phone ready · connected · app open")
+    expect(sam_row).to_contain_text("Ready · App open · connected")
     expect(roster).to_contain_text("Olivia Owner · Not joined")
     expect(roster).to_contain_text("You · Not joined")
     lena.shots("meeting-table-lead-roster")
@@ -140,12 +165,18 @@ def test_a_live_meeting_from_join_to_debrief(api: Api, phone: Callable[[], Phone
     oscar_pad.filter(has_text="Let me talk").click()
     lena.page.get_by_role("button", name="Decline Oscar Observer").click()
     expect(_floor(oscar.page)).to_have_text("The floor is open")
+    expect(oscar.page.locator("#toast")).to_have_text("The lead declined your request for the floor.")
+    _wait_buzzes(oscar, NOT_NOW, 1)
+    oscar.shots("meeting-floor-declined")
     oscar.page.wait_for_timeout(1000)  # a second tap on a cue within a second is the same tap
     oscar_pad.filter(has_text="Let me talk").click()
     lena.page.get_by_role("button", name="Grant the floor to Oscar Observer").click()
     expect(_floor(oscar.page)).to_contain_text("You have the floor")
     lena.page.get_by_role("button", name="Take the floor back from Oscar Observer").click()
     expect(_floor(oscar.page)).to_have_text("The floor is open")
+    expect(oscar.page.locator("#toast")).to_have_text("The lead took the floor back.")
+    _wait_buzzes(oscar, NOT_NOW, 2)
+    assert _buzzes(sam, NOT_NOW) == 0 and _buzzes(lena, NOT_NOW) == 0
 
     # An urgent cue insists on the phone that has not answered it, every 10 s, and stops once it is answered.
     lena_pad = lena.page.get_by_role("group", name="Cue pad")
@@ -158,6 +189,10 @@ def test_a_live_meeting_from_join_to_debrief(api: Api, phone: Callable[[], Phone
     assert _buzzes(oscar, STOP_CALL_ME) == 2 and _buzzes(sam, STOP_CALL_ME) == 1
     oscar_last = oscar.page.get_by_role("region", name="Last cue received")
     expect(oscar_last).to_contain_text("Stop — call me on my other line")  # shown again
+    # While it insists, "Dismiss" would not stop it: "Got it" only.
+    expect(oscar_last.get_by_role("button", name="Got it")).to_be_visible()
+    expect(oscar_last.get_by_role("button", name="Dismiss")).to_have_count(0)
+    oscar.shots("meeting-cue-insisting")
     lena.shots("meeting-escalation")
     _wait_buzzes(oscar, STOP_CALL_ME, 3, timeout=15)
     expect(mine).to_contain_text("Oscar Observer: 3rd buzz")
@@ -190,11 +225,12 @@ def test_a_live_meeting_from_join_to_debrief(api: Api, phone: Callable[[], Phone
     # The lead ends the meeting (confirmed); everyone's table mode says so and links to the debrief.
     lena.page.once("dialog", lambda d: d.accept())
     lena.page.get_by_role("button", name="End meeting").click()
+    expect(lena.page).to_have_url(re.compile(f"/meetings/{meeting_id}/debrief$"))  # as its confirmation says
     expect(sam.page.get_by_role("region", name="Meeting")).to_contain_text("Pricing round 2 · Ended")
     sam.page.get_by_role("region", name="Meeting").get_by_role("link", name="Debrief").click()
     expect(sam.page).to_have_url(re.compile(f"/meetings/{meeting_id}/debrief$"))
     main = sam.page.get_by_role("main")
-    unacked = main.get_by_role("region", name="Unacknowledged cues")
+    unacked = main.get_by_role("region", name="Urgent cues not acknowledged")
     expect(unacked).to_contain_text("Lena Lead sent “Stop — call me on my other line”: no answer from Olivia Owner")
     expect(main.get_by_role("region", name="Slowest acknowledgements")).to_contain_text(
         re.compile(r"Oscar Observer: 2\d s for “Stop — call me on my other line”")
@@ -232,7 +268,7 @@ def test_a_live_meeting_from_join_to_debrief(api: Api, phone: Callable[[], Phone
     for name in ("Pricing round 2", "Sam Speaker", "Oscar Observer", "Olivia Owner", "Stop — call me on my other line"):
         assert name in markdown
     # Not the owner: no Delete.
-    expect(main.get_by_role("button", name="Delete timeline")).to_have_count(0)
+    expect(main.get_by_role("button", name="Delete meeting and timeline")).to_have_count(0)
 
     # The owner deletes the timeline (confirmed): gone for everyone.
     olivia = phone()
@@ -240,10 +276,12 @@ def test_a_live_meeting_from_join_to_debrief(api: Api, phone: Callable[[], Phone
     # The urgent cue she never answered still asks (within its time-to-live): she dismisses it.
     olivia.page.get_by_role("alertdialog").get_by_role("button", name="Dismiss").click()
     olivia.page.goto(f"/meetings/{meeting_id}/debrief")
-    olivia.page.once("dialog", lambda d: d.accept())
-    olivia.page.get_by_role("button", name="Delete timeline").click()
+    asked: list[str] = []
+    olivia.page.once("dialog", lambda d: (asked.append(d.message), d.accept()))
+    olivia.page.get_by_role("button", name="Delete meeting and timeline").click()
     expect(olivia.page.get_by_role("heading", level=1)).to_have_text("Meetings")
     expect(olivia.page.get_by_role("main")).to_contain_text("No meetings yet")
+    assert asked == ["Delete the meeting Pricing round 2 and its timeline for everyone? It cannot be brought back."]
     lena.page.goto("/meetings")
     expect(lena.page.get_by_role("main")).to_contain_text("No meetings yet")
     assert api.http.get(f"/api/meetings/{meeting_id}", headers=team.owner.headers).status_code == 404
@@ -277,3 +315,90 @@ def test_a_meeting_in_a_channel_i_am_not_in_shows_but_offers_no_seat_and_no_debr
     sam.page.get_by_role("link", name="Meetings").click()
     expect(sam.page.get_by_text("Ended")).to_be_visible()
     expect(sam.page.get_by_role("link", name="Debrief of Pricing round 2")).to_have_count(0)
+
+
+def test_a_lead_runs_a_meeting_unseated_and_a_teammate_removed_midway(api: Api, phone: Callable[[], Phone]) -> None:
+    """The words a person reads in their own debrief ("You withdrew your request"), a teammate removed mid-meeting
+    (the roster recounts; "Kim Kite left the table", named though no longer in the team), floor time in whole
+    seconds as the exports count it, "Stop buzzing" gone once everyone answered, and End meeting opening the debrief."""
+    team = api.team(owner="Olivia Owner", leads=("Lena Lead",), members=("Sam Speaker", "Kim Kite"))
+    api.call(team.owner, "PUT", f"/api/teams/{team.id}/escalation", {"every_seconds": 10, "times": 2})
+    body = {"title": "Pricing round 2", "counterpart": "Acme"}
+    meeting_id = api.call(team.leads[0], "POST", f"/api/teams/{team.id}/meetings", body)["id"]
+    api.call(team.leads[0], "POST", f"/api/meetings/{meeting_id}/start")
+    kim = team.members[1]
+    api.call(kim, "POST", f"/api/meetings/{meeting_id}/join", {"place": "remote", "role": "notes"})
+    lena, sam = phone(), phone()
+    lena.login(team.leads[0])
+    sam.login(team.members[0])
+    _join(sam, "In the room", "Speaking")
+    lena.page.get_by_role("region", name="Pricing round 2").get_by_role("link", name="Lead the table").click()
+    lead = lena.page.get_by_role("region", name="Lead")
+    lead.get_by_text(re.compile(r"^Roster · 2 of 4 joined")).click()
+    expect(lead.get_by_role("list").last).to_contain_text("Kim Kite · Supporting remotely · Taking notes")
+
+    # Sam asks, withdraws, asks again and is declined; then holds the floor a moment.
+    sam_pad = sam.page.get_by_role("group", name="Cue pad").get_by_role("button")
+    sam_pad.filter(has_text="Let me talk").click()
+    sam.page.get_by_role("button", name="Withdraw my request").click()
+    expect(_floor(sam.page)).to_have_text("The floor is open")
+    sam.page.wait_for_timeout(1000)
+    sam_pad.filter(has_text="Let me talk").click()
+    lena.page.get_by_role("button", name="Decline Sam Speaker").click()
+    expect(sam.page.locator("#toast")).to_have_text("The lead declined your request for the floor.")
+    sam.page.wait_for_timeout(1000)
+    sam_pad.filter(has_text="Let me talk").click()
+    lena.page.get_by_role("button", name="Grant the floor to Sam Speaker").click()
+    expect(_floor(sam.page)).to_contain_text("You have the floor")
+    sam.page.wait_for_timeout(1700)
+    sam.page.get_by_role("button", name="Release the floor").click()
+    expect(_floor(sam.page)).to_have_text("The floor is open")
+
+    # An urgent cue: "Stop buzzing" while it insists, gone once everyone has answered.
+    lena.page.get_by_role("group", name="Cue pad").get_by_role("button", name="Send cue: Stop — call me on my other line").click()
+    sam.page.get_by_role("region", name="Last cue received").get_by_role("button", name="Got it").click()
+    stop = lena.page.get_by_role("button", name="Stop buzzing")
+    expect(stop).to_be_visible(timeout=15_000)
+    assert stop.bounding_box()["height"] >= 44  # type: ignore[index]
+    message_id = api.call(team.owner, "GET", f"/api/channels/{team.channels['Everyone']}/messages")["messages"][-1]["id"]
+    for user in (team.owner, kim):
+        api.call(user, "POST", f"/api/messages/{message_id}/ack")
+    expect(lena.page.get_by_role("status", name="My last cue")).to_contain_text("Kim Kite: got it")
+    expect(stop).to_have_count(0)
+
+    # Kim is removed from the team: her seat goes and the roster recounts.
+    api.call(team.owner, "DELETE", f"/api/teams/{team.id}/members/{kim.id}")
+    expect(lead.get_by_text(re.compile(r"^Roster · 1 of 3 joined"))).to_be_visible()
+    expect(lead.get_by_role("list").last).not_to_contain_text("Kim Kite")
+
+    # The lead ends it from the Meetings screen: its debrief opens, as the confirmation says.
+    lena.page.get_by_role("link", name="Leave table mode").click()
+    lena.page.get_by_role("link", name="Meetings").click()
+    asked: list[str] = []
+    lena.page.once("dialog", lambda d: (asked.append(d.message), d.accept()))
+    lena.page.get_by_role("button", name="End meeting").click()
+    expect(lena.page).to_have_url(re.compile(f"/meetings/{meeting_id}/debrief$"))
+    assert asked == ["End Pricing round 2 for everyone? Its debrief opens here."]
+    expect(lena.page.get_by_role("main")).to_contain_text("Kim Kite left the table")
+
+    sam.page.goto(f"/meetings/{meeting_id}/debrief")
+    main = sam.page.get_by_role("main")
+    timeline = main.get_by_role("region", name="Timeline").get_by_role("listitem")
+    for line in (
+        r"\+00:\d\d You withdrew your request",
+        r"\+00:\d\d Your request was declined",
+        r"\+00:\d\d Kim Kite joined \(supporting remotely, taking notes\)",
+        r"\+0\d:\d\d Kim Kite left the table",
+    ):
+        expect(timeline.filter(has_text=re.compile(line))).to_have_count(1)
+    expect(main).not_to_contain_text("A teammate")
+    expect(main.get_by_role("region", name="Urgent cues not acknowledged")).to_contain_text("Every urgent cue was acknowledged.")
+    # Floor time in whole seconds, floored, as the Markdown counts it.
+    d = api.call(team.members[0], "GET", f"/api/meetings/{meeting_id}/debrief")
+    seconds = next(f["ms"] for f in d["floor_time"] if f["user_id"] == team.members[0].id) // 1000
+    expect(main.get_by_role("region", name="Floor time")).to_contain_text(f"You: {seconds} s")
+    markdown = api.http.get(f"/api/meetings/{meeting_id}/debrief.md", headers=team.members[0].headers).text
+    assert f"Sam Speaker: 00:{seconds:02d} over 1 turn" in markdown
+    sam.shots("meeting-debrief-left", full_page=True)
+    for p in (lena, sam):
+        assert p.errors == []

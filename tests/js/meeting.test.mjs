@@ -56,8 +56,10 @@ test("the sender of an urgent cue sees per person who got it and which buzz the 
 test("meeting mode's rhythms differ from every default cue's", () => {
   const defaults = [[300], [100, 100, 100], [300, 150, 300], [600, 200, 600, 200, 600], [800, 300, 200], [500, 300, 500],
     [100, 80, 100, 80, 100, 80, 100], [200, 200, 600], [80, 120, 300], [300, 120, 80], [80, 80, 80, 200, 400]]; // api/cueset.py
-  for (const r of [meeting.GO, meeting.ASKED]) assert.ok(!defaults.some((d) => String(d) === String(r)), String(r));
+  for (const r of [meeting.GO, meeting.ASKED, meeting.NOT_NOW]) assert.ok(!defaults.some((d) => String(d) === String(r)), String(r));
   assert.notDeepEqual(meeting.GO, meeting.ASKED);
+  assert.notDeepEqual(meeting.NOT_NOW, meeting.GO);
+  assert.notDeepEqual(meeting.NOT_NOW, meeting.ASKED);
 });
 
 let s;
@@ -111,4 +113,45 @@ test('an active escalation re-shows the cue on a pending phone; not once I answe
   assert.ok(!topics(apply('escalation', { ...esc, state: 'stopped', reason: 'cancelled' })).includes('alert'));
   cue.acks = [{ user_id: ME, at: NOW }];
   assert.ok(!topics(apply('escalation', esc)).includes('alert'));
+});
+
+test('my declined request and the floor taken back from me buzz "not now" and say so; live only, and only mine', () => {
+  const lost = (c) => c.emits.filter(([t]) => t === 'floor_lost').map(([, text]) => text);
+  const queued = live({ queue: [{ user_id: ME, requested_at: NOW }], change: { what: 'requested', actor_id: ME, user_id: ME } });
+  apply('meeting', queued);
+  const declined = live({ change: { what: 'declined', actor_id: SAM, user_id: ME } });
+  let c = apply('meeting', declined);
+  assert.deepEqual(c.effects, [['buzz', meeting.NOT_NOW]]);
+  assert.deepEqual(lost(c), ['The lead declined your request for the floor.']);
+  assert.deepEqual(apply('meeting', { ...declined, change: { what: 'declined', actor_id: SAM, user_id: LEE } }).effects, []);
+  s.replaying = true;
+  assert.deepEqual(apply('meeting', declined).effects, []);
+  s.replaying = false;
+  const mine = live({ floor: { user_id: ME, since: NOW }, change: { what: 'granted', actor_id: SAM, user_id: ME } });
+  apply('meeting', mine);
+  c = apply('meeting', live({ change: { what: 'taken', actor_id: SAM, user_id: ME } }));
+  assert.deepEqual(c.effects, [['buzz', meeting.NOT_NOW]]);
+  assert.deepEqual(lost(c), ['The lead took the floor back.']);
+  apply('meeting', mine); // granted to Lee while I hold it: taken from me too
+  c = apply('meeting', live({ floor: { user_id: LEE, since: NOW }, change: { what: 'granted', actor_id: SAM, user_id: LEE } }));
+  assert.deepEqual(lost(c), ['The lead took the floor back.']);
+  apply('meeting', mine); // I released it myself: nothing
+  assert.deepEqual(apply('meeting', live({ change: { what: 'released', actor_id: ME, user_id: ME } })).effects, []);
+});
+
+test('an urgent cue insists while another buzz is coming: not after the last, once stopped, nor when stale', () => {
+  const e = { message_id: 9, channel_id: 3, meeting_id: 7, buzzes: 2, pending: [LEE], state: 'active', reason: null, next_at: NOW + 10_000 };
+  assert.equal(meeting.insisting(e, NOW), true);
+  assert.equal(meeting.insisting({ ...e, next_at: null, reason: 'done' }, NOW), false);
+  assert.equal(meeting.insisting({ ...e, state: 'stopped', reason: 'acknowledged' }, NOW), false);
+  assert.equal(meeting.insisting(e, NOW + 120_000), false); // saved on this device long ago
+  assert.equal(meeting.insisting(undefined, NOW), false);
+});
+
+test("the roster says a phone is ready only when connected and either open or reachable by push, in plain words", () => {
+  const r = (live, visible, push) => meeting.readiness({ live, visible, push, last_heard: NOW - 6000 }, NOW);
+  assert.deepEqual(r(true, true, false), { ready: true, text: 'Ready · App open · connected · no push notifications · heard 6 s ago' });
+  assert.equal(r(true, false, true).ready, true);
+  assert.equal(r(true, false, false).text, 'Not ready · App not on screen · connected · no push notifications · heard 6 s ago');
+  assert.equal(r(false, true, true).ready, false);
 });

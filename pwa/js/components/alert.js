@@ -7,6 +7,7 @@ import { S, on, emit, cueOf, channel, channelName, displayName } from '../store.
 import { ack, errorText } from '../actions.js';
 import { whenText } from './message.js';
 import { stacked, expiresAt, countLabel } from '../store/stack.js';
+import { insisting } from '../store/meeting.js';
 
 const box = /** @type {HTMLElement} */ (document.getElementById('alert'));
 let timer = 0;
@@ -25,6 +26,8 @@ function remember(el) {
 
 /** @param {Message} m */
 export const expiry = (m) => expiresAt(m, cueOf(m.cue, m.team_id).ttl_seconds);
+/** It will buzz again: Dismiss would not stop it. @param {Message} m */
+export const insists = (m) => insisting(S.escalations[m.id], Date.now());
 
 /** @param {Message[]} next */
 function set(next) {
@@ -68,7 +71,8 @@ export function paint() {
     h('p', { class: 'alert-from' }, `${displayName(m.sender_id, m.team_id)} · ${channel(m.channel_id)?.kind === 'direct' ? 'to you only' : channelName(channel(m.channel_id))} · ${whenText(m)}`),
     h('h2', { id: 'alert-label', class: 'alert-label' }, cue.label),
     h('button', { class: 'gotit', type: 'button', onclick: () => gotIt(m) }, 'Got it'),
-    h('button', { class: 'dismiss', type: 'button', onclick: () => drop((x) => x.id === m.id) }, 'Dismiss')));
+    insists(m) ? h('p', { class: 'alert-from' }, 'It buzzes again until you answer.')
+      : h('button', { class: 'dismiss', type: 'button', onclick: () => drop((x) => x.id === m.id) }, 'Dismiss')));
   const wasHidden = box.hidden;
   box.hidden = false;
   // Never onto "Got it": the next key someone types would acknowledge a cue they have not read. Someone typing
@@ -83,7 +87,7 @@ export function paint() {
 box.addEventListener('keydown', (e) => {
   if (e.key === 'Escape') {
     e.preventDefault();
-    if (stack[0]) drop((x) => x.id === stack[0].id);
+    if (stack[0] && !insists(stack[0])) drop((x) => x.id === stack[0].id);
   } else if (e.key === 'Tab') {
     const buttons = [...box.querySelectorAll('button')];
     const first = buttons[0], last = buttons.at(-1);
@@ -101,6 +105,8 @@ function show(m) {
 on('alert', show);
 on('acked', (id) => drop((m) => m.id === id));
 on('floor', () => table() || toast('You have the floor.')); // table mode's meeting bar says it there
+on('floor_lost', (text) => toast(text));
+on('insist', () => stack.length && paint());
 on('history_cleared', (channelId) => drop((m) => m.channel_id === channelId)); // the cues are gone
 // A recalled cue leaves the stack, and its notification (if this device showed one) closes.
 on('recalled', (id) => {

@@ -5,7 +5,7 @@ import { h, toast } from '../ui.js';
 import { S, displayName, team, isLead } from '../store.js';
 import { meetingDo, askFloor, answerFloor, roster, errorText } from '../actions.js';
 import { seatForm } from './meeting.js';
-import { seatText, clock, floorLine, seatOf, heard, ordinal } from '../store/meeting.js';
+import { seatText, clock, floorLine, seatOf, readiness, ordinal } from '../store/meeting.js';
 
 const say = (/** @type {unknown} */ ex) => toast(errorText(ex));
 /** A span whose clock ticks from `since` (table mode moves them all each second). @param {number} since */
@@ -31,8 +31,17 @@ export function meetingBar(v, m) {
     seated ? h('p', { class: `floor ${line.act === 'release' ? 'mine' : ''}`, role: 'status', 'aria-label': 'Floor' }, line.text,
       line.act === 'release' ? act('Release', () => meetingDo(m.id, 'floor/release'), 'small primary', 'Release the floor') : null,
       line.act === 'withdraw' ? act('Withdraw', () => askFloor(m.id, true), 'small secondary', 'Withdraw my request') : null)
-      : seatForm(v, m, 'Join', 'Not joined yet: join to ask for the floor.'));
+      : joinLater(v, m));
 }
+
+/** Not seated: the seat form; a lead's behind a button (it would push her part off a phone). @param {View} v @param {Meeting} m
+ * @returns {Element} */
+function joinLater(v, m) {
+  if (!isLead() || joinOpen.has(m.id)) return seatForm(v, m, 'Join', 'Not joined yet: join to ask for the floor.');
+  const b = h('button', { class: 'small secondary', type: 'button', onclick: () => { joinOpen.add(m.id); b.replaceWith(joinLater(v, m)); } }, 'Join the table');
+  return b;
+}
+const joinOpen = new Set();
 
 /** The lead's part: the queue and the floor, the roster, End meeting. @param {View} v @param {Meeting} m */
 export function leadPanel(v, m) {
@@ -48,7 +57,14 @@ export function leadPanel(v, m) {
       act('Take back', () => meetingDo(m.id, 'floor/take'), 'small secondary', `Take the floor back from ${name(m.floor.user_id)}`)) : null,
     m.queue.length ? queue : h('p', { class: 'muted' }, 'No one is waiting for the floor.'),
     rosterBox(v, m, `${m.seats.length} of ${members.length} joined`),
-    act('End meeting', async () => { if (confirm(`End ${m.title} for everyone? The debrief opens.`)) await meetingDo(m.id, 'end'); }, 'small secondary end'));
+    act('End meeting', () => endMeeting(v, m), 'small secondary end'));
+}
+
+/** @param {View} v @param {Meeting} m */
+export async function endMeeting(v, m) {
+  if (!confirm(`End ${m.title} for everyone? Its debrief opens here.`)) return;
+  await meetingDo(m.id, 'end');
+  v.go(`/meetings/${m.id}/debrief`);
 }
 
 /** Who joined and whether their phone is ready, read every few seconds while open. @param {View} v @param {Meeting} m @param {string} count */
@@ -60,9 +76,7 @@ function rosterBox(v, m, count) {
   const paint = (/** @type {Roster} */ r) => {
       const now = Date.now();
       list.replaceChildren(...r.seats.map((s) => h('li', null, h('strong', null, name(s.user_id)), ` · ${seatText(s)}`,
-        h('small', { class: s.ready.live && s.ready.visible ? 'ready' : 'not-ready' }, [s.ready.live && s.ready.visible ? 'Phone ready' : 'Phone not ready',
-          s.ready.live ? 'connected' : 'not connected', s.ready.visible ? 'app open' : 'app not on screen', s.ready.push ? 'push on' : 'no push',
-          heard(s.ready.last_heard, now)].join(' · ')))),
+        h('small', { class: readiness(s.ready, now).ready ? 'ready' : 'not-ready' }, readiness(s.ready, now).text))),
       ...r.absent.map((id) => h('li', { class: 'absent' }, h('strong', null, name(id)), ' · Not joined')));
   };
   const load = async () => {

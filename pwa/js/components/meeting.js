@@ -1,7 +1,7 @@
 // A live meeting on home and on the Meetings screen: what it is, how long it has run, and Join: where I am and what
 // I do there, last time's choice preselected on this device, so that joining stays one tap; then its table mode.
 import { h, toast } from '../ui.js';
-import { S, channel } from '../store.js';
+import { S, channel, isLead } from '../store.js';
 import { joinMeeting, errorText } from '../actions.js';
 import { PLACES, ROLES, seatOf } from '../store/meeting.js';
 
@@ -40,7 +40,7 @@ export function seatForm(v, m, button = 'Join', why = '') {
 /** "for 12 min" @param {number} ms */
 export const ranFor = (ms) => ms < 60_000 ? 'just started' : `for ${Math.floor(ms / 60_000)} min`;
 
-/** The live meeting's card: title, counterpart, how long it has run, Join (or back to its table). @param {View} v @param {Meeting} m */
+/** The live meeting's card: title, counterpart, how long it has run, Join (or back to its table); a lead's way back to hers. @param {View} v @param {Meeting} m */
 export function liveCard(v, m) {
   const since = h('span', null, ranFor(Date.now() - (m.started_at || 0)));
   const timer = setInterval(() => { since.textContent = ranFor(Date.now() - (m.started_at || 0)); }, 15_000);
@@ -50,5 +50,6 @@ export function liveCard(v, m) {
     h('h2', { id: `meeting-${m.id}` }, m.title),
     m.counterpart ? h('p', { class: 'muted' }, `With ${m.counterpart}`) : null,
     seatOf(m, S.me?.id) ? h('a', { class: 'button primary', href: `/meetings/${m.id}/table` }, 'Back to the table')
-      : channel(m.channel_id) ? seatForm(v, m) : h('p', { class: 'muted' }, 'Its cues go to a channel you are not in.'));
+      : channel(m.channel_id) ? seatForm(v, m) : h('p', { class: 'muted' }, 'Its cues go to a channel you are not in.'),
+    isLead() && !seatOf(m, S.me?.id) ? h('a', { class: 'button secondary', href: `/meetings/${m.id}/table` }, 'Lead the table') : null);
 }

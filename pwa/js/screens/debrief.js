@@ -7,7 +7,8 @@ import { bar } from '../components/bar.js';
 import { PLACES, ROLES, relative, ordinal } from '../store/meeting.js';
 
 /** "4 s", "1 min 05 s" @param {number} ms */
-export const span = (ms) => ms < 1000 ? 'under 1 s' : ms < 60_000 ? `${Math.round(ms / 1000)} s` : `${Math.floor(ms / 60_000)} min ${String(Math.round(ms / 1000) % 60).padStart(2, '0')} s`;
+// Floored, as the exports (api/debrief.py clock())
+export const span = (ms) => ms < 1000 ? 'under 1 s' : ms < 60_000 ? `${Math.floor(ms / 1000)} s` : `${Math.floor(ms / 60_000)} min ${String(Math.floor(ms / 1000) % 60).padStart(2, '0')} s`;
 
 /** One line of the timeline, in words. @param {any} e @param {(id: number | null) => string} name @param {(e: any) => string} cue */
 export function entryText(e, name, cue) {
@@ -21,9 +22,10 @@ export function entryText(e, name, cue) {
     ack: () => `${who}: got it, “${cue(e)}”${e.ms != null ? ` after ${span(e.ms)}` : ''}`,
     escalated: () => `${who} buzzed again for “${cue(e)}”${e.ms ? ` (${ordinal(e.ms)} buzz)` : ''}`,
     requested: () => `${who} asked for the floor`,
-    withdrawn: () => `${who} withdrew their request`,
+    withdrawn: () => `${who} withdrew ${who === 'You' ? 'your' : 'their'} request`,
     granted: () => `${who} got the floor`,
-    declined: () => `${who}'s request was declined`,
+    declined: () => `${who === 'You' ? 'Your' : `${who}'s`} request was declined`,
+    left: () => `${who} left the table`,
     released: () => `${who} released the floor`,
     taken: () => `The floor was taken back from ${who}`,
   };
@@ -44,7 +46,8 @@ export async function debriefScreen(v, id) {
     return screen;
   }
   const m = /** @type {Meeting} */ (d.meeting);
-  const name = (/** @type {number | null} */ uid) => uid == null ? 'Someone' : displayName(uid, m.team_id);
+  // Named by the server (those removed since too), else the roster.
+  const name = (/** @type {number | null} */ uid) => uid == null ? 'Someone' : uid !== S.me?.id && d.names?.[uid] || displayName(uid, m.team_id);
   // An entry about a cue (its acknowledgement, a re-buzz) names it as the cue's own entry does.
   const labels = new Map((d.timeline || []).filter((/** @type {any} */ e) => e.kind === 'cue').map((/** @type {any} */ e) => [e.message_id, e.label || cueOf(e.cue, m.team_id).label]));
   const cue = (/** @type {any} */ e) => e.label || labels.get(e.message_id) || cueOf(e.cue, m.team_id).label;
@@ -54,9 +57,9 @@ export async function debriefScreen(v, id) {
   body.replaceChildren(
     h('h2', { class: 'debrief-title' }, m.title),
     h('p', { class: 'muted' }, [m.counterpart && `With ${m.counterpart}`, m.started_at && new Date(m.started_at).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' })].filter(Boolean).join(' · ') + length),
-    part('Unacknowledged cues', (d.unacknowledged || []).map((/** @type {any} */ u) => h('li', null, at(u.at ?? 0), ' ',
+    part('Urgent cues not acknowledged', (d.unacknowledged || []).map((/** @type {any} */ u) => h('li', null, at(u.at ?? 0), ' ',
       `${name(u.user_id ?? u.sender_id)} sent “${cue(u)}”`, (u.missing || u.pending || []).length ? `: no answer from ${(u.missing || u.pending).map(name).join(', ')}` : '')),
-    'Every cue was acknowledged.'),
+    'Every urgent cue was acknowledged.'),
     part('Slowest acknowledgements', (d.slowest || []).map((/** @type {any} */ s) => h('li', null, `${name(s.user_id)}: ${span(s.ms)} for “${cue(s)}”`)), 'No acknowledgements.'),
     part('Floor time', (d.floor_time || []).map((/** @type {any} */ f) => h('li', null, `${name(f.user_id)}: ${span(f.ms)}${f.turns > 1 ? ` (${f.turns} turns)` : ''}`)), 'No one held the floor.'),
     h('section', { class: 'card stack', 'aria-label': 'Timeline' }, h('h2', null, 'Timeline'),
@@ -64,7 +67,7 @@ export async function debriefScreen(v, id) {
     h('div', { class: 'row-actions' },
       h('a', { class: 'button secondary', href: `/api/meetings/${id}/debrief.md`, download: '' }, 'Export Markdown'),
       h('a', { class: 'button secondary', href: `/api/meetings/${id}/debrief.csv`, download: '' }, 'Export CSV')),
-    owner ? h('button', { class: 'danger', type: 'button', onclick: () => confirm(`Delete the timeline of ${m.title}? It cannot be brought back.`)
-      && deleteMeeting(id).then(() => { toast('Timeline deleted.'); v.go('/meetings', true); }, (ex) => toast(errorText(ex))) }, 'Delete timeline') : '');
+    owner ? h('button', { class: 'danger', type: 'button', onclick: () => confirm(`Delete the meeting ${m.title} and its timeline for everyone? It cannot be brought back.`)
+      && deleteMeeting(id).then(() => { toast('Meeting deleted.'); v.go('/meetings', true); }, (ex) => toast(errorText(ex))) }, 'Delete meeting and timeline') : '');
   return screen;
 }

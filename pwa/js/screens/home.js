@@ -1,7 +1,7 @@
 // Home: my team's channels (keyed: an event repaints one row), new channel, direct message, table mode.
 import { h, icon, field, toast, checkFields, showFieldErrors } from '../ui.js';
 import { online } from '../api.js';
-import { S, team, isLead, channelName, teamChosen } from '../store.js';
+import { S, team, isLead, channelName, teamChosen, channel } from '../store.js';
 import { createChannel, openDirect, errorText } from '../actions.js';
 import { bar, settingsLink } from '../components/bar.js';
 import { installPrompt } from '../components/install.js';
@@ -61,8 +61,13 @@ export function homeScreen(v, panes = null) {
   v.on('teams', paint);
   // The team's live meeting on top; the others (and planning one) on the Meetings screen.
   const meeting = h('div', { class: 'stack' });
+  const moon = panes ? null : h('a', { class: 'icon-btn', href: `/table/${current.id}`, 'aria-label': 'Table mode' }, icon('moon'));
+  const cta = h('a', { class: 'button table-cta', href: `/table/${current.id}` }, icon('moon'), 'Start table mode');
   const paintMeeting = () => {
     const m = liveIn(S.meetings, current.id);
+    // In a live meeting (of my channel), its table mode
+    const href = m && channel(m.channel_id) ? `/meetings/${m.id}/table` : `/table/${current.id}`;
+    for (const a of [moon, cta]) a?.setAttribute('href', href);
     const key = `${m?.id}:${!!seatOf(m, S.me?.id)}`; // drawn anew only when it changes: a choice half made stays
     if (meeting.dataset.key !== key) meeting.replaceChildren(m ? liveCard(v, m) : '');
     meeting.dataset.key = key;
@@ -73,13 +78,13 @@ export function homeScreen(v, panes = null) {
   const direct = h('button', { class: 'secondary', type: 'button', onclick: () => toggle(extra, directPicker(v)) }, 'Direct message');
   return h(panes ? 'aside' : 'main', { class: panes ? 'screen side' : 'screen', 'aria-label': panes ? 'My channels' : null },
     bar(v, title, { actions: [ // (the column keeps its width for the team's name: "Start table mode" is below)
-      panes ? null : h('a', { class: 'icon-btn', href: `/table/${current.id}`, 'aria-label': 'Table mode' }, icon('moon')),
+      moon,
       h('a', { class: 'icon-btn', href: '/team', 'aria-label': 'Team' }, icon('people')),
       settingsLink()] }),
     h('div', { class: 'content stack' }, installPrompt(), meeting,
       // Looks like the field it opens; not in the bar, where a fourth icon would cut the team's name on a phone.
       h('a', { class: 'search-link', href: `/search/${current.id}` }, icon('search'), 'Search messages'), list, h('div', { class: 'row-actions' }, newChannel, direct), extra,
-      h('a', { class: 'button table-cta', href: `/table/${current.id}` }, icon('moon'), 'Start table mode'),
+      cta,
       h('a', { class: 'button secondary', href: '/meetings' }, 'Meetings'),
       h('p', { class: 'hint muted' }, 'In the meeting, table mode keeps the screen black and awake with just the cue pad.')));
 }

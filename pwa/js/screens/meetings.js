@@ -4,6 +4,7 @@ import { S, team, isLead, channelName, channel } from '../store.js';
 import { planMeeting, meetingDo, loadMeetings, errorText } from '../actions.js';
 import { bar } from '../components/bar.js';
 import { liveCard } from '../components/meeting.js';
+import { endMeeting } from '../components/floor.js';
 
 const STATE_ORDER = { live: 0, planned: 1, ended: 2 };
 /** @param {number | null} at */
@@ -17,7 +18,7 @@ export function meetingsScreen(v) {
   const say = (/** @type {unknown} */ ex) => toast(errorText(ex));
   const item = (/** @type {Meeting} */ m) => {
     if (m.state === 'live') return h('div', { class: 'stack' }, liveCard(v, m), lead ? h('button', { class: 'secondary', type: 'button', onclick: () =>
-      confirm(`End ${m.title}? The debrief opens for everyone.`) && meetingDo(m.id, 'end').catch(say) }, 'End meeting') : null);
+      endMeeting(v, m).catch(say) }, 'End meeting') : null);
     return h('div', { class: 'item' }, h('span', { class: 'row-main' }, h('span', { class: 'row-title' }, m.title),
       h('small', null, [m.counterpart && `With ${m.counterpart}`, m.state === 'planned' ? (m.planned_at ? `Planned ${when(m.planned_at)}` : 'Planned')
         : `Ended ${when(m.ended_at)}`].filter(Boolean).join(' · '))),

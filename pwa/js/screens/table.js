@@ -6,12 +6,12 @@ import * as outbox from '../outbox.js';
 import { S, team, leftChannel, channelName, displayName, cueOf, cachedMessages, messagesOf, neutralSet, channel } from '../store.js';
 import { ack, recall, errorText, askFloor, stopBuzzing } from '../actions.js';
 import { meetingBar, leadPanel, tickAll } from '../components/floor.js';
-import { padOrder, seatOf, escalationLine, stoppedWhy, FLOOR_CUE } from '../store/meeting.js';
+import { padOrder, seatOf, escalationLine, stoppedWhy, insisting, FLOOR_CUE } from '../store/meeting.js';
 import { LIMITS } from '../limits.js';
 import { toast } from '../ui.js';
 import { notFound } from '../components/bar.js';
 import { cuePad } from '../components/cue-pad.js';
-import { stack, gotIt, drop, expiry, paint as repaintAlert } from '../components/alert.js';
+import { stack, gotIt, drop, expiry, insists, paint as repaintAlert } from '../components/alert.js';
 import { ladder, tally, receiptLabel } from '../store/ladder.js';
 import { countLabel } from '../store/stack.js';
 import { whenText } from '../components/message.js';
@@ -57,7 +57,7 @@ function incoming(v, ch) {
           : left <= 0 ? h('p', { class: 'muted' }, 'Expired, no answer needed')
             : h('div', { class: 'cue-answers' },
               h('button', { class: 'gotit', type: 'button', onclick: () => (waiting[0] ? gotIt(m) : ack(m).catch((ex) => toast(errorText(ex)))) }, 'Got it'),
-              waiting[0] ? h('button', { class: 'dismiss small ghost', type: 'button', onclick: () => drop((x) => x.id === m.id) }, 'Dismiss') : null)]);
+              waiting[0] && !insists(m) ? h('button', { class: 'dismiss small ghost', type: 'button', onclick: () => drop((x) => x.id === m.id) }, 'Dismiss') : null)]);
   };
   paint();
   v.cleanup(() => clearTimeout(timer));
@@ -91,7 +91,8 @@ function myLastCue(v, ch) {
       if (esc) {
         const them = (channel(ch.id) || ch).member_ids.filter((id) => id !== S.me?.id);
         text = [escalationLine(esc, them, msg.acks || [], name), stoppedWhy(esc)].filter(Boolean).join(' · ');
-        stop = esc.state === 'active' ? h('button', { class: 'small ghost recall', type: 'button', onclick: () => stopBuzzing(msg.id).catch((ex) => toast(errorText(ex))) }, 'Stop buzzing') : '';
+        const waiting = them.some((id) => !(msg.acks || []).some((a) => a.user_id === id));
+        stop = waiting && insisting(esc, Date.now()) ? h('button', { class: 'small ghost recall stop-buzz', type: 'button', onclick: () => stopBuzzing(msg.id).catch((ex) => toast(errorText(ex))) }, 'Stop buzzing') : '';
       }
     }
     line.dataset.state = m === pending ? pending.state || 'queued' : 'sent';
@@ -208,6 +209,7 @@ export async function tableScreen(v, teamId, id, meetingId) {
   if (meetingId != null) {
     paintMeeting();
     v.on('meetings', paintMeeting);
+    v.on('team', paintMeeting); // the roster's count
     const ticker = setInterval(() => tickAll(part), 1000);
     v.cleanup(() => clearInterval(ticker));
   }

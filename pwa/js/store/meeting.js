@@ -1,9 +1,11 @@
 // Meeting mode's words and rules, pure (Node tests them): places and roles, the observer's pad, the floor line,
 // waited times, "2nd buzz", the debrief's relative times.
 
-// Rhythms of meeting mode's own, unlike every default cue's (api/cueset.py): the floor is mine; a request came in.
+// Rhythms of meeting mode's own, unlike every default cue's (api/cueset.py): the floor is mine; a request came in;
+// not now (declined, taken back).
 export const GO = [60, 60, 60, 60, 400];
 export const ASKED = [40, 90, 40];
+export const NOT_NOW = [200, 100, 60];
 /** @type {Record<string, string>} */
 export const PLACES = { room: 'In the room', call: 'On the call', remote: 'Supporting remotely' };
 /** @type {Record<string, string>} */
@@ -61,6 +63,9 @@ export function escalationLine(e, recipients, acks, name) {
     : e.pending.includes(id) || e.state === 'active' ? `${ordinal(e.buzzes)} buzz` : 'no answer'}`).join(' · ');
 }
 
+/** Another buzz is coming (not a minute past it: stale). @param {Escalation | null | undefined} e @param {number} now */
+export const insisting = (e, now) => !!e && e.state === 'active' && e.next_at != null && e.next_at > now - 60_000;
+
 /** Why it stopped buzzing, in words. @param {Escalation} e */
 export const stoppedWhy = (e) => e.state === 'active' ? '' : ({
   acknowledged: 'Everyone got it', expired: 'Stopped: the cue expired', cancelled: 'Stopped buzzing',
@@ -71,4 +76,11 @@ export function heard(at, now) {
   if (at == null) return 'never heard';
   const s = Math.round((now - at) / 1000);
   return s < 5 ? 'heard just now' : s < 60 ? `heard ${s} s ago` : `heard ${Math.round(s / 60)} min ago`;
+}
+
+/** Ready: connected, and on screen or with push. @param {{live: boolean, visible: boolean, push: boolean, last_heard: number | null}} r @param {number} now */
+export function readiness(r, now) {
+  const ready = r.live && (r.visible || r.push);
+  return { ready, text: [ready ? 'Ready' : 'Not ready', r.visible ? 'App open' : 'App not on screen', r.live ? 'connected' : 'not connected',
+    r.push ? 'push notifications on' : 'no push notifications', heard(r.last_heard, now)].join(' · ') };
 }

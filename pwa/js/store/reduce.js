@@ -2,7 +2,7 @@
 // `handlers` table) and per local action. A reducer changes the state it is given and returns a Change (topics to
 // announce, message lists to persist, effects to run); store.js commits it. No DOM, no I/O: Node tests this.
 
-import { GO, ASKED } from './meeting.js';
+import { GO, ASKED, NOT_NOW } from './meeting.js';
 
 export const KEEP = 150; // messages kept per channel on the device (the open channel keeps older pages in memory)
 export const LEAD = new Set(['owner', 'lead']);
@@ -223,13 +223,16 @@ export const handlers = {
     return new Change().touch(d.channel_id).emit('messages', d.channel_id).emit('recalled', d.message_id);
   },
   // A meeting's whole state, the newest kept. Live (never replayed): the granted phone buzzes "go", a lead's a
-  // short knock for a new floor request.
+  // knock for a request; "not now" when mine is declined or the floor taken (by a grant too).
   meeting(s, d) {
+    const had = s.meetings[d.id]?.floor?.user_id === s.me?.id;
     const c = meetingLoaded(s, d);
     const { what, user_id: whom, actor_id: actor } = d.change;
     if (s.replaying || d.state !== 'live' || actor === s.me?.id && what !== 'granted') return c;
     if (what === 'granted' && whom === s.me?.id) c.want('buzz', GO).emit('floor', d);
-    else if (what === 'requested' && isLeadIn(s, d.team_id)) c.want('buzz', ASKED);
+    else if (what === 'declined' && whom === s.me?.id || (what === 'taken' || what === 'granted') && had && d.floor?.user_id !== s.me?.id) {
+      c.want('buzz', NOT_NOW).emit('floor_lost', what === 'declined' ? 'The lead declined your request for the floor.' : 'The lead took the floor back.');
+    } else if (what === 'requested' && isLeadIn(s, d.team_id)) c.want('buzz', ASKED);
     return c;
   },
   meeting_deleted(s, d) {
@@ -239,7 +242,7 @@ export const handlers = {
   // An urgent cue insists: it buzzes and shows again on the phones that have not answered it (live only).
   escalation(s, d, ev, env) {
     s.escalations[d.message_id] = d;
-    const c = new Change().emit('messages', d.channel_id);
+    const c = new Change().emit('messages', d.channel_id).emit('insist', d.message_id);
     const m = s.messages.get(d.channel_id)?.find((x) => x.id === d.message_id);
     if (m && d.state === 'active' && !s.replaying && d.pending.includes(s.me?.id) && !m.acks?.some((a) => a.user_id === s.me?.id)) {
       s.lastCue = { message: m, at: env.now };
@@ -265,7 +268,7 @@ export function meetingsLoaded(s, teamId, list) {
 /** My "stop buzzing" is stored. @param {State} s @param {Escalation} e */
 export function escalationSaved(s, e) {
   s.escalations[e.message_id] = e;
-  return new Change().emit('messages', e.channel_id);
+  return new Change().emit('messages', e.channel_id).emit('insist', e.message_id);
 }
 
 // --- local actions ------------------------------------------------------------------------------------
