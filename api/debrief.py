@@ -20,20 +20,6 @@ SLOWEST_SHOWN = 5
 _AUDIENCE = msgspec.json.Decoder(list[int]).decode
 
 
-class Entry(msgspec.Struct, omit_defaults=True):
-    at: int  # ms after the start
-    kind: str
-    user_id: int | None = None
-    other_id: int | None = None
-    message_id: int | None = None
-    cue: str | None = None
-    label: str | None = None
-    ms: int | None = None
-    place: str | None = None
-    role: str | None = None
-    urgency: str | None = None
-
-
 class Unacknowledged(msgspec.Struct):
     message_id: int
     at: int
@@ -57,7 +43,7 @@ class FloorTime(msgspec.Struct):
 
 class Debrief(msgspec.Struct):
     meeting: Meeting
-    timeline: list[Entry]
+    timeline: list[LogEntry]  # `at` in ms after the start; the cue's audience is in `unacknowledged`
     unacknowledged: list[Unacknowledged]
     slowest: list[SlowAck]
     floor_time: list[FloorTime]
@@ -66,7 +52,7 @@ class Debrief(msgspec.Struct):
 
 def build(meeting: Meeting, log: list[LogEntry], now: int, names: dict[int, str]) -> Debrief:
     start = meeting.started_at or meeting.created_at
-    timeline = [Entry(**{f: getattr(e, f) for f in Entry.__struct_fields__ if f != "at"}, at=e.at - start) for e in log]
+    timeline = [msgspec.structs.replace(e, at=e.at - start, audience=None) for e in log]
     return Debrief(
         meeting=meeting,
         timeline=timeline,
@@ -148,7 +134,7 @@ PLACES = {"room": "in the room", "call": "on the call", "remote": "supporting re
 ROLES = {"speaking": "speaking", "observing": "observing the other side", "notes": "taking notes"}
 
 
-def say(entry: Entry, name: Mapping[int, str]) -> str:
+def say(entry: LogEntry, name: Mapping[int, str]) -> str:
     """One timeline line in words, as the debrief screen and the exports say it."""
     who = name.get(entry.user_id or 0, "Someone")
     by = name.get(entry.other_id or 0, "a lead")
