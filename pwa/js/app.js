@@ -90,7 +90,7 @@ document.addEventListener('click', (e) => {
   go(a.getAttribute('href') || '/');
 });
 addEventListener('popstate', route);
-// Across 1024 px, home and channels go side by side, or back to one screen at a time (other screens stay as they are).
+// Across 1024 px, home and channels go side by side, or back to one screen at a time.
 matchMedia(WIDE_QUERY).addEventListener('change', () => /^\/(c\/|$)/.test(location.pathname) && route());
 
 // --- session ends -----------------------------------------------------------------------------------

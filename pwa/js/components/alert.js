@@ -26,8 +26,11 @@ function remember(el) {
 
 /** @param {Message} m */
 export const expiry = (m) => expiresAt(m, cueOf(m.cue, m.team_id).ttl_seconds);
-/** It will buzz again: Dismiss would not stop it. @param {Message} m */
-export const insists = (m) => insisting(S.escalations[m.id], Date.now());
+/** Will buzz again (urgent, a live meeting's channel): Dismiss would not stop it. @param {Message} m */
+export function insists(m) {
+  const e = S.escalations[m.id];
+  return e ? insisting(e, Date.now()) : cueOf(m.cue, m.team_id).urgency === 'high' && Object.values(S.meetings).some((x) => x.state === 'live' && x.channel_id === m.channel_id);
+}
 
 /** @param {Message[]} next */
 function set(next) {
@@ -71,8 +74,7 @@ export function paint() {
     h('p', { class: 'alert-from' }, `${displayName(m.sender_id, m.team_id)} · ${channel(m.channel_id)?.kind === 'direct' ? 'to you only' : channelName(channel(m.channel_id))} · ${whenText(m)}`),
     h('h2', { id: 'alert-label', class: 'alert-label' }, cue.label),
     h('button', { class: 'gotit', type: 'button', onclick: () => gotIt(m) }, 'Got it'),
-    insists(m) ? h('p', { class: 'alert-from' }, 'It buzzes again until you answer.')
-      : h('button', { class: 'dismiss', type: 'button', onclick: () => drop((x) => x.id === m.id) }, 'Dismiss')));
+    insists(m) ? null : h('button', { class: 'dismiss', type: 'button', onclick: () => drop((x) => x.id === m.id) }, 'Dismiss')));
   const wasHidden = box.hidden;
   box.hidden = false;
   // Never onto "Got it": the next key someone types would acknowledge a cue they have not read. Someone typing

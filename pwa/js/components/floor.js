@@ -34,7 +34,7 @@ export function meetingBar(v, m) {
       : joinLater(v, m));
 }
 
-/** Not seated: the seat form; a lead's behind a button (it would push her part off a phone). @param {View} v @param {Meeting} m
+/** The seat form; a lead's behind a button (it would push her part off a phone). @param {View} v @param {Meeting} m
  * @returns {Element} */
 function joinLater(v, m) {
   if (!isLead() || joinOpen.has(m.id)) return seatForm(v, m, 'Join', 'Not joined yet: join to ask for the floor.');

@@ -7,7 +7,7 @@ import { bar } from '../components/bar.js';
 import { PLACES, ROLES, relative, ordinal } from '../store/meeting.js';
 
 /** "4 s", "1 min 05 s" @param {number} ms */
-// Floored, as the exports (api/debrief.py clock())
+// Floored, as api/debrief.py
 export const span = (ms) => ms < 1000 ? 'under 1 s' : ms < 60_000 ? `${Math.floor(ms / 1000)} s` : `${Math.floor(ms / 60_000)} min ${String(Math.floor(ms / 1000) % 60).padStart(2, '0')} s`;
 
 /** One line of the timeline, in words. @param {any} e @param {(id: number | null) => string} name @param {(e: any) => string} cue */
@@ -46,7 +46,7 @@ export async function debriefScreen(v, id) {
     return screen;
   }
   const m = /** @type {Meeting} */ (d.meeting);
-  // Named by the server (those removed since too), else the roster.
+  // Named by the server (the removed too)
   const name = (/** @type {number | null} */ uid) => uid == null ? 'Someone' : uid !== S.me?.id && d.names?.[uid] || displayName(uid, m.team_id);
   // An entry about a cue (its acknowledgement, a re-buzz) names it as the cue's own entry does.
   const labels = new Map((d.timeline || []).filter((/** @type {any} */ e) => e.kind === 'cue').map((/** @type {any} */ e) => [e.message_id, e.label || cueOf(e.cue, m.team_id).label]));

@@ -209,7 +209,7 @@ export async function tableScreen(v, teamId, id, meetingId) {
   if (meetingId != null) {
     paintMeeting();
     v.on('meetings', paintMeeting);
-    v.on('team', paintMeeting); // the roster's count
+    v.on('team', paintMeeting);
     const ticker = setInterval(() => tickAll(part), 1000);
     v.cleanup(() => clearInterval(ticker));
   }
