@@ -166,6 +166,7 @@ def test_a_live_meeting_from_join_to_debrief(api: Api, phone: Callable[[], Phone
     lena.page.get_by_role("button", name="Decline Oscar Observer").click()
     expect(_floor(oscar.page)).to_have_text("The floor is open")
     expect(oscar.page.locator("#toast")).to_have_text("The lead declined your request for the floor.")
+    expect(oscar.page.locator("#toast")).to_have_css("background-color", "rgb(16, 20, 23)")  # dark at the table
     _wait_buzzes(oscar, NOT_NOW, 1)
     oscar.shots("meeting-floor-declined")
     oscar.page.wait_for_timeout(1000)  # a second tap on a cue within a second is the same tap
