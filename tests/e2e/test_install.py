@@ -20,8 +20,10 @@ PWA = ROOT / "pwa"
 # their CSS: about 1.5 KB), search (its screen, a channel opening at a result: about 3 KB) and a channel's people
 # (who is in it; rename, add, remove, leave, delete: about 2 KB); then issue 12's meeting mode (the live card and
 # Join, the Meetings screen and its form, table mode's meeting bar, floor queue and roster, escalations, quick hide,
-# the debrief screen, their rules and reducers and CSS: about 12 KB).
-SHELL_BUDGET = 88 * 1024
+# the debrief screen, their rules and reducers and CSS: about 12 KB; then what two hands-on passes asked of it: the
+# lead's way back, refusals said, an insisting cue first and "Got it" only, the debrief's words: about 1 KB, with
+# comments trimmed elsewhere to make room).
+SHELL_BUDGET = 89 * 1024
 
 
 def test_the_app_is_installable_and_the_service_worker_controls_it(

@@ -11,6 +11,7 @@ import csv
 import io
 import re
 import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -100,6 +101,10 @@ def test_a_live_meeting_from_join_to_debrief(api: Api, phone: Callable[[], Phone
     sam.page.get_by_role("link", name="Start table mode").click()
     expect(sam.page).to_have_url(re.compile(f"/meetings/{meeting_id}/table$"))
     expect(sam.page.get_by_role("region", name="Meeting")).to_contain_text("Not joined yet: join to ask for the floor.")
+    # Not seated, "Let me talk" asks him to join: it is never sent to everyone as a plain cue.
+    sam.page.get_by_role("group", name="Cue pad").get_by_role("button", name="Let me talk").click()
+    expect(sam.page.get_by_text("Join the table first to ask for the floor.")).to_be_visible()
+    expect(lead).to_contain_text("No one is waiting for the floor.")
     sam.page.get_by_role("link", name="Leave table mode").click()
     _join(sam, "In the room", "Speaking")
     _join(oscar, "On the call", "Observing the other side")
@@ -359,12 +364,16 @@ def test_a_lead_runs_a_meeting_unseated_and_a_teammate_removed_midway(api: Api, 
     expect(_floor(sam.page)).to_have_text("The floor is open")
 
     # An urgent cue: "Stop buzzing" while it insists, gone once everyone has answered.
-    lena.page.get_by_role("group", name="Cue pad").get_by_role("button", name="Send cue: Stop — call me on my other line").click()
+    lena.page.get_by_role("group", name="Cue pad").get_by_role(
+        "button", name="Send cue: Stop — call me on my other line"
+    ).click()
     sam.page.get_by_role("region", name="Last cue received").get_by_role("button", name="Got it").click()
     stop = lena.page.get_by_role("button", name="Stop buzzing")
     expect(stop).to_be_visible(timeout=15_000)
     assert stop.bounding_box()["height"] >= 44  # type: ignore[index]
-    message_id = api.call(team.owner, "GET", f"/api/channels/{team.channels['Everyone']}/messages")["messages"][-1]["id"]
+    message_id = api.call(team.owner, "GET", f"/api/channels/{team.channels['Everyone']}/messages")["messages"][-1][
+        "id"
+    ]
     for user in (team.owner, kim):
         api.call(user, "POST", f"/api/messages/{message_id}/ack")
     expect(lena.page.get_by_role("status", name="My last cue")).to_contain_text("Kim Kite: got it")
@@ -396,7 +405,9 @@ def test_a_lead_runs_a_meeting_unseated_and_a_teammate_removed_midway(api: Api, 
     ):
         expect(timeline.filter(has_text=re.compile(line))).to_have_count(1)
     expect(main).not_to_contain_text("A teammate")
-    expect(main.get_by_role("region", name="Urgent cues not acknowledged")).to_contain_text("Every urgent cue was acknowledged.")
+    expect(main.get_by_role("region", name="Urgent cues not acknowledged")).to_contain_text(
+        "Every urgent cue was acknowledged."
+    )
     # Floor time in whole seconds, floored, as the Markdown counts it.
     d = api.call(team.members[0], "GET", f"/api/meetings/{meeting_id}/debrief")
     seconds = next(f["ms"] for f in d["floor_time"] if f["user_id"] == team.members[0].id) // 1000
@@ -406,3 +417,30 @@ def test_a_lead_runs_a_meeting_unseated_and_a_teammate_removed_midway(api: Api, 
     sam.shots("meeting-debrief-left", full_page=True)
     for p in (lena, sam):
         assert p.errors == []
+
+
+def test_an_insisting_cue_comes_before_a_routine_one_waiting_with_it(api: Api, phone: Callable[[], Phone]) -> None:
+    team = api.team(owner="Olivia Owner", leads=("Lena Lead",), members=("Sam Speaker",))
+    everyone = next(
+        c["id"] for c in api.call(team.owner, "GET", f"/api/teams/{team.id}/channels") if c["kind"] == "everyone"
+    )
+    meeting = api.call(
+        team.leads[0], "POST", f"/api/teams/{team.id}/meetings", {"title": "Round 2", "counterpart": "Acme"}
+    )
+    api.call(team.leads[0], "POST", f"/api/meetings/{meeting['id']}/start")
+    sam = phone()
+    sam.login(team.members[0])
+    sam.wait_live()
+    for cue in ("slow_down", "stop_call_me"):
+        api.call(
+            team.leads[0],
+            "POST",
+            f"/api/channels/{everyone}/messages",
+            {"client_id": str(uuid.uuid4()), "kind": "cue", "cue": cue},
+        )
+    alert = sam.page.get_by_role("alertdialog")
+    expect(alert).to_contain_text("2 cues")
+    expect(alert).to_contain_text("Stop — call me on my other line")
+    expect(alert.get_by_role("button", name="Dismiss")).to_have_count(0)
+    alert.get_by_role("button", name="Got it").click()
+    expect(alert).to_contain_text("Slow down")  # the routine one, answered next

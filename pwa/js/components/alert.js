@@ -1,5 +1,6 @@
 // Incoming cues over any screen (table mode shows them itself): who, which cue, "Got it" or "Dismiss". A cue stays
-// until answered or its time-to-live passes; several stack ("2 cues", oldest first). A real dialog: focus held inside,
+// until answered or its time-to-live passes; several stack ("2 cues": one that insists first, else oldest first:
+// behind a routine cue it would buzz on unseen). A real dialog: focus held inside,
 // Escape closes, focus goes back.
 import { h, toast } from '../ui.js';
 import { signal } from '../haptics.js';
@@ -34,7 +35,7 @@ export function insists(m) {
 
 /** @param {Message[]} next */
 function set(next) {
-  stack = next.filter((m) => expiry(m) > Date.now());
+  stack = next.filter((m) => expiry(m) > Date.now()).sort((a, b) => Number(insists(b)) - Number(insists(a)));
   paint();
   emit('stack');
 }

@@ -185,13 +185,14 @@ export async function tableScreen(v, teamId, id, meetingId) {
   keepAwake(v);
   const meeting = () => (meetingId != null ? S.meetings[meetingId] : null);
   const role = () => seatOf(meeting(), S.me?.id)?.role;
-  // In a live meeting at its table, "Let me talk" asks for the floor instead of sending the cue.
+  // In a live meeting, "Let me talk" asks for the floor (seated; else it says to join), never sent as a cue.
   const { pad, paint } = cuePad(ch.id, ch.team_id, {
     order: (cues) => padOrder(cues, role()),
     instead: (cue) => {
       const m = meeting();
-      if (cue.code !== FLOOR_CUE || m?.state !== 'live' || !seatOf(m, S.me?.id)) return false;
-      askFloor(m.id).catch((ex) => toast(errorText(ex)));
+      if (cue.code !== FLOOR_CUE || m?.state !== 'live') return false;
+      if (!seatOf(m, S.me?.id)) toast('Join the table first to ask for the floor.');
+      else askFloor(m.id).catch((ex) => toast(errorText(ex)));
       return true;
     },
   });
