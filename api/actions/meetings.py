@@ -155,11 +155,15 @@ def meetings(rows: Rows, user_id: int, team_id: int) -> list[Meeting]:
             return order[row.state], row.planned_at or row.created_at
         return order[row.state], -(row.ended_at or 0)
 
-    return [meeting_state(rows, row, Change("created", row.created_by)) for row in sorted(found, key=key)]
+    return [_as_read(rows, row) for row in sorted(found, key=key)]
 
 
 def meeting(rows: Rows, user_id: int, meeting_id: int) -> Meeting:
-    row = meeting_for(rows, meeting_id, user_id)
+    return _as_read(rows, meeting_for(rows, meeting_id, user_id))
+
+
+def _as_read(rows: Rows, row: MeetingRow) -> Meeting:
+    """A meeting as read rather than changed: its `change` is its creation (only events carry the latest change)."""
     return meeting_state(rows, row, Change("created", row.created_by))
 
 
