@@ -862,11 +862,16 @@ async def test_a_cue_that_never_insisted_has_no_escalation_to_stop(world: World)
 
 async def test_nobody_can_log_out_someone_elses_device(world: World) -> None:
     victim = world.team.owner
-    for caller in ("outsider", "member", "lead"):
+    for caller in ("outsider", "member", "lead", "guest", "handler"):
         response = await world.caller(caller).request("DELETE", f"/api/sessions/{victim.session_id}")
         assert response.status_code == 404, (caller, response.text)
         assert_error_shape(response.json())
     assert (await victim.get("/api/me")).status_code == 200
+    # Nor the source's phone, not even its handler (ending the contact is how a handler signs the source out).
+    for caller in ("owner", "lead", "member", "handler"):
+        response = await world.caller(caller).request("DELETE", f"/api/sessions/{world.guest.session_id}")
+        assert response.status_code == 404, (caller, response.text)
+    assert (await world.guest.get("/api/contact")).status_code == 200
 
 
 async def test_a_member_cannot_promote_themselves_or_remove_a_lead(world: World) -> None:
@@ -1291,3 +1296,42 @@ async def test_the_guest_is_answered_as_someone_who_does_not_exist(world: World)
     handed = await world.handler.post(f"/api/sources/{source['id']}/handover", {"user_id": guest.id})
     nobody = await world.handler.post(f"/api/sources/{source['id']}/handover", {"user_id": UNKNOWN_ID})
     assert (handed.status_code, handed.json()) == (400, nobody.json())
+
+
+async def test_no_answer_to_a_guest_names_what_the_team_calls_it(world: World) -> None:
+    """Every guest route, in each of its answers, leaves out the pseudonym, the team's name and the notes (the read
+    mark answered with the conversation's channel, named by the pseudonym, before the fix)."""
+    guest, conversation = world.guest, await world.channel("Source")
+    said = (await guest.send(conversation, text="hello")).json()
+    device = push_subscription()
+    answers = [
+        await guest.get("/api/contact"),
+        await guest.get(f"/api/channels/{conversation}/messages"),
+        await guest.post(f"/api/channels/{conversation}/messages", a_text()),
+        await guest.post(f"/api/channels/{conversation}/read", {"cursor": said["cursor"]}),
+        await guest.get("/api/sync"),
+        await guest.post("/api/push/subscriptions", device),
+        await guest.get("/api/push/subscriptions"),
+    ]
+    for answer in answers:
+        assert answer.status_code in (200, 201), answer.text
+        for secret in (PSEUDONYM, "Acme deal", NOTES):
+            assert secret not in answer.text, (str(answer.url), answer.text)
+    assert answers[3].json()["name"] == world.handler.username.title(), "to the guest, it is its handler's"
+    # ... while the handler's own read mark names it (so the check above is not vacuous).
+    read = await world.handler.post(f"/api/channels/{conversation}/read", {"cursor": 0})
+    assert read.json()["name"] == PSEUDONYM
+
+
+async def test_a_cue_to_the_conversation_is_refused_before_the_teams_cue_set_is_looked_at(world: World) -> None:
+    """A guest could tell the team's cue codes from the refusals: a code not in the team's set answered 'not in this
+    team's cue set', one in it 'text only'. Both answer the same (docs/sources.md: 400, field cue)."""
+    conversation = await world.channel("Source")
+    answers = []
+    for cue in ("stop_call_me", "no_such_cue"):
+        for who in (world.guest, world.handler):
+            sent = await who.send(conversation, cue=cue)
+            assert sent.status_code == 400, sent.text
+            answers.append(sent.json())
+    assert all(answer == answers[0] for answer in answers), answers
+    assert set(answers[0]["fields"]) == {"cue"} and "this team" not in answers[0]["detail"]
