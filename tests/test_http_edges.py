@@ -23,7 +23,7 @@ import uvicorn
 from api.app import create_app
 from api.settings import Settings
 from api.transport import with_deadlines
-from tests.client import Team, frames_until_ready, make_team, next_frame
+from tests.client import Person, Team, frames_until_ready, make_team, next_frame, open_link
 from tests.routes import API_ROUTES, assert_error_shape, fill
 from tests.server import ROOT, ServerProcess
 
@@ -148,11 +148,18 @@ async def test_an_id_in_a_path_is_ascii_digits_only(team: Team, spell: Callable[
 GET_ROUTES = sorted(path for method, path in API_ROUTES if method == "GET")
 
 
-async def _ids(team: Team) -> dict[str, int | str]:
+async def _ids(team: Team) -> tuple[dict[str, int | str], Person]:
+    """An id of each kind the GET routes take (all the owner's to read), and a source's guest."""
     everyone = (await team.owner.channels(team.id))["Everyone"]["id"]
     meeting = await team.owner.post(f"/api/teams/{team.id}/meetings", {"title": "Round 2", "counterpart": "Acme"})
+    source = await team.owner.post(f"/api/teams/{team.id}/sources", {"pseudonym": "Source K", "notes": "Who"})
+    entry = await team.owner.post(
+        f"/api/sources/{source.json()['id']}/intel", {"reliability": "B", "credibility": 2, "claim": "Budget"}
+    )
+    guest = await open_link(team.owner.http, team.owner.ws_base, source.json()["link"]["token"])
     ids = {"team_id": team.id, "channel_id": everyone, "meeting_id": meeting.json()["id"]}
-    return {**ids, "token": "no-such-invite"}
+    ids |= {"source_id": source.json()["id"], "entry_id": entry.json()["id"]}
+    return {**ids, "token": "no-such-invite"}, guest
 
 
 def _comparable(headers: httpx.Headers) -> dict[str, str]:
@@ -163,8 +170,10 @@ def _comparable(headers: httpx.Headers) -> dict[str, str]:
     "route", [*GET_ROUTES, "/", "/js/app.js", "/join/token", "/missing.js", "/schema/openapi.json"]
 )
 async def test_head_answers_as_get_without_a_body(team: Team, route: str) -> None:
-    path = fill(route, await _ids(team))
-    for who in (team.owner.headers, {}):  # signed in, and not (401 for the API)
+    ids, guest = await _ids(team)
+    path = fill(route, ids)
+    # Signed in, a guest (404 on every API route not marked for it), and not (401 for the API).
+    for who in (team.owner.headers, guest.headers, {}):
         got = await team.owner.http.get(path, headers=who)
         head = await team.owner.http.head(path, headers=who)
         assert head.status_code == got.status_code != 405, (path, head.status_code)

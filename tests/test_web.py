@@ -104,15 +104,22 @@ async def test_every_operation_documents_its_errors_in_the_one_shape(http: httpx
 
 
 def _constraints(schema: dict[str, Any]) -> dict[str, Any]:
-    """A property's bounds, those of its nullable branch included ({"anyOf": [{...}, {"type": "null"}]})."""
+    """A property's bounds, those of its nullable branch included ({"anyOf": [{...}, {"type": "null"}]}). A nullable
+    enum is one set of values with None in it, however it is spelled: msgspec's {"anyOf": [{"enum": [...]},
+    {"type": "null"}]} or Litestar's {"type": ["null", "string"], "enum": [..., null]}."""
     keys = {"minimum", "maximum", "minLength", "maxLength", "pattern", "minItems", "maxItems"}
     found = {key: value for key, value in schema.items() if key in keys}
-    for branch in [*schema.get("anyOf", []), *schema.get("oneOf", [])]:
+    branches = [*schema.get("anyOf", []), *schema.get("oneOf", [])]
+    for branch in branches:
         found |= {key: value for key, value in branch.items() if key in keys}
-    if "enum" in schema:
-        found["enum"] = set(schema["enum"])
-    if "const" in schema:  # one allowed value (a tag such as a send's kind), as Litestar spells it
-        found["enum"] = {schema["const"]}
+    values: set[Any] = set()
+    for part in (schema, *branches):
+        values |= set(part.get("enum", []))
+        if "const" in part:  # one allowed value (a tag such as a send's kind), as Litestar spells it
+            values.add(part["const"])
+    if values:
+        nullable = any(branch.get("type") == "null" for branch in branches) or "null" in schema.get("type", [])
+        found["enum"] = values | ({None} if nullable else set())
     return found
 
 
@@ -120,6 +127,13 @@ def _bodies(cls: type[Body] = Body) -> list[type[Body]]:
     """Every request body; a private base that bodies share (the send kinds' `_Send`) is never one itself."""
     found = [sub for direct in cls.__subclasses__() for sub in (direct, *_bodies(direct))]
     return [body for body in found if not body.__name__.startswith("_")]
+
+
+def test_request_body_names_are_unique() -> None:
+    """The OpenAPI document keys a body's schema by its class name: two bodies of one name would leave one of them
+    documented as the other."""
+    names = [body.__name__ for body in _bodies()]
+    assert len(names) == len(set(names)), sorted(name for name in names if names.count(name) > 1)
 
 
 async def test_request_bodies_are_documented_as_the_server_decodes_them(http: httpx.AsyncClient) -> None:

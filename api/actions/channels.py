@@ -9,6 +9,7 @@ from api.actions import receipts
 from api.actions.membership import add_to_channel, announce_channel, erase_channel, leave_channel
 from api.clock import now_ms
 from api.db import channels as sql
+from api.db import sources as sources_sql
 from api.db.channels import MemberChannel
 from api.db.connection import Rows, Tx
 from api.errors import ApiError, invalid, not_found
@@ -54,11 +55,19 @@ def _shown(row: MemberChannel) -> Channel:
 
 
 def channel(rows: Rows, user_id: int, channel_id: int) -> Channel:
-    """The channel as the user sees it when they are in it; 404 otherwise, so outsiders learn nothing about it."""
+    """The channel as the user sees it when they are in it; 404 otherwise, so outsiders learn nothing about it.
+
+    A source's guest (who reaches its conversation's read mark, which answers with this) never sees the channel's
+    name, the pseudonym the team gave it (docs/sources.md): to the guest it is named by its handler."""
     row = sql.channel_for_member(rows, channel_id, user_id)
     if row is None:
         raise not_found("channel")
-    return _shown(row)
+    shown = _shown(row)
+    if shown.kind == "source":
+        contact = sources_sql.contact_of(rows, user_id)
+        if contact is not None and contact.channel_id == channel_id:
+            return msgspec.structs.replace(shown, name=contact.handler_name)
+    return shown
 
 
 def channels(rows: Rows, user_id: int, team_id: int) -> list[Channel]:

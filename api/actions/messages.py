@@ -129,11 +129,12 @@ def send_message(
     throttle.check(str(sender_id), "messages from you this minute")
     throttle.hit(str(sender_id))
     channel = access.channel_of_member(tx, channel_id, sender_id)
+    # Before the cue set is looked at: its refusals would tell a source's guest the team's cue codes.
+    if isinstance(body, CueIn) and channel.kind == "source":
+        raise invalid("cue", "a source's conversation carries text only")
     cue = None if isinstance(body, TextIn) else cues_sql.cue(tx, channel.team_id, body.cue)
     if isinstance(body, CueIn) and cue is None:
         raise invalid("cue", f"{body.cue!r} is not in this team's cue set")
-    if cue is not None and channel.kind == "source":
-        raise invalid("cue", "a source's conversation carries text only")
     kind, text, code = _content(body)
     client_id, now = str(body.client_id), now_ms()
     composed = composed_time(body.composed_at, now)

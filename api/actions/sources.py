@@ -309,6 +309,10 @@ def hand_over(tx: Tx, user_id: int, source_id: int, to_id: int, *, throttle: Thr
 def _end(tx: Tx, row: SourceRow) -> Source:
     """End a contact: the guest signed out and deleted, the conversation erased, the notes wiped."""
     if row.channel_id is not None:
+        if row.guest_id is not None:
+            # Out of it first, without a word: erase_channel tells each member `channel_removed`, which is not one
+            # of the events a guest may receive (api/db/events.py); the guest is signed out below.
+            channels_sql.remove_member(tx, row.channel_id, row.guest_id)
         membership.erase_channel(tx, row.team_id, row.channel_id)
     if row.guest_id is not None:
         _revoke_guest(tx, row.guest_id)
