@@ -13,7 +13,18 @@ from litestar.params import JSONBody
 
 from api.actions import accounts as actions
 from api.actions.accounts import Me, NewSession, Started
-from api.auth import CSRF_COOKIE, DEVICE_COOKIE, SESSION_COOKIE, Auth, Passwords, hash_token, new_token, presented_token
+from api.actions.sources import MyContact
+from api.auth import (
+    CSRF_COOKIE,
+    DEVICE_COOKIE,
+    GUEST,
+    SESSION_COOKIE,
+    Auth,
+    Passwords,
+    hash_token,
+    new_token,
+    presented_token,
+)
 from api.db import accounts as sql
 from api.db.accounts import User
 from api.db.connection import Database
@@ -116,20 +127,47 @@ def _new_session(request: Request[Any, Any, Any], device: str, device_key: str |
     return secrets, new
 
 
-def _session_created(
-    request: Request[Any, Any, Any], hub: Hub, settings: Settings, user: User, secrets: _Secrets, started: Started
-) -> Response[SessionCreated]:
-    if started.dropped is not None:
-        hub.revoke_session(started.dropped)
+def _session_cookies(request: Request[Any, Any, Any], settings: Settings, secrets: _Secrets) -> list[Cookie]:
     secure = settings.secure_cookies or request.url.scheme == "https"
-    cookies = [
+    return [
         _cookie(SESSION_COOKIE, secrets.token, secure),
         _cookie(CSRF_COOKIE, secrets.csrf, secure, httponly=False),  # the app reads it to send it back as a header
         # Sent only to log-in; kept at log-out (it is no credential, only "this browser has signed in here").
         _cookie(DEVICE_COOKIE, secrets.device_key, secure, samesite="strict", path="/api/sessions"),
     ]
+
+
+def _session_created(
+    request: Request[Any, Any, Any], hub: Hub, settings: Settings, user: User, secrets: _Secrets, started: Started
+) -> Response[SessionCreated]:
+    if started.dropped is not None:
+        hub.revoke_session(started.dropped)
     body = SessionCreated(token=secrets.token, csrf_token=secrets.csrf, session_id=started.session_id, user=user)
-    return Response(body, status_code=201, cookies=cookies)
+    return Response(body, status_code=201, cookies=_session_cookies(request, settings, secrets))
+
+
+class GuestSessionCreated(msgspec.Struct):
+    """A source's session: its conversation, never its account (whose name is the pseudonym the team gave it)."""
+
+    token: str
+    csrf_token: str
+    session_id: int
+    contact: MyContact
+
+
+def new_guest_session(request: Request[Any, Any, Any]) -> tuple[_Secrets, NewSession]:
+    """Fresh tokens for a source's phone (the session it came with, if any, is the guest's and is ended with the
+    guest's others)."""
+    return _new_session(request, _device_name(request, None), None)
+
+
+def guest_session_created(
+    request: Request[Any, Any, Any], settings: Settings, contact: MyContact, secrets: _Secrets, started: Started
+) -> Response[GuestSessionCreated]:
+    body = GuestSessionCreated(
+        token=secrets.token, csrf_token=secrets.csrf, session_id=started.session_id, contact=contact
+    )
+    return Response(body, status_code=201, cookies=_session_cookies(request, settings, secrets))
 
 
 def _device_name(request: Request[Any, Any, Any], given: str | None) -> str:
@@ -199,6 +237,7 @@ async def list_sessions(auth: NamedDependency[Auth], db: NamedDependency[Databas
 @delete(
     "/sessions/{session_id:int}",
     summary="Log out a device (this one included); closes its live socket",
+    opt=GUEST,
     # The handler returns a Response (it may clear cookies), which Litestar would document as a JSON body.
     responses={204: ResponseSpec(None, description="Logged out; nothing follows")},
 )

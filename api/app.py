@@ -15,7 +15,7 @@ from litestar.plugins import ReceiveRoutePlugin
 from litestar.routes import BaseRoute, HTTPRoute
 from litestar.types import ASGIApp
 
-from api import accounts, channels, cues, events, live, meetings, messages, search, sync, teams, web
+from api import accounts, channels, cues, events, live, meetings, messages, search, sources, sync, teams, web
 from api.auth import Passwords, authenticate
 from api.db.connection import Database
 from api.errors import document_errors, exception_handlers
@@ -72,6 +72,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *cues.route_handlers,
             *messages.route_handlers,
             *meetings.route_handlers,
+            *sources.route_handlers,
             *search.route_handlers,
             *sync.route_handlers,
             *events.route_handlers,

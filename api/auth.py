@@ -18,7 +18,7 @@ from litestar.di import NamedDependency
 from api.clock import now_ms
 from api.db import accounts as sql
 from api.db.connection import Database
-from api.errors import ApiError
+from api.errors import ApiError, not_found
 
 SESSION_COOKIE = "bc_session"
 CSRF_COOKIE = "bc_csrf"
@@ -34,6 +34,11 @@ class Auth(msgspec.Struct, frozen=True):
     user_id: int
     session_id: int
     via_cookie: bool
+    guest: bool = False  # a source's own account: guest routes only (see authenticate)
+
+
+# The mark on a route a guest may call (`opt=GUEST`); every other route answers a guest as it would an outsider.
+GUEST = {"guest": True}
 
 
 def new_token() -> str:
@@ -69,15 +74,24 @@ async def session_for(connection: ASGIConnection[Any, Any, Any, Any], db: Databa
     now = now_ms()
     if now - session.last_seen_at > TOUCH_INTERVAL_MS:
         await db.write(sql.touch_session, session.id, now)
-    return Auth(user_id=session.user_id, session_id=session.id, via_cookie=via_cookie)
+    return Auth(user_id=session.user_id, session_id=session.id, via_cookie=via_cookie, guest=session.guest)
 
 
 async def authenticate(request: ASGIConnection[Any, Any, Any, Any], db: NamedDependency[Database]) -> Auth:
-    """Dependency for every route that needs a signed-in caller."""
+    """Dependency for every route that needs a signed-in caller. A guest (a source) reaches only the routes marked
+    GUEST: deny by default, so that a route added later is closed to guests until someone opens it on purpose."""
     auth = await session_for(request, db)
     if auth is None:
         raise ApiError(401, "unauthenticated", "Sign in first: no valid session was presented.")
+    if auth.guest and not request.route_handler.opt.get("guest"):
+        raise outsiders_404(request)
     return auth
+
+
+def outsiders_404(connection: ASGIConnection[Any, Any, Any, Any]) -> ApiError:
+    """The 404 an outsider gets from this route: it names what the path's first id is of (a team, a channel...)."""
+    named = next((name for name in connection.path_params if name.endswith("_id")), None)
+    return not_found(named.removesuffix("_id") if named else "route")
 
 
 class Passwords:

@@ -12,7 +12,7 @@ from litestar.params import JSONBody
 
 from api.actions import channels as actions
 from api.actions.channels import MAX_CHANNEL_MEMBERS, Channel
-from api.auth import Auth
+from api.auth import GUEST, Auth
 from api.db.connection import Database
 from api.wire import Body, Cursor, Id, Name, PathId
 
@@ -67,6 +67,7 @@ async def open_direct(
     "/channels/{channel_id:int}/read",
     status_code=200,
     summary="Move my read cursor forward for unread counts (never back, never past the channel's newest event)",
+    opt=GUEST,
 )
 async def mark_read(
     channel_id: PathId, data: JSONBody[ReadIn], auth: NamedDependency[Auth], db: NamedDependency[Database]

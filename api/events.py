@@ -161,6 +161,59 @@ class Escalation(msgspec.Struct):
     next_at: int | None = None
 
 
+class Record(msgspec.Struct):
+    """A source's track record: its entries, and how many the team found corroborated, contradicted, known."""
+
+    entries: int = 0
+    corroborated: int = 0
+    contradicted: int = 0
+    known: int = 0
+
+
+class Source(msgspec.Struct):
+    """A source as the team sees it: the pseudonym, never who they are (docs/sources.md)."""
+
+    id: int
+    team_id: int
+    pseudonym: str
+    handler_id: int
+    state: Literal["invited", "open", "ended"]
+    created_at: int
+    joined_at: int | None
+    ended_at: int | None
+    record: Record
+
+
+class IntelEntry(msgspec.Struct):
+    """What a source said, graded in the Admiralty system, and how the team assessed it."""
+
+    id: int
+    team_id: int
+    source_id: int
+    author_id: int
+    claim: str
+    reliability: Literal["A", "B", "C", "D", "E", "F"]
+    credibility: int
+    said_at: int | None
+    created_at: int
+    verdict: Literal["corroborated", "contradicted"] | None
+    by_entry_id: int | None
+    note: str | None
+    known: bool
+    assessed_by: int | None
+    assessed_at: int | None
+
+
+class Contact(msgspec.Struct):
+    """A guest's conversation as the guest knows it: its channel and its handler's name, nothing of the team."""
+
+    channel_id: int
+    user_id: int
+    handler_id: int
+    handler_name: str
+    started_at: int
+
+
 # Who receives an event: its audience is read when it is recorded, inside the writing transaction.
 
 
@@ -251,6 +304,18 @@ class EscalationEvent(Envelope[Escalation], tag="escalation"):
     """An urgent cue re-buzzed those who have not acknowledged it, or stopped insisting (to the channel)."""
 
 
+class SourceEvent(Envelope[Source], tag="source"):
+    """A source was added, joined, renamed, handed over or ended, or its track record changed (to the team)."""
+
+
+class IntelEvent(Envelope[IntelEntry], tag="intel"):
+    """An intel entry was logged or assessed (to the team)."""
+
+
+class ContactEvent(Envelope[Contact], tag="contact"):
+    """The guest's conversation opened or passed to another handler (to the guest only)."""
+
+
 Event = (
     MessageEvent
     | AckEvent
@@ -265,6 +330,9 @@ Event = (
     | MeetingEvent
     | MeetingDeletedEvent
     | EscalationEvent
+    | SourceEvent
+    | IntelEvent
+    | ContactEvent
 )
 EVENT_TYPES: tuple[str, ...] = tuple(str(kind.__struct_config__.tag) for kind in get_args(Event))
 
@@ -299,7 +367,7 @@ def record(tx: Tx, kind: type[Envelope[D]], to: Address, data: D | Callable[[int
         case ToUser():
             audience = [to.user_id]
         case ToChannel():
-            audience = sql.channel_audience(tx, to.channel_id)
+            audience = sql.channel_audience(tx, to.channel_id, type_)
         case ToTeam():
             audience = sql.team_audience(tx, to.team_id)
     event = StoredEvent(cursor=cursor, type=type_, team_id=to.team_id, channel_id=channel_id, data=msgspec.Raw(raw))

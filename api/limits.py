@@ -14,6 +14,7 @@ from api.accounts import DEVICE_MAX, PASSWORD_MAX, PASSWORD_MIN
 from api.actions.meetings import COUNTERPART_MAX, MEETING_TITLE_MAX
 from api.actions.messages import RECALL_SECONDS
 from api.actions.search import SEARCH_MAX_CHARS
+from api.actions.sources import ASSESSMENT_NOTE_MAX, CLAIM_MAX, GIVE_MAX, NOTES_MAX, PSEUDONYM_MAX
 from api.cueset import LABEL_MAX
 from api.names import USERNAME_CHARS, USERNAME_MAX, USERNAME_MIN
 from api.wire import NAME_MAX
@@ -30,6 +31,11 @@ LIMITS = {
     "search": SEARCH_MAX_CHARS,  # a search query
     "meetingTitle": MEETING_TITLE_MAX,
     "counterpart": COUNTERPART_MAX,
+    "pseudonym": PSEUDONYM_MAX,  # a source's name as the team sees it
+    "sourceNotes": NOTES_MAX,  # who a source really is (the handler's eyes only)
+    "claim": CLAIM_MAX,  # an intel entry
+    "give": GIVE_MAX,  # what was shared with a source
+    "assessmentNote": ASSESSMENT_NOTE_MAX,  # what happened at the table, for a verdict
 }
 
 

@@ -15,7 +15,7 @@ from litestar.params import JSONBody, QueryParameter
 
 from api.actions import messages as actions
 from api.actions.messages import Page, SendIn
-from api.auth import Auth
+from api.auth import GUEST, Auth
 from api.db.connection import Database
 from api.escalator import Escalator
 from api.events import AckOut, HistoryCleared, Message, Recalled
@@ -32,6 +32,7 @@ HISTORY_PAGE = (50, 200)  # default, most
 @post(
     "/channels/{channel_id:int}/messages",
     summary="Send a text or a cue; retry with the same client_id safely",
+    opt=GUEST,
     responses={200: ResponseSpec(Message, description="A retry: the message already stored for this client_id")},
 )
 async def send_message(
@@ -62,7 +63,9 @@ async def send_message(
     return Response(message, status_code=201)
 
 
-@get("/channels/{channel_id:int}/messages", summary="Channel history, newest page first, oldest first within")
+@get(
+    "/channels/{channel_id:int}/messages", summary="Channel history, newest page first, oldest first within", opt=GUEST
+)
 async def list_messages(
     channel_id: PathId,
     auth: NamedDependency[Auth],

@@ -9,7 +9,7 @@ from litestar import get
 from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 
-from api.auth import Auth
+from api.auth import GUEST, Auth
 from api.db import events as sql
 from api.db.connection import Database, Rows
 from api.events import StoredEvent
@@ -41,7 +41,7 @@ def events_page(rows: Rows, user_id: int, after: int, limit: int) -> SyncPage:
     return SyncPage(events=events, cursor=events[-1].cursor if events else after, more=len(logged) > limit)
 
 
-@get("/sync", summary="Every event I may see after a cursor, oldest first, paged")
+@get("/sync", summary="Every event I may see after a cursor, oldest first, paged", opt=GUEST)
 async def sync(
     auth: NamedDependency[Auth],
     db: NamedDependency[Database],

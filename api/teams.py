@@ -11,7 +11,7 @@ from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody, PathParameter
 
-from api.actions import invites
+from api.actions import invites, sources
 from api.actions import membership as members
 from api.actions import teams as actions
 from api.actions.invites import Invite, InvitePreview, NewInvite
@@ -126,7 +126,7 @@ async def set_member_role(
 async def remove_member(
     team_id: PathId, user_id: PathId, auth: NamedDependency[Auth], db: NamedDependency[Database]
 ) -> None:
-    if await db.write(members.remove_member, auth.user_id, team_id, user_id):
+    if await db.write(sources.remove_member, auth.user_id, team_id, user_id):
         await db.scrub()  # a group went with its last member: its deleted history leaves the files too
 
 

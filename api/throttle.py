@@ -34,6 +34,7 @@ LOGIN_ATTEMPTS_PER_ADDRESS = (30, 15 * 60)
 SIGNUPS_PER_ADDRESS = (20, 60 * 60)
 INVITE_LOOKUPS_PER_ADDRESS = (60, 15 * 60)  # the invite page's look-up before sign-up (GET /api/invites/{token})
 MEETING_ACTIONS_PER_USER = (60, 60)  # joins, floor requests and withdrawals (api/actions/meetings.py)
+SOURCE_ACTIONS_PER_USER = (60, 60)  # every write of api/actions/sources.py but ending a contact
 MESSAGES_WINDOW_SECONDS = 60  # with Settings.messages_per_minute (default 120: generous for cues, firm for floods)
 
 Key: TypeAlias = str | tuple[str, ...]
@@ -120,6 +121,7 @@ class Throttles:
         self.invite_address = Throttle(*INVITE_LOOKUPS_PER_ADDRESS)
         self.messages = Throttle(messages_per_minute, MESSAGES_WINDOW_SECONDS)
         self.meeting = Throttle(*MEETING_ACTIONS_PER_USER)
+        self.source = Throttle(*SOURCE_ACTIONS_PER_USER)
 
     def count_log_in(self, username: str, address: str, device: str | None) -> LogInAttempt:
         """Count a log-in attempt before its password is checked, or refuse it with 429.

@@ -103,6 +103,27 @@ async def sign_up(
     )
 
 
+async def open_link(http: httpx.AsyncClient, ws_base: str, token: str) -> Person:
+    """A source opening its link on its own phone: a guest, signed in by bearer token (docs/sources.md)."""
+    address = fake_address()
+    http.cookies.clear()
+    response = await http.post("/api/contact", json={"token": token}, headers={"X-Forwarded-For": address})
+    assert response.status_code == 201, response.text
+    body = response.json()
+    http.cookies.clear()
+    return Person(
+        http=http,
+        ws_base=ws_base,
+        id=body["contact"]["user_id"],
+        username="",
+        token=body["token"],
+        session_id=body["session_id"],
+        csrf_token=body["csrf_token"],
+        address=address,
+        headers={"Authorization": f"Bearer {body['token']}", "X-Forwarded-For": address},
+    )
+
+
 @dataclass
 class Team:
     id: int

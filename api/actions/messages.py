@@ -132,6 +132,8 @@ def send_message(
     cue = None if isinstance(body, TextIn) else cues_sql.cue(tx, channel.team_id, body.cue)
     if isinstance(body, CueIn) and cue is None:
         raise invalid("cue", f"{body.cue!r} is not in this team's cue set")
+    if cue is not None and channel.kind == "source":
+        raise invalid("cue", "a source's conversation carries text only")
     kind, text, code = _content(body)
     client_id, now = str(body.client_id), now_ms()
     composed = composed_time(body.composed_at, now)

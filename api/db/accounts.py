@@ -30,6 +30,7 @@ class Session(msgspec.Struct):
     user_id: int
     csrf_token: str
     last_seen_at: int
+    guest: bool  # a source's own account (docs/sources.md): guest routes only
 
 
 class SignedIn(msgspec.Struct):
@@ -52,8 +53,11 @@ def insert_user(rows: Rows, username: str, display_name: str, password_hash: str
 
 
 def credentials(rows: Rows, username: str) -> Credentials | None:
+    """A person's credentials (a guest has none: it signs in only by its link)."""
     return rows.one(
-        Credentials, "SELECT id, username, display_name, password_hash FROM users WHERE username = ?", (username,)
+        Credentials,
+        "SELECT id, username, display_name, password_hash FROM users WHERE username = ? AND kind = 'person'",
+        (username,),
     )
 
 
@@ -76,15 +80,18 @@ def insert_session(rows: Rows, user_id: int, token_hash: bytes, csrf_token: str,
     return session_id
 
 
-_SESSION = "SELECT id, user_id, csrf_token, last_seen_at FROM sessions"
+_SESSION = (
+    "SELECT s.id, s.user_id, s.csrf_token, s.last_seen_at, u.kind = 'guest' AS guest"
+    " FROM sessions s JOIN users u ON u.id = s.user_id"
+)
 
 
 def session_by_token_hash(rows: Rows, token_hash: bytes) -> Session | None:
-    return rows.one(Session, f"{_SESSION} WHERE token_hash = ?", (token_hash,))
+    return rows.one(Session, f"{_SESSION} WHERE s.token_hash = ?", (token_hash,))
 
 
 def session(rows: Rows, session_id: int) -> Session | None:
-    return rows.one(Session, f"{_SESSION} WHERE id = ?", (session_id,))
+    return rows.one(Session, f"{_SESSION} WHERE s.id = ?", (session_id,))
 
 
 def devices_of(rows: Rows, user_id: int) -> list[SignedIn]:

@@ -53,7 +53,9 @@ class Rows:
         rows = cursor.fetchall()
         if isinstance(shape, type) and issubclass(shape, msgspec.Struct):
             names = [column[0] for column in cursor.description]
-            return msgspec.convert([dict(zip(names, row, strict=True)) for row in rows], list[shape])  # type: ignore[valid-type]
+            # Not strict: SQLite has no boolean type, and a 0/1 column fills a bool field.
+            found = [dict(zip(names, row, strict=True)) for row in rows]
+            return msgspec.convert(found, list[shape], strict=False)  # type: ignore[valid-type]
         return msgspec.convert([row[0] for row in rows], list[shape])  # type: ignore[valid-type]
 
     def one(self, shape: type[T], sql: str, params: Params = ()) -> T | None:

@@ -23,9 +23,18 @@ def set_data(rows: Rows, cursor: int, data: bytes) -> None:
     rows.run("UPDATE events SET data = ? WHERE id = ?", (data, cursor))
 
 
-def channel_audience(rows: Rows, channel_id: int) -> list[int]:
-    """Who receives an event addressed to the channel's members, as of now (inside the writing transaction)."""
-    return rows.all(int, "SELECT user_id FROM channel_members WHERE channel_id = ?", (channel_id,))
+# What a guest (a source, docs/sources.md) receives of its conversation's events: never its `channel` events, which
+# carry the pseudonym the team gave it.
+GUEST_CHANNEL_EVENTS = ("message", "ack", "message_recalled", "history_cleared")
+_FOR_GUESTS = "({})".format(", ".join(f"'{kind}'" for kind in GUEST_CHANNEL_EVENTS))
+
+
+def channel_audience(rows: Rows, channel_id: int, type_: str) -> list[int]:
+    """Who receives an event of this type addressed to the channel's members, as of now (inside the writing
+    transaction): all of them, but a guest only the types it may see."""
+    sees_all = "u.kind = 'person'" if type_ not in GUEST_CHANNEL_EVENTS else "1 = 1"
+    members = "SELECT cm.user_id FROM channel_members cm JOIN users u ON u.id = cm.user_id WHERE cm.channel_id = ?"
+    return rows.all(int, f"{members} AND {sees_all}", (channel_id,))
 
 
 def team_audience(rows: Rows, team_id: int) -> list[int]:
@@ -44,11 +53,12 @@ class LoggedEvent(msgspec.Struct):
 
 # A channel event is the channel's whole state (name, who is in it): only its newest is read back, so that someone
 # added to a group learns what it is now, never its earlier names or who was in it before them.
-_VISIBLE_AFTER = """
+_VISIBLE_AFTER = f"""
 SELECT id AS cursor, type, team_id, channel_id, data FROM (
     SELECT e.* FROM events e
       WHERE e.user_id IS NULL AND e.id > :after
         AND e.channel_id IN (SELECT channel_id FROM channel_members WHERE user_id = :user)
+        AND (e.type IN {_FOR_GUESTS} OR (SELECT kind FROM users WHERE id = :user) = 'person')
         AND (e.type <> 'channel' OR e.id = (
             SELECT max(s.id) FROM events s
               WHERE s.channel_id = e.channel_id AND s.user_id IS NULL AND s.type = 'channel'))
@@ -59,7 +69,7 @@ SELECT id AS cursor, type, team_id, channel_id, data FROM (
     UNION ALL
     SELECT e.* FROM events e WHERE e.user_id = :user AND e.id > :after
 ) ORDER BY id LIMIT :limit
-"""
+"""  # noqa: S608 (constants)
 
 
 def visible_after(rows: Rows, user_id: int, after: int, limit: int) -> list[LoggedEvent]:

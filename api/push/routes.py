@@ -11,7 +11,7 @@ from litestar.params import JSONBody
 
 from api.actions import push as actions
 from api.actions.push import SUBSCRIPTIONS_PER_USER as SUBSCRIPTIONS_PER_USER  # the tests' bound too
-from api.auth import Auth
+from api.auth import GUEST, Auth
 from api.db import push as sql
 from api.db.connection import Database
 from api.db.push import Subscription
@@ -57,6 +57,7 @@ async def public_key(vapid: NamedDependency[Vapid]) -> PublicKey:
 @post(
     "/push/subscriptions",
     summary="Register this device's push subscription (bound to this session; replaces its older one)",
+    opt=GUEST,
 )
 async def subscribe(
     data: JSONBody[SubscriptionIn],
@@ -72,7 +73,7 @@ async def subscribe(
     return Response(subscription, status_code=201)
 
 
-@get("/push/subscriptions", summary="This device's push subscriptions (to check the server still has mine)")
+@get("/push/subscriptions", summary="This device's push subscriptions (to check the server still has mine)", opt=GUEST)
 async def list_subscriptions(auth: NamedDependency[Auth], db: NamedDependency[Database]) -> list[Subscription]:
     return await db.read(sql.subscriptions_of_session, auth.session_id)
 
@@ -85,7 +86,7 @@ def _stored_spelling(endpoint: str) -> str:
         return endpoint
 
 
-@delete("/push/subscriptions", summary="Forget a push subscription of mine", status_code=204)
+@delete("/push/subscriptions", summary="Forget a push subscription of mine", status_code=204, opt=GUEST)
 async def unsubscribe(data: JSONBody[EndpointIn], auth: NamedDependency[Auth], db: NamedDependency[Database]) -> None:
     await db.write(actions.unsubscribe, auth.user_id, _stored_spelling(data.endpoint))
 
