@@ -15,12 +15,12 @@ import { WIDE_QUERY, panesOf } from './panes.js';
 import { peopleScreen } from './screens/people.js';
 import { tableScreen, meetingTable } from './screens/table.js';
 import { meetingsScreen } from './screens/meetings.js';
+import { sourcesScreen, sourceScreen } from './screens/sources.js';
+import { intelScreen } from './screens/intel.js';
 import { debriefScreen } from './screens/debrief.js';
 import { teamScreen } from './screens/team.js';
 import { settingsScreen } from './screens/settings.js';
 import { searchScreen } from './screens/search.js';
-import { sourcesScreen, sourceScreen } from './screens/sources.js';
-import { intelScreen } from './screens/intel.js';
 
 
 const app = /** @type {HTMLElement} */ (document.getElementById('app'));

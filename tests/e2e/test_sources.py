@@ -74,7 +74,7 @@ def _log(page: Page, reliability: str, credibility: str, claim: str | None = Non
 
 
 def _entry(page: Page, claim: str):  # type: ignore[no-untyped-def]
-    return page.locator("li.entry").filter(has_text=claim)
+    return page.locator("li.entry").filter(has=page.locator(".claim", has_text=claim))
 
 
 def test_a_source_from_its_link_to_the_end_of_contact(api: Api, phone: Callable[[], Phone]) -> None:
@@ -96,6 +96,7 @@ def test_a_source_from_its_link_to_the_end_of_contact(api: Api, phone: Callable[
     assert link.startswith(hana.base)
     expect(hana.page.locator(".list").get_by_text("You handle it · link not used yet · 0 entries")).to_be_visible()
     _shot(hana, "1-handler-added-a-source")
+    hana.shots("sources-added")  # named controls, contrast and axe's rules, phone and desktop
 
     # A plain member sees it live: the pseudonym and who handles it.
     pete.page.get_by_role("link", name="Sources").click()
@@ -113,9 +114,10 @@ def test_a_source_from_its_link_to_the_end_of_contact(api: Api, phone: Callable[
     expect(hana.page.locator(".msg.theirs .text")).to_have_text(CAP)
     expect(hana.page.get_by_role("group", name="Cue pad")).to_have_count(0)  # text only: the server refuses cues
     expect(hana.page.get_by_role("link", name="Table mode")).to_have_count(0)
-    hana.page.get_by_label("Message").fill("Thanks. Who else is in the room?")
+    hana.page.get_by_role("textbox", name="Message").fill("Thanks. Who else is in the room?")
     hana.page.get_by_role("button", name="Send").click()
     expect(hana.page.locator(".msg.mine .text")).to_have_text("Thanks. Who else is in the room?")
+    expect(hana.page.locator(".msg.mine .ladder")).to_contain_text("Nightingale")  # who has it: the source, by name
     for _ in range(50):
         if "Thanks. Who else is in the room?" in guest.texts():
             break
@@ -127,7 +129,7 @@ def test_a_source_from_its_link_to_the_end_of_contact(api: Api, phone: Callable[
     hana.page.locator(".msg.theirs").get_by_role("link", name="Log as intel").click()
     expect(hana.page).to_have_url(re.compile(r"/intel\?"))
     expect(hana.page.locator("form#log").get_by_label("Claim")).to_have_value(CAP)
-    expect(hana.page.locator("form#log").get_by_label("Source")).to_have_value(re.compile(r"\d+"))
+    expect(hana.page.locator("form#log select[name=source] option:checked")).to_have_text("Nightingale")
     hana.page.locator("form#log").get_by_role("button", name="Log entry").click()  # not graded yet: refused here
     expect(hana.page.get_by_text("Grade the source.")).to_be_visible()
     _log(hana.page, "B", "2")
@@ -144,7 +146,7 @@ def test_a_source_from_its_link_to_the_end_of_contact(api: Api, phone: Callable[
     # A lead marks the cap corroborated, at the table; everyone's log says so, live.
     lena.page.get_by_role("link", name="Intel log").click()
     cap = _entry(lena.page, CAP)
-    cap.get_by_text("Assess").click()
+    cap.locator("summary", has_text="Assess").click()
     cap.get_by_label("Verdict on entry").select_option("corroborated")
     cap.get_by_role("button", name="Save assessment").click()
     expect(cap.get_by_text("A verdict needs its evidence")).to_be_visible()
@@ -157,11 +159,12 @@ def test_a_source_from_its_link_to_the_end_of_contact(api: Api, phone: Callable[
     expect(_entry(hana.page, CAP).locator(".verdict")).to_have_text("corroborated")
     # And the CFO news was already known, by that entry.
     cfo = _entry(lena.page, CFO)
-    cfo.get_by_text("Assess").click()
+    cfo.locator("summary", has_text="Assess").click()
     cfo.get_by_label("Already known").check()
     cfo.get_by_role("button", name="Save assessment").click()
     expect(_entry(lena.page, CFO).locator(".verdicts")).to_have_text("already known")
     _shot(lena, "4-lead-intel-log")
+    lena.shots("intel-log-assessing")
 
     # The handler records a give; the lead sees given beside got, never the notes.
     hana.page.goto(f"{hana.base}/sources")
@@ -172,6 +175,7 @@ def test_a_source_from_its_link_to_the_end_of_contact(api: Api, phone: Callable[
     gave = hana.page.locator(".exchange > div").first
     expect(gave).to_contain_text("Our due-diligence timeline")
     _shot(hana, "5-handler-source-page")
+    hana.shots("source-page-handler")
     lena.page.goto(f"{lena.base}/sources")
     expect(lena.page.get_by_text(f"Handled by Hana Handler · {RECORD}")).to_be_visible()
     lena.page.get_by_role("link", name=re.compile("^Nightingale")).click()
@@ -191,6 +195,7 @@ def test_a_source_from_its_link_to_the_end_of_contact(api: Api, phone: Callable[
     for absent in ("Private notes", "New link", "Open the conversation", "Hand over", "End contact"):
         expect(pete.page.get_by_text(absent)).to_have_count(0)
     assert NOTES not in pete.page.content()
+    pete.shots("source-page-member")
     pete.page.get_by_role("link", name="Back").click()
     pete.page.get_by_role("link", name="Back").click()
     expect(pete.page.get_by_role("navigation", name="Channels").get_by_text("Nightingale")).to_have_count(0)

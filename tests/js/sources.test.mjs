@@ -79,16 +79,15 @@ test('a grade reads as its Admiralty code and words; a track record names the co
   assert.equal(src.recordText(record()), '0 entries');
 });
 
-test("a source's conversation is found by its pseudonym among my open sources; its messages are the source's", () => {
+test("a source's conversation is found by its pseudonym among my open sources; who in it is the source", () => {
   const ch = { id: 4, team_id: 5, kind: 'source', name: 'P1', member_ids: [ME, GUEST], unread: 0, last_read: 0 };
   apply('source', source(1));
   assert.equal(src.sourceOfChannel(s, ch)?.id, 1);
   assert.equal(src.sourceOfChannel(s, { ...ch, kind: 'group' }), null);
   apply('source', source(1, { handler_id: OTHER })); // handed over: no longer mine
   assert.equal(src.sourceOfChannel(s, ch), null);
-  const m = { id: 1, sender_id: GUEST };
-  assert.equal(src.fromSource(s, ch, m), true);
-  assert.equal(src.fromSource(s, ch, { ...m, sender_id: OTHER }), false); // the previous handler, a teammate
-  assert.equal(src.fromSource(s, ch, { ...m, sender_id: ME }), false);
-  assert.equal(src.fromSource(s, { ...ch, kind: 'direct' }, m), false);
+  assert.equal(src.isSource(s, ch, GUEST), true);
+  assert.equal(src.isSource(s, ch, OTHER), false); // the previous handler, a teammate
+  assert.equal(src.isSource(s, ch, ME), false);
+  assert.equal(src.isSource(s, { ...ch, kind: 'direct' }, GUEST), false);
 });

@@ -4,7 +4,7 @@ import { h, toast, clock } from '../ui.js';
 import * as outbox from '../outbox.js';
 import { S, cueOf, displayName, channel } from '../store.js';
 import { ack, errorText } from '../actions.js';
-import { fromSource } from '../store/sources.js';
+import { isSource } from '../store/sources.js';
 import { ladder, tally, receiptLabel, whoState } from '../store/ladder.js';
 
 const opened = new Set(); // client ids whose receipt details are open: a repaint keeps them open
@@ -50,9 +50,9 @@ export function messageItem(m, ch, pending) {
   const mine = pending || m.sender_id === S.me?.id;
   const acks = m.acks || [];
   const fresh = channel(ch.id) || ch; // the channel list may have been reloaded since the screen opened
-  const source = !mine && fromSource(S, ch, m); // a source's own message: named by its pseudonym, logged as intel
-  /** @param {number} id */
-  const name = (id) => source && id === m.sender_id ? ch.name : displayName(id, ch.team_id);
+  const source = !mine && isSource(S, ch, m.sender_id); // the source's own message: logged as intel
+  /** @param {number} id the source goes by its pseudonym, the conversation's name */
+  const name = (id) => isSource(S, ch, id) ? ch.name : displayName(id, ch.team_id);
   const t = mine && !pending ? tally(m, fresh) : null;
   const rung = mine ? ladder(pending, pending ? [] : acks.map((a) => name(a.user_id)), !!t?.delivered) : null;
   const cue = m.kind === 'cue' ? cueOf(m.cue, ch.team_id) : null;

@@ -7,7 +7,8 @@ import * as act from '../intel.js';
 import { errorText } from '../actions.js';
 import { bar } from '../components/bar.js';
 import { keyed } from '../components/keyed.js';
-import { MAX, day, area } from './sources.js';
+import { day, area } from './sources.js';
+import { LIMITS } from '../limits.js';
 
 /** @param {unknown} ex */
 const say = (ex) => toast(errorText(ex));
@@ -37,7 +38,7 @@ function entryItem(e, all, paint) {
   const who = (team(e.team_id).sources || []).find((x) => x.id === e.source_id)?.pseudonym || 'A source';
   const [code, words] = grade(e);
   const by = e.verdict && (e.by_entry_id ? `by entry #${e.by_entry_id}` : `at the table: ${e.note}`);
-  const box = h('details', { class: 'assess', open: opened.has(e.id) }, h('summary', null, 'Assess'), opened.has(e.id) ? assessForm(e, all) : null);
+  const box = h('details', { class: 'assess', open: opened.has(e.id) }, h('summary', null, 'Assess'), opened.has(e.id) ? assessForm(e, all, paint) : null);
   box.addEventListener('toggle', () => { if (box.open !== opened.has(e.id)) { if (box.open) opened.add(e.id); else opened.delete(e.id); paint(); } });
   return h('li', { class: 'card entry', id: `entry-${e.id}` },
     h('p', { class: 'entry-head' }, h('span', null, `#${e.id}`), h('b', null, who), h('span', null, e.said_at ? `said ${day(e.said_at)}` : `logged ${day(e.created_at)}`)),
@@ -48,14 +49,14 @@ function entryItem(e, all, paint) {
     box);
 }
 
-/** The whole assessment, sent at once. @param {IntelEntry} e @param {IntelEntry[]} all */
-function assessForm(e, all) {
+/** The whole assessment, sent at once. @param {IntelEntry} e @param {IntelEntry[]} all @param {() => void} paint */
+function assessForm(e, all, paint) {
   const verdict = h('select', { name: 'verdict', 'aria-label': `Verdict on entry ${e.id}` }, [['', 'Not assessed'], ['corroborated', 'Corroborated'], ['contradicted', 'Contradicted']]
     .map(([value, text]) => h('option', { value, selected: (e.verdict || '') === value }, text)));
   const by = h('select', { name: 'by_entry_id', 'aria-label': `Evidence for entry ${e.id}` }, h('option', { value: '' }, 'Choose the evidence'),
     h('option', { value: 'table', selected: !!e.note && !e.by_entry_id }, 'At the table'),
     all.filter((o) => o.id !== e.id).map((o) => h('option', { value: String(o.id), selected: o.id === e.by_entry_id }, `By entry ${short(o)}`)));
-  const note = h('input', { name: 'note', value: e.note || '', maxlength: MAX.assessmentNote, 'aria-label': `What happened at the table, entry ${e.id}` });
+  const note = h('input', { name: 'note', value: e.note || '', maxlength: LIMITS.assessmentNote, 'aria-label': `What happened at the table, entry ${e.id}` });
   const noteField = field('What happened at the table', note);
   const known = h('input', { type: 'checkbox', name: 'known', checked: e.known });
   const show = () => { by.disabled = !verdict.value; noteField.hidden = !verdict.value || by.value !== 'table'; };
@@ -71,7 +72,7 @@ function assessForm(e, all) {
     fieldError(table ? note : by, missing ? 'A verdict needs its evidence: another entry, or what happened at the table.' : '');
     if (missing) return;
     act.assess(e.id, { verdict: v, by_entry_id: v && !table ? +by.value : null, note: v && table ? note.value.trim() : null, known: known.checked })
-      .then(() => { opened.delete(e.id); toast(`Entry #${e.id} assessed`); }, (ex) => showFieldErrors(form, ex) || say(ex));
+      .then(() => { opened.delete(e.id); paint(); toast(`Entry #${e.id} assessed`); }, (ex) => showFieldErrors(form, ex) || say(ex));
   });
   return form;
 }
@@ -89,7 +90,7 @@ async function logForm(teamId, paint) {
   /** A grade is chosen, never assumed. @param {string} name @param {Record<string, string>} words */
   const scale = (name, words) => h('select', { name }, h('option', { value: '' }, 'Choose'), Object.entries(words).map(([k, w]) => h('option', { value: k }, `${k} · ${w}`)));
   const rel = scale('reliability', RELIABILITY), cred = scale('credibility', CREDIBILITY);
-  const claim = area('claim', { maxlength: MAX.claim, value: m?.text || '' });
+  const claim = area('claim', { maxlength: LIMITS.claim, value: m?.text || '' });
   const origin = h('p', { class: 'note' }, messageId ? `From ${from?.pseudonym || 'the source'}’s message${m ? ` of ${clock(m.created_at)}` : ''}: said then.` : '');
   const form = h('form', { class: 'card stack', novalidate: true, id: 'log' }, h('h2', null, 'Log an entry'), field('Source', pick),
     field('Reliability of the source', rel), field('Credibility of what it said', cred), field('Claim', claim), origin,

@@ -8,8 +8,6 @@ import * as act from '../intel.js';
 import { errorText } from '../actions.js';
 import { bar } from '../components/bar.js';
 
-/** The server's limits (docs/sources.md), as inputs' maxlength. */
-export const MAX = /** @type {Record<string, number | undefined>} */ (LIMITS);
 /** @type {Record<string, string>} */
 const STATE = { invited: 'link not used yet', open: 'in contact', ended: 'contact ended' };
 /** @param {unknown} ex */
@@ -25,7 +23,7 @@ export const area = (name, props) => h('textarea', { name, rows: 3, ...props });
 
 /** The single-use link, to send the source privately; Copy. @param {string} pseudonym @param {SourceLink} link */
 function linkCard(pseudonym, link) {
-  const url = `${location.origin}/contact/${link.token}`;
+  const url = `${location.origin}/#/contact/${link.token}`; // after '#': the token never reaches a server's log
   const box = h('input', { readonly: true, value: url, class: 'mono', 'aria-label': `Contact link for ${pseudonym}` });
   return h('div', { class: 'note stack link-card' },
     h('p', null, `Send this link to ${pseudonym} yourself, privately. It works once, until ${day(link.expires_at)}.`),
@@ -56,8 +54,8 @@ export function sourcesScreen(v) {
 
 /** @param {number} teamId */
 function addForm(teamId) {
-  const name = h('input', { name: 'pseudonym', required: true, maxlength: MAX.pseudonym, placeholder: 'e.g. Nightingale', autocomplete: 'off' });
-  const notes = area('notes', { maxlength: MAX.notes });
+  const name = h('input', { name: 'pseudonym', required: true, maxlength: LIMITS.pseudonym, placeholder: 'e.g. Nightingale', autocomplete: 'off' });
+  const notes = area('notes', { maxlength: LIMITS.sourceNotes });
   const made = h('div');
   const form = h('form', { class: 'card stack', novalidate: true }, h('h2', null, 'Add a source'),
     field('Pseudonym', name, 'What the team calls them'), field('Private notes', notes, 'Who they really are: only you can read this'),
@@ -102,7 +100,7 @@ export async function sourceScreen(v, id) {
 
 /** The handler's own: the conversation, notes, link, handover, end. @param {View} v @param {HandledSource} x */
 function handlerParts(v, x) {
-  const notes = area('notes', { value: x.notes, maxlength: MAX.notes, rows: 4 });
+  const notes = area('notes', { value: x.notes, maxlength: LIMITS.sourceNotes, rows: 4 });
   const notesForm = h('form', { class: 'card stack', novalidate: true }, field('Private notes', notes, 'Who they really are: only you can read this'),
     h('button', { class: 'secondary', type: 'submit' }, 'Save notes'));
   notesForm.addEventListener('submit', (e) => {
@@ -140,7 +138,7 @@ function exchangeView(v, x, canGive) {
   }, say);
   load();
   v.on('intel', load);
-  const what = area('what', { maxlength: MAX.give, rows: 2 });
+  const what = area('what', { maxlength: LIMITS.give, rows: 2 });
   const when = h('input', { name: 'given_at', type: 'datetime-local' });
   const form = h('form', { class: 'stack', novalidate: true }, field('What we gave', what), field('When (optional: now)', when),
     h('button', { class: 'secondary', type: 'submit' }, 'Record it'));

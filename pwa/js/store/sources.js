@@ -71,7 +71,7 @@ export function intelLoaded(s, teamId, list) {
 export const sourceOfChannel = (s, ch) => ch.kind !== 'source' ? null
   : sourcesOf(s, ch.team_id).find((x) => x.pseudonym === ch.name && x.handler_id === s.me?.id && x.state !== 'ended') || null;
 
-/** Whether a message in a source's conversation is the source's (not a teammate's: the previous handler's).
- * @param {State} s @param {Channel} ch @param {Message} m */
-export const fromSource = (s, ch, m) => ch.kind === 'source' && m.sender_id !== s.me?.id
-  && !teamOf(s, ch.team_id).members.some((x) => x.user_id === m.sender_id);
+/** Whether someone in a source's conversation is the source (not a teammate: a previous handler).
+ * @param {State} s @param {Channel} ch @param {number} userId */
+export const isSource = (s, ch, userId) => ch.kind === 'source' && userId !== s.me?.id
+  && !teamOf(s, ch.team_id).members.some((x) => x.user_id === userId);
