@@ -7,18 +7,20 @@ never the notes, the link or the conversation; the handler ends the contact. Eac
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import httpx
 from playwright.sync_api import Dialog, Page, expect
 
 from tests.client import fake_address
 from tests.e2e.conftest import Api, Phone
+from tests.server import ROOT
 
 SHOTS = Path("/tmp/team-shots")
+GUEST_SCREEN = ROOT / "pwa/js/screens/contact.js"  # the source's own screen, from the guest branch
 NOTES = "Jane Roe, deputy CFO at Acme; met at the Lisbon fair"
 CAP = "The board meets Thursday; the cap is 40 M."
 CFO = "Their CFO leaves in March."
@@ -39,29 +41,58 @@ def _accept(page: Page, asked: list[str]) -> None:
     page.once("dialog", on_dialog)
 
 
-class Guest:
-    """The source's own side, through the guest routes (its screen is the guest branch's)."""
+class ApiGuest:
+    """The source on its own device, through the guest routes: while the guest screen (the guest branch's) is not
+    on this branch."""
 
-    def __init__(self, http: httpx.Client, token: str) -> None:
+    def __init__(self, http: httpx.Client, link: str) -> None:
         self.http, self.address = http, fake_address()
+        token = link.rsplit("/", 1)[1]
         answer = http.post("/api/contact", json={"token": token}, headers={"X-Forwarded-For": self.address})
         assert answer.status_code == 201, answer.text
         http.cookies.clear()
         self.headers = {"Authorization": f"Bearer {answer.json()['token']}", "X-Forwarded-For": self.address}
         self.contact = self.get("/api/contact").json()
+        assert self.contact["handler_name"] == "Hana Handler"
 
     def get(self, path: str) -> httpx.Response:
         return self.http.get(path, headers=self.headers)
 
-    def say(self, text: str) -> Any:
+    def say(self, text: str) -> None:
         body = {"kind": "text", "client_id": str(uuid.uuid4()), "text": text}
         sent = self.http.post(f"/api/channels/{self.contact['channel_id']}/messages", json=body, headers=self.headers)
         assert sent.status_code == 201, sent.text
-        return sent.json()
 
-    def texts(self) -> list[str]:
-        page = self.get(f"/api/channels/{self.contact['channel_id']}/messages").json()
-        return [m["text"] for m in page["messages"]]
+    def sees(self, text: str) -> None:
+        for _ in range(50):
+            page = self.get(f"/api/channels/{self.contact['channel_id']}/messages").json()
+            if text in [m["text"] for m in page["messages"]]:
+                return
+            time.sleep(0.1)
+        raise AssertionError(f"{text!r} never reached the source")
+
+    def ended(self) -> None:
+        assert self.get("/api/contact").status_code == 401  # signed out
+
+
+class ScreenGuest:
+    """The source on its own phone, in the guest screen (screens/contact.js), once it is on this branch."""
+
+    def __init__(self, p: Phone, link: str) -> None:
+        self.page = p.page
+        self.page.goto(link)
+        self.page.get_by_role("button", name="Open").click()
+        expect(self.page.get_by_role("heading", name="Hana Handler")).to_be_visible()
+
+    def say(self, text: str) -> None:
+        self.page.get_by_role("textbox", name="Message").fill(text)
+        self.page.get_by_role("button", name="Send", exact=True).click()
+
+    def sees(self, text: str) -> None:
+        expect(self.page.get_by_role("log", name="Messages").get_by_text(text)).to_be_visible()
+
+    def ended(self) -> None:
+        expect(self.page.get_by_role("heading", name="This conversation has ended.")).to_be_visible()
 
 
 def _log(page: Page, reliability: str, credibility: str, claim: str | None = None) -> None:
@@ -103,8 +134,7 @@ def test_a_source_from_its_link_to_the_end_of_contact(api: Api, phone: Callable[
     expect(pete.page.get_by_text("Handled by Hana Handler · link not used yet · 0 entries")).to_be_visible()
 
     # The source opens the link (its own device) and writes; the handler's list has the conversation, under Sources.
-    guest = Guest(api.http, link.rsplit("/", 1)[1])
-    assert guest.contact["handler_name"] == "Hana Handler"
+    guest = ScreenGuest(phone(), link) if GUEST_SCREEN.exists() else ApiGuest(api.http, link)
     guest.say(CAP)
     hana.page.get_by_role("link", name="Back").click()
     channels = hana.page.get_by_role("navigation", name="Channels")
@@ -118,11 +148,7 @@ def test_a_source_from_its_link_to_the_end_of_contact(api: Api, phone: Callable[
     hana.page.get_by_role("button", name="Send").click()
     expect(hana.page.locator(".msg.mine .text")).to_have_text("Thanks. Who else is in the room?")
     expect(hana.page.locator(".msg.mine .ladder")).to_contain_text("Nightingale")  # who has it: the source, by name
-    for _ in range(50):
-        if "Thanks. Who else is in the room?" in guest.texts():
-            break
-        hana.page.wait_for_timeout(100)
-    assert guest.texts()[-1] == "Thanks. Who else is in the room?"
+    guest.sees("Thanks. Who else is in the room?")
     _shot(hana, "2-handler-conversation")
 
     # "Log as intel" on the source's message: the entry form, prefilled; graded B2.
@@ -211,7 +237,7 @@ def test_a_source_from_its_link_to_the_end_of_contact(api: Api, phone: Callable[
     hana.page.get_by_role("button", name="End contact").click()
     expect(hana.page.get_by_text("You handle it · " + RECORD.replace("in contact", "contact ended"))).to_be_visible()
     assert asked == ["End contact with Nightingale? The conversation is deleted for good; the source is signed out."]
-    assert guest.get("/api/contact").status_code == 401
+    guest.ended()
     hana.page.get_by_role("link", name="Back").click()
     hana.page.get_by_role("link", name="Back").click()
     expect(hana.page.get_by_role("navigation", name="Channels").get_by_text("Nightingale")).to_have_count(0)
@@ -221,3 +247,49 @@ def test_a_source_from_its_link_to_the_end_of_contact(api: Api, phone: Callable[
     expect(pete.page.locator("li.entry .entry-head b").first).to_have_text("Nightingale")
     for p in (hana, lena, pete):
         assert not [e for e in p.errors if "Failed to load resource" not in e], p.errors
+
+
+def test_a_new_link_replaces_the_old_one_and_a_handover_moves_notes_and_conversation(
+    api: Api, phone: Callable[[], Phone]
+) -> None:
+    team = api.team(owner="Olivia Owner", leads=("Lena Lead",), members=("Hana Handler",))
+    hana, lena = phone(), phone()
+    hana.login(team.members[0])
+    lena.login(team.leads[0])
+    made = api.call(team.members[0], "POST", f"/api/teams/{team.id}/sources", {"pseudonym": "Heron", "notes": NOTES})
+    old = made["link"]["token"]
+
+    # Not used yet: a new link shows at once (no question), and the old one stops working.
+    hana.page.goto(f"{hana.base}/sources/{made['id']}")
+    expect(hana.page.get_by_text("A link is out until")).to_be_visible()
+    hana.page.get_by_role("button", name="New link").click()
+    box = hana.page.get_by_label("Contact link for Heron")
+    expect(box).to_have_value(re.compile(r"/#/contact/[\w-]{16,}$"))
+    link = box.input_value()
+    assert old not in link
+    gone = api.http.post("/api/contact", json={"token": old}, headers={"X-Forwarded-For": fake_address()})
+    assert gone.status_code == 404, gone.text
+    guest = ApiGuest(api.http, link)
+    guest.say("Hello from Heron")
+    expect(hana.page.get_by_text("You handle it · in contact · 0 entries")).to_be_visible()  # joined: drawn anew
+
+    # Handed over to the lead: asked first; it leaves the handler's screens, the lead has the notes and the talk.
+    asked: list[str] = []
+    _accept(hana.page, asked)
+    hana.page.get_by_label("Hand over to").select_option(label="Lena Lead")
+    hana.page.get_by_role("button", name="Hand over", exact=True).click()
+    expect(hana.page.get_by_text("Handled by Lena Lead · in contact · 0 entries")).to_be_visible()
+    expect(hana.page.get_by_label("Private notes")).to_have_count(0)
+    assert asked == ["Hand Heron over to Lena Lead? Your notes and the conversation go to them."]
+    channels = lena.page.get_by_role("navigation", name="Channels")  # live: the lead's list has it now
+    channels.get_by_role("link", name=re.compile("Heron")).click()
+    expect(lena.page.locator(".msg.theirs .who")).to_have_text("Heron")
+    expect(lena.page.locator(".msg.theirs .text")).to_have_text("Hello from Heron")
+    lena.page.goto(f"{lena.base}/sources/{made['id']}")
+    expect(lena.page.get_by_label("Private notes")).to_have_value(NOTES)
+    hana.page.reload()
+    expect(hana.page.get_by_text("Handled by Lena Lead")).to_be_visible()
+    assert NOTES not in hana.page.content()
+    hana.page.goto(f"{hana.base}/")
+    expect(hana.page.get_by_role("navigation", name="Channels").get_by_text("Heron")).to_have_count(0)
+    _shot(lena, "9-lead-after-handover")

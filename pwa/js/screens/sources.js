@@ -121,7 +121,7 @@ function handlerParts(v, x) {
     h('section', { class: 'card stack' }, h('h2', null, 'Hand over'), others.length ? h('div', { class: 'split' }, to, h('button', { class: 'secondary', type: 'button', onclick: () => {
       const name = to.selectedOptions[0]?.textContent;
       if (confirm(`Hand ${x.pseudonym} over to ${name}? Your notes and the conversation go to them.`)) {
-        act.handOver(x.id, +to.value).then(() => { toast(`${x.pseudonym} is ${name}'s now.`); v.go('/sources', true); }, say);
+        act.handOver(x.id, +to.value).then(() => toast(`${x.pseudonym} is ${name}'s now.`), say); // the page is drawn anew, as a teammate's
       }
     } }, 'Hand over')) : h('p', { class: 'muted' }, 'No teammates to hand it to.')),
     h('button', { class: 'danger', type: 'button', onclick: () => confirm(`End contact with ${x.pseudonym}? The conversation is deleted for good; the source is signed out.`)
