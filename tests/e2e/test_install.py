@@ -24,7 +24,7 @@ PWA = ROOT / "pwa"
 # lead's way back, refusals said, an insisting cue first and "Got it" only, the debrief's words: about 1 KB, with
 # comments trimmed elsewhere to make room); then issue 13's team side: the Sources screen and a source's page (add,
 # link, notes, hand over, end, give and get), the intel log (graded entries, assessments), their reducers and CSS,
-# a source's conversation without a pad and its "Log as intel": about 10 KB.
+# a source's conversation without a pad and its "Log as intel": about 10 KB (10,249 bytes).
 SHELL_BUDGET = 99 * 1024
 
 

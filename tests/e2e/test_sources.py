@@ -227,7 +227,7 @@ def test_a_source_from_its_link_to_the_end_of_contact(api: Api, phone: Callable[
     expect(pete.page.get_by_role("navigation", name="Channels").get_by_text("Nightingale")).to_have_count(0)
     pete.page.get_by_role("link", name="Intel log").click()
     expect(pete.page.locator("li.entry .claim")).to_have_text([CFO, CAP])
-    expect(pete.page.get_by_role("heading", name="Log an entry")).to_have_count(0)  # not a handler
+    expect(pete.page.locator("form#log")).to_have_count(0)  # not a handler
     _shot(pete, "7-member-intel-log")
     assert NOTES not in pete.page.content()
 
@@ -245,6 +245,18 @@ def test_a_source_from_its_link_to_the_end_of_contact(api: Api, phone: Callable[
     pete.page.goto(f"{pete.base}/intel")
     expect(pete.page.locator("li.entry .claim")).to_have_text([CFO, CAP])
     expect(pete.page.locator("li.entry .entry-head b").first).to_have_text("Nightingale")
+    # Any teammate assesses, here by another entry: the CFO news is contradicted by the cap's entry.
+    cfo = _entry(pete.page, CFO)
+    cfo.locator("summary", has_text="Assess").click()
+    cfo.get_by_label("Verdict on entry").select_option("contradicted")
+    by = cfo.locator("select[name=by_entry_id] option", has_text="By entry #").filter(has_text="The board meets")
+    cfo.get_by_label("Evidence for entry").select_option(by.get_attribute("value"))
+    cfo.get_by_role("button", name="Save assessment").click()
+    expect(_entry(pete.page, CFO).locator(".verdicts")).to_have_text(
+        re.compile(r"^contradicted by entry #\d+ already known$")
+    )
+    expect(_entry(pete.page, CFO).get_by_role("button", name="Save assessment")).to_have_count(0)  # saved: closed
+    _shot(pete, "10-member-assessed-by-entry")
     for p in (hana, lena, pete):
         assert not [e for e in p.errors if "Failed to load resource" not in e], p.errors
 
@@ -293,3 +305,8 @@ def test_a_new_link_replaces_the_old_one_and_a_handover_moves_notes_and_conversa
     hana.page.goto(f"{hana.base}/")
     expect(hana.page.get_by_role("navigation", name="Channels").get_by_text("Heron")).to_have_count(0)
     _shot(lena, "9-lead-after-handover")
+    # The new handler logs from now on: on the intel log, the form is folded under its title until opened.
+    lena.page.goto(f"{lena.base}/intel")
+    expect(lena.page.locator("form#log")).to_be_hidden()
+    lena.page.get_by_role("heading", name="Log an entry").click()
+    expect(lena.page.locator("form#log select[name=source] option:checked")).to_have_text("Heron")

@@ -39,13 +39,14 @@ function entryItem(e, all, paint) {
   const [code, words] = grade(e);
   const by = e.verdict && (e.by_entry_id ? `by entry #${e.by_entry_id}` : `at the table: ${e.note}`);
   const box = h('details', { class: 'assess', open: opened.has(e.id) }, h('summary', null, 'Assess'), opened.has(e.id) ? assessForm(e, all, paint) : null);
-  box.addEventListener('toggle', () => { if (box.open !== opened.has(e.id)) { if (box.open) opened.add(e.id); else opened.delete(e.id); paint(); } });
+  // (A box drawn open fires its toggle later: by then a repaint may have replaced it.)
+  box.addEventListener('toggle', () => { if (box.isConnected && box.open !== opened.has(e.id)) { if (box.open) opened.add(e.id); else opened.delete(e.id); paint(); } });
   return h('li', { class: 'card entry', id: `entry-${e.id}` },
     h('p', { class: 'entry-head' }, h('span', null, `#${e.id}`), h('b', null, who), h('span', null, e.said_at ? `said ${day(e.said_at)}` : `logged ${day(e.created_at)}`)),
     h('p', { class: 'claim' }, e.claim),
     h('p', { class: 'grade' }, h('b', { class: 'code' }, code), ` ${words}`),
     e.verdict || e.known ? h('p', { class: 'verdicts' }, e.verdict ? h('span', { class: `verdict ${e.verdict}` }, e.verdict) : null,
-      by ? ` ${by}` : null, e.known ? h('span', { class: 'verdict known' }, 'already known') : null) : null,
+      by ? ` ${by}` : null, e.known ? [' ', h('span', { class: 'verdict known' }, 'already known')] : null) : null,
     box);
 }
 
@@ -92,7 +93,7 @@ async function logForm(teamId, paint) {
   const rel = scale('reliability', RELIABILITY), cred = scale('credibility', CREDIBILITY);
   const claim = area('claim', { maxlength: LIMITS.claim, value: m?.text || '' });
   const origin = h('p', { class: 'note' }, messageId ? `From ${from?.pseudonym || 'the source'}’s message${m ? ` of ${clock(m.created_at)}` : ''}: said then.` : '');
-  const form = h('form', { class: 'card stack', novalidate: true, id: 'log' }, h('h2', null, 'Log an entry'), field('Source', pick),
+  const form = h('form', { class: 'stack', novalidate: true, id: 'log' }, field('Source', pick),
     field('Reliability of the source', rel), field('Credibility of what it said', cred), field('Claim', claim), origin,
     h('button', { class: 'primary', type: 'submit' }, 'Log entry'));
   form.addEventListener('submit', (e) => {
@@ -117,5 +118,6 @@ async function logForm(teamId, paint) {
     }, (ex) => showFieldErrors(form, ex) || say(ex));
   });
   if (messageId) requestAnimationFrame(() => rel.focus());
-  return form;
+  // Folded under its title, the log first; open when a message is to be logged.
+  return h('details', { class: 'card log-form', open: !!messageId }, h('summary', null, h('h2', null, 'Log an entry')), form);
 }
