@@ -83,7 +83,7 @@ class Device(msgspec.Struct):
     current: bool
 
 
-def _address(request: Request[Any, Any, Any]) -> str:
+def client_address(request: Request[Any, Any, Any]) -> str:
     return request.client.host if request.client else "unknown"
 
 
@@ -184,7 +184,7 @@ async def sign_up(
     passwords: NamedDependency[Passwords],
     throttles: NamedDependency[Throttles],
 ) -> Response[SessionCreated]:
-    address, username = _address(request), clean_username(data.username)
+    address, username = client_address(request), clean_username(data.username)
     throttles.signup_address.check(address, "sign-ups from this address")
     throttles.signup_address.hit(address)
     password_hash = await passwords.hash(data.password)
@@ -203,7 +203,8 @@ async def log_in(
     passwords: NamedDependency[Passwords],
     throttles: NamedDependency[Throttles],
 ) -> Response[SessionCreated]:
-    username, address, device_key = clean_username(data.username), _address(request), request.cookies.get(DEVICE_COOKIE)
+    username, address = clean_username(data.username), client_address(request)
+    device_key = request.cookies.get(DEVICE_COOKIE)
     known = await db.read(actions.known, username, hash_token(device_key) if device_key else None)
     account = known.credentials
     known_key = device_key if account is not None and known.device_key_of == account.id else None

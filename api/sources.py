@@ -12,7 +12,7 @@ from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
-from api.accounts import GuestSessionCreated, guest_session_created, new_guest_session
+from api.accounts import GuestSessionCreated, client_address, guest_session_created, new_guest_session
 from api.actions import sources as actions
 from api.actions.sources import (
     ASSESSMENT_NOTE_MAX,
@@ -162,9 +162,9 @@ async def join_contact(
     settings: NamedDependency[Settings],
     throttles: NamedDependency[Throttles],
 ) -> Response[GuestSessionCreated]:
-    address = request.client.host if request.client else "unknown"
-    throttles.signup_address.check(address, "links opened from this address")
-    throttles.signup_address.hit(address)
+    address = client_address(request)
+    throttles.link_address.check(address, "links opened from this address")
+    throttles.link_address.hit(address)
     presented = presented_token(request)
     if presented is not None and await db.read(actions.guest_of_session, hash_token(presented[0])) is False:
         raise ApiError(

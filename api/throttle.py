@@ -32,6 +32,8 @@ LOGIN_FAILURES_PER_CLIENT = (5, 15 * 60)
 LOGIN_FAILURES_PER_USERNAME = (100, 60 * 60)
 LOGIN_ATTEMPTS_PER_ADDRESS = (30, 15 * 60)
 SIGNUPS_PER_ADDRESS = (20, 60 * 60)
+# A source opening its link (POST /api/contact): each one may make a guest account, as a sign-up makes an account.
+LINK_OPENINGS_PER_ADDRESS = (20, 60 * 60)
 INVITE_LOOKUPS_PER_ADDRESS = (60, 15 * 60)  # the invite page's look-up before sign-up (GET /api/invites/{token})
 MEETING_ACTIONS_PER_USER = (60, 60)  # joins, floor requests and withdrawals (api/actions/meetings.py)
 SOURCE_ACTIONS_PER_USER = (60, 60)  # every write of api/actions/sources.py but ending a contact
@@ -118,6 +120,7 @@ class Throttles:
         self.login_username = Throttle(*LOGIN_FAILURES_PER_USERNAME)
         self.login_address = Throttle(*LOGIN_ATTEMPTS_PER_ADDRESS)
         self.signup_address = Throttle(*SIGNUPS_PER_ADDRESS)
+        self.link_address = Throttle(*LINK_OPENINGS_PER_ADDRESS)
         self.invite_address = Throttle(*INVITE_LOOKUPS_PER_ADDRESS)
         self.messages = Throttle(messages_per_minute, MESSAGES_WINDOW_SECONDS)
         self.meeting = Throttle(*MEETING_ACTIONS_PER_USER)
