@@ -90,6 +90,8 @@ class ScreenGuest:
 
     def sees(self, text: str) -> None:
         expect(self.page.get_by_role("log", name="Messages").get_by_text(text)).to_be_visible()
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=SHOTS / "0-source-phone.png")
 
     def ended(self) -> None:
         expect(self.page.get_by_role("heading", name="This conversation has ended.")).to_be_visible()
@@ -201,6 +203,9 @@ def test_a_source_from_its_link_to_the_end_of_contact(api: Api, phone: Callable[
     gave = hana.page.locator(".exchange > div").first
     expect(gave).to_contain_text("Our due-diligence timeline")
     _shot(hana, "5-handler-source-page")
+    hana.page.wait_for_timeout(300)  # the state is saved a moment after a change
+    kept = hana.page.evaluate("async () => JSON.stringify(await (await import('/js/db.js')).kv.get('state'))")
+    assert "Nightingale" in kept and NOTES not in kept and "/contact/" not in kept  # never on the device: notes, link
     hana.shots("source-page-handler")
     lena.page.goto(f"{lena.base}/sources")
     expect(lena.page.get_by_text(f"Handled by Hana Handler · {RECORD}")).to_be_visible()
