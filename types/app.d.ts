@@ -19,7 +19,7 @@ interface Channel {
 }
 interface Cue { code: string; label: string; rhythm: number[]; urgency: string; ttl_seconds: number }
 interface Member { user_id: number; username: string; display_name: string; role: string }
-interface TeamData { channels: Channel[]; cues: Cue[]; members: Member[] }
+interface TeamData { channels: Channel[]; cues: Cue[]; members: Member[]; sources?: Source[]; intel?: IntelEntry[] }
 
 /** Everything the app knows on this device (store/reduce.js createState). */
 interface State {

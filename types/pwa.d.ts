@@ -21,6 +21,8 @@ type EventType =
   | 'cues'
   | 'history_cleared'
   | 'message_recalled'
+  | 'source'
+  | 'intel'
   | 'meeting'
   | 'meeting_deleted'
   | 'escalation';
@@ -113,3 +115,19 @@ interface Escalation {
 }
 interface Readiness { live: boolean; visible: boolean; push: boolean; last_heard: number | null }
 interface Roster { meeting_id: number; seats: (Seat & { ready: Readiness })[]; absent: number[] }
+
+/** Sources and the intel log (docs/sources.md). A HandledSource is the handler's answer only, never an event. */
+interface SourceRecord { entries: number; corroborated: number; contradicted: number; known: number }
+interface Source {
+  id: number; team_id: number; pseudonym: string; handler_id: number; state: 'invited' | 'open' | 'ended';
+  created_at: number; joined_at: number | null; ended_at: number | null; record: SourceRecord;
+}
+interface SourceLink { token: string | null; expires_at: number }
+interface HandledSource extends Source { channel_id: number | null; notes: string; link: SourceLink | null }
+interface IntelEntry {
+  id: number; team_id: number; source_id: number; author_id: number; claim: string; reliability: string;
+  credibility: number; said_at: number | null; created_at: number; verdict: 'corroborated' | 'contradicted' | null;
+  by_entry_id: number | null; note: string | null; known: boolean; assessed_by: number | null; assessed_at: number | null;
+}
+interface Give { id: number; source_id: number; author_id: number; what: string; given_at: number; created_at: number }
+interface Exchange { source: Source; given: Give[]; got: IntelEntry[] }

@@ -15,6 +15,8 @@ import { WIDE_QUERY, panesOf } from './panes.js';
 import { peopleScreen } from './screens/people.js';
 import { tableScreen, meetingTable } from './screens/table.js';
 import { meetingsScreen } from './screens/meetings.js';
+import { sourcesScreen, sourceScreen } from './screens/sources.js';
+import { intelScreen } from './screens/intel.js';
 import { debriefScreen } from './screens/debrief.js';
 import { teamScreen } from './screens/team.js';
 import { settingsScreen } from './screens/settings.js';
@@ -40,6 +42,9 @@ const ROUTES = [
   [/^\/meetings\/(\d+)\/debrief$/, (v, id) => debriefScreen(v, +id)],
   [/^\/search\/(\d+)$/, (v, t) => searchScreen(v, +t)], // ?q= keeps the query for Back
   [/^\/team$/, (v) => teamScreen(v)],
+  [/^\/sources$/, (v) => sourcesScreen(v)], // sources and the intel log (docs/sources.md)
+  [/^\/sources\/(\d+)$/, (v, id) => sourceScreen(v, +id)],
+  [/^\/intel$/, (v) => intelScreen(v)],
   [/^\/settings$/, (v) => settingsScreen(v)],
   [/^\/new$/, (v) => onboardingScreen(v)],
   [/^\/$/, (v) => deckScreen(v, [])],

@@ -22,8 +22,10 @@ PWA = ROOT / "pwa"
 # Join, the Meetings screen and its form, table mode's meeting bar, floor queue and roster, escalations, quick hide,
 # the debrief screen, their rules and reducers and CSS: about 12 KB; then what two hands-on passes asked of it: the
 # lead's way back, refusals said, an insisting cue first and "Got it" only, the debrief's words: about 1 KB, with
-# comments trimmed elsewhere to make room).
-SHELL_BUDGET = 89 * 1024
+# comments trimmed elsewhere to make room); then issue 13's team side: the Sources screen and a source's page (add,
+# link, notes, hand over, end, give and get), the intel log (graded entries, assessments), their reducers and CSS,
+# a source's conversation without a pad and its "Log as intel": about 10 KB (10,249 bytes).
+SHELL_BUDGET = 99 * 1024
 
 
 def test_the_app_is_installable_and_the_service_worker_controls_it(

@@ -36,7 +36,8 @@ test('the handler table has one reducer per stored event type of the catalogue',
   assert.deepEqual(Object.keys(reduce.handlers).sort(), [
     'ack', 'channel', 'channel_removed', 'cues', 'escalation', 'history_cleared', 'meeting', 'meeting_deleted', 'member',
     'member_removed', 'message', 'message_recalled', 'team_removed',
-  ]);
+    'intel', 'source', // the team's side of sources (store/sources.js)
+  ].sort());
 });
 
 test("a teammate's message in a channel I am not looking at counts as unread and is saved", () => {

@@ -4,6 +4,7 @@ import { h, toast, clock } from '../ui.js';
 import * as outbox from '../outbox.js';
 import { S, cueOf, displayName, channel } from '../store.js';
 import { ack, errorText } from '../actions.js';
+import { isSource } from '../store/sources.js';
 import { ladder, tally, receiptLabel, whoState } from '../store/ladder.js';
 
 const opened = new Set(); // client ids whose receipt details are open: a repaint keeps them open
@@ -49,8 +50,9 @@ export function messageItem(m, ch, pending) {
   const mine = pending || m.sender_id === S.me?.id;
   const acks = m.acks || [];
   const fresh = channel(ch.id) || ch; // the channel list may have been reloaded since the screen opened
-  /** @param {number} id */
-  const name = (id) => displayName(id, ch.team_id);
+  const source = !mine && isSource(S, ch, m.sender_id); // the source's own message: logged as intel
+  /** @param {number} id the source goes by its pseudonym, the conversation's name */
+  const name = (id) => isSource(S, ch, id) ? ch.name : displayName(id, ch.team_id);
   const t = mine && !pending ? tally(m, fresh) : null;
   const rung = mine ? ladder(pending, pending ? [] : acks.map((a) => name(a.user_id)), !!t?.delivered) : null;
   const cue = m.kind === 'cue' ? cueOf(m.cue, ch.team_id) : null;
@@ -59,7 +61,7 @@ export function messageItem(m, ch, pending) {
     mine ? null : h('p', { class: 'who' }, name(m.sender_id)),
     cue ? h('p', { class: 'cue-label' }, cue.label) : h('p', { class: 'text' }, m.text),
     recalled ? h('small', { class: 'recalled' }, 'Recalled') : null,
-    h('div', { class: 'meta' }, when(m),
+    h('div', { class: 'meta' }, when(m), source && m.id ? h('a', { class: 'button small secondary', href: `/intel?channel=${ch.id}&message=${m.id}` }, 'Log as intel') : null,
       rung ? (t && t.total && rung.step >= 2 ? receiptsView(rung, t, m, name) : ladderView(rung, pending))
         : !cue || recalled ? null : acks.some((a) => a.user_id === S.me?.id) ? h('span', { class: 'got' }, 'You: got it')
           : h('button', { class: 'small', type: 'button', 'aria-label': `Got it: ${cue.label}`, onclick: () => ack(m).catch((ex) => toast(errorText(ex))) }, 'Got it')));

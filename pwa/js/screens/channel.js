@@ -28,6 +28,7 @@ const drafts = new Map();
 export async function channelScreen(v, id, panes = null) {
   const ch = channel(id);
   if (!ch) return notFound(v, id);
+  const source = ch.kind === 'source'; // a source's conversation: text only, no cue pad, no table mode
   channelOpened(id);
   v.cleanup(() => channelClosed(id));
   await messagesOf(id);
@@ -68,7 +69,7 @@ export async function channelScreen(v, id, panes = null) {
     /** @type {[string, HTMLElement][]} */
     const head = loading ? [['edge', h('li', { class: 'edge' }, 'Loading earlier messages…')]]
       : more === false && items.length ? [['edge', h('li', { class: 'edge' }, 'Start of the conversation')]] : [];
-    keyed(list, items.length ? [...head, ...items] : [['empty', h('li', { class: 'empty' }, 'No messages yet. Tap a cue to signal your side.')]]);
+    keyed(list, items.length ? [...head, ...items] : [['empty', h('li', { class: 'empty' }, source ? 'No messages yet.' : 'No messages yet. Tap a cue to signal your side.')]]);
     if (atBottom || first || stick) scroller.scrollTop = scroller.scrollHeight;
     else {
       const again = [...list.children].find((el) => /** @type {HTMLElement} */ (el).dataset.key === key);
@@ -175,8 +176,9 @@ export async function channelScreen(v, id, panes = null) {
   const people = h('a', { class: 'icon-btn', href: `/c/${id}/people`, 'aria-label': 'People' }, icon('people'));
   const table = h('a', { class: 'icon-btn', href: `/table/${ch.team_id}/${id}`, 'aria-label': 'Table mode' }, icon('moon'));
   const close = panes && panes.length > 1 ? h('a', { class: 'icon-btn', href: closed, 'aria-label': `Close ${name}` }, icon('close')) : null;
-  const header = panes ? bar(v, name, { heading: 'h2', actions: [people, table, close] }) : bar(v, name, { back: '/', actions: [people, table] });
-  const parts = [skip, header, scroller, h('section', { class: 'tray', 'aria-label': `Send in ${name}` }, alone, padToggle, pad, note, counter, composer)];
+  const tools = source ? [] : [people, table];
+  const header = panes ? bar(v, name, { heading: 'h2', actions: [...tools, close] }) : bar(v, name, { back: '/', actions: tools });
+  const parts = [skip, header, scroller, h('section', { class: 'tray', 'aria-label': `Send in ${name}` }, alone, source ? null : [padToggle, pad], note, counter, composer)];
   const root = panes ? h('section', { class: 'pane chat', 'aria-label': name, 'data-channel': String(id) }, ...parts)
     : h('main', { class: 'screen chat' }, ...parts);
   requestAnimationFrame(paint);

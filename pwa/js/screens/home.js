@@ -13,9 +13,9 @@ import { liveIn, seatOf } from '../store/meeting.js';
 
 
 /** @type {Record<string, number>} */
-const KIND_ORDER = { everyone: 0, leads: 1, group: 2, direct: 3 };
+const KIND_ORDER = { everyone: 0, leads: 1, group: 2, direct: 3, source: 4 };
 /** @type {Record<string, string>} */
-const KIND_HINT = { everyone: 'Whole team', leads: 'Leads only', direct: 'One-to-one' };
+const KIND_HINT = { everyone: 'Whole team', leads: 'Leads only', direct: 'One-to-one', source: 'Your source: only you talk to them' };
 /** Each kind its own mark, so that a group never passes for Everyone (a one-to-one shows the teammate's initial).
  * @type {Record<string, () => Element | string>} */
 const GLYPH = { everyone: () => icon('people'), leads: () => icon('lock'), group: () => '#' };
@@ -53,7 +53,11 @@ export function homeScreen(v, panes = null) {
   const extra = h('div', { class: 'stack' });
   const paint = () => {
     const chans = [...team().channels].sort((a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || channelName(a).localeCompare(channelName(b)));
-    keyed(list, chans.length ? chans.map((c) => [String(c.id), channelRow(c, panes)])
+    /** @type {[string, HTMLElement][]} */
+    const rows = chans.map((c) => [String(c.id), channelRow(c, panes)]);
+    const at = chans.findIndex((c) => c.kind === 'source'); // my sources' conversations, under their own heading
+    if (at >= 0) rows.splice(at, 0, ['sources', h('h2', { class: 'group-head' }, 'Sources')]);
+    keyed(list, chans.length ? rows
       : [['none', h('p', { class: 'muted' }, online() ? 'Loading channels…' : 'Offline: channels appear once you connect.')]]);
   };
   paint();
@@ -85,7 +89,8 @@ export function homeScreen(v, panes = null) {
       // Looks like the field it opens; not in the bar, where a fourth icon would cut the team's name on a phone.
       h('a', { class: 'search-link', href: `/search/${current.id}` }, icon('search'), 'Search messages'), list, h('div', { class: 'row-actions' }, newChannel, direct), extra,
       cta,
-      h('a', { class: 'button secondary', href: '/meetings' }, 'Meetings'),
+      h('div', { class: 'row-actions' }, h('a', { class: 'button secondary', href: '/meetings' }, 'Meetings'),
+        h('a', { class: 'button secondary', href: '/sources' }, 'Sources'), h('a', { class: 'button secondary', href: '/intel' }, 'Intel log')),
       h('p', { class: 'hint muted' }, 'In the meeting, table mode keeps the screen black and awake with just the cue pad.')));
 }
 

@@ -44,7 +44,7 @@ function planForm(v, teamId) {
   const title = h('input', { name: 'title', required: true, maxlength: '120', placeholder: 'e.g. Pricing round 2' });
   const counterpart = h('input', { name: 'counterpart', required: true, maxlength: '120', placeholder: 'e.g. Acme' });
   const at = h('input', { name: 'planned_at', type: 'datetime-local' });
-  const chans = team(teamId).channels.filter((c) => c.kind !== 'direct');
+  const chans = team(teamId).channels.filter((c) => c.kind !== 'direct' && c.kind !== 'source'); // never a source's conversation
   const channel = h('select', { name: 'channel' }, chans.map((c) => h('option', { value: String(c.id), selected: c.kind === 'everyone' }, channelName(c))));
   const form = h('form', { class: 'card stack', novalidate: true }, h('h2', null, 'Plan a meeting'), field('Title', title),
     field('Counterpart', counterpart, 'The other side'), field('Planned start (optional)', at), field('Cues go to', channel),

@@ -4,6 +4,8 @@
 
 import { GO, ASKED, NOT_NOW } from './meeting.js';
 
+import { sourceChanged, intelChanged } from './sources.js';
+
 export const KEEP = 150; // messages kept per channel on the device (the open channel keeps older pages in memory)
 export const LEAD = new Set(['owner', 'lead']);
 
@@ -239,6 +241,8 @@ export const handlers = {
     delete s.meetings[d.meeting_id];
     return new Change().emit('meetings', d.meeting_id);
   },
+  source: sourceChanged, // sources and the intel log (store/sources.js)
+  intel: intelChanged,
   // An urgent cue insists: it buzzes and shows again on the phones that have not answered it (live only).
   escalation(s, d, ev, env) {
     s.escalations[d.message_id] = d;
