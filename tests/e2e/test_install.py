@@ -22,8 +22,10 @@ PWA = ROOT / "pwa"
 # Join, the Meetings screen and its form, table mode's meeting bar, floor queue and roster, escalations, quick hide,
 # the debrief screen, their rules and reducers and CSS: about 12 KB; then what two hands-on passes asked of it: the
 # lead's way back, refusals said, an insisting cue first and "Got it" only, the debrief's words: about 1 KB, with
-# comments trimmed elsewhere to make room).
-SHELL_BUDGET = 89 * 1024
+# comments trimmed elsewhere to make room); then issue 13's source side: the link's page, the guest's one
+# conversation (its screen, guest boot, the `contact` reducer, notifications and leaving) and the wipe at its end:
+# about 5 KB.
+SHELL_BUDGET = 94 * 1024
 
 
 def test_the_app_is_installable_and_the_service_worker_controls_it(
