@@ -32,8 +32,10 @@ const ROUTES = [
   [/^\/login$/, (v) => authScreen(v, 'login')],
   [/^\/signup$/, (v) => authScreen(v, 'signup')],
   [/^\/join\/([^/]+)$/, (v, token) => joinScreen(v, decodeURIComponent(token))],
-  // A source's link (docs/sources.md); bare /contact is a source's phone's one screen, its conversation or its end.
-  [/^\/contact(?:\/([^/]+))?$/, (v, token) => token ? contactGate(v, decodeURIComponent(token)) : S.contact ? contactScreen(v) : goneScreen()],
+  // A source's link (docs/sources.md), opened again where it was joined: the conversation. Bare /contact is a source's
+  // phone's one screen: its conversation, or its end.
+  [/^\/contact(?:\/([^/]+))?$/, (v, token) => token && S.contact ? void v.go('/', true)
+    : token ? contactGate(v, decodeURIComponent(token)) : S.contact ? contactScreen(v) : goneScreen()],
   [/^\/c\/(\d+(?:\/\d+)*)$/, (v, ids) => deckScreen(v, panesOf(ids))], // on a wide screen, side by side
   [/^\/c\/(\d+)\/people$/, (v, id) => peopleScreen(v, +id)],
   [/^\/channels\/(\d+)$/, (v, id) => { v.go(`/c/${id}`, true); }], // a notification's link
@@ -63,8 +65,8 @@ async function route() {
   const mine = current = { cleanups: /** @type {(() => void)[]} */ ([]) };
   // A view that is no longer on screen (its async work finished late) may not navigate or subscribe.
   const live = () => ticket === routing;
-  if (location.hash.startsWith('#/contact/')) history.replaceState(null, '', location.hash.slice(1));
-  let path = location.pathname;
+  // A source's link is /#/contact/<token> (its token never reaches the server's log), or /contact/<token>.
+  let path = location.hash.startsWith('#/contact/') ? location.hash.slice(1) : location.pathname;
   if ((S.contact || !S.me && gone()) && !PUBLIC.test(path)) path = '/contact';
   if (!S.me && !PUBLIC.test(path)) {
     history.replaceState(null, '', '/login');

@@ -195,6 +195,11 @@ def test_a_link_that_no_longer_works_says_why_in_words(api: Api, phone: Callable
     expect(teammate.page.get_by_role("alert")).to_have_text(re.compile("not on one signed in to a team"))
     shot(teammate.page, "8-signed-in")
 
+    # The link tapped again where it was joined (say, in the message it came in) opens the conversation.
+    first.page.goto(f"/#/contact/{token}")
+    expect(first.page.get_by_role("heading", name="Alex Handler")).to_be_visible()
+    assert first.page.url == f"{first.base}/"
+
     # Ended while the app was closed: opened again, it shows the cached conversation a moment, then the end.
     first.page.goto("about:blank")
     api.call(handler, "DELETE", f"/api/sources/{source['id']}")
