@@ -22,7 +22,8 @@ from tests.push_service import PUSH_ENV, PushService
 from tests.server import ServerProcess
 
 SHOTS = Path("/tmp/guest-shots")
-TEAM_WORDS = re.compile(r"Acme|Kestrel|Backchannel|team|channel|\bcues?\b|Finance", re.I)  # never on a guest's screen
+# Never on a guest's screen.
+TEAM_WORDS = re.compile(r"Acme|Kestrel|Backchannel|team|channel|\bcues?\b|intel|Finance", re.I)
 GUEST_ROUTES = re.compile(r"/api/(contact|channels/\d+/(messages|read)|live|sync|push/)")
 
 
@@ -230,6 +231,23 @@ def test_leaving_on_this_phone_signs_it_out_and_wipes_it(api: Api, phone: Callab
     expect(page.locator("li.msg.theirs", has_text="I take over").locator(".who")).to_have_text("Olivia Owner")
     expect(page.locator("li.msg.theirs", has_text="Are you there?").locator(".who")).to_have_text("Alex Handler")
     shot(page, "11-handed-over")
+
+    # A new link moves the conversation to a new phone: the old one is signed out and keeps nothing; the new one
+    # names the earlier handler too (its `contact` events replay), and shows no team tool.
+    link = api.call(team.owner, "POST", f"/api/sources/{source['id']}/link")
+    old, guest = guest, phone()
+    page = guest.page
+    page.goto(f"/#/contact/{link['token']}")
+    page.get_by_role("button", name="Open").click()
+    expect(page.get_by_role("heading", name="Olivia Owner")).to_be_visible()
+    guest.wait_live()
+    expect(page.locator("li.msg.theirs", has_text="Are you there?").locator(".who")).to_have_text("Alex Handler")
+    expect(page.locator("li.msg.theirs", has_text="I take over").locator(".who")).to_have_text("Olivia Owner")
+    expect(page.get_by_role("link")).to_have_count(0)
+    clean(page)
+    shot(page, "12-new-phone")
+    expect(old.page.get_by_role("heading", name="This conversation has ended.")).to_be_visible()
+    assert kept(old.page, f"m:{channel_id}") == "null"
 
     page.on("dialog", lambda d: d.accept())
     page.get_by_role("button", name="Options").click()

@@ -22,7 +22,7 @@ beforeEach(() => {
 test('the conversation is one channel of team 0 with the handler in it, named after the handler', () => {
   const c = reduce.contactLoaded(s, contact());
   assert.equal(s.contact.channel_id, 40);
-  assert.deepEqual(s.team[0].channels, [{ id: 40, team_id: 0, kind: 'source', name: 'Alex', member_ids: [GUEST, ALEX], unread: 0, last_read: 0 }]);
+  assert.deepEqual(s.team[0].channels, [{ id: 40, team_id: 0, kind: 'contact', name: 'Alex', member_ids: [GUEST, ALEX], unread: 0, last_read: 0 }]);
   assert.equal(reduce.channelOf(s, 40).name, 'Alex');
   assert.equal(reduce.nameOf(s, ALEX, 0), 'Alex');
   assert.equal(reduce.nameOf(s, GUEST, 0), 'You');

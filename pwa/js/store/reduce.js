@@ -309,13 +309,14 @@ export function receiptDelivered(s, d) {
 }
 
 /** A guest's one conversation (docs/sources.md: GET /api/contact, the `contact` event). A guest has no team: the
- * conversation is kept as a channel of team 0 named after the handler, whose earlier handlers keep their names.
+ * conversation is kept as a channel of team 0 named after the handler, whose earlier handlers keep their names. Its
+ * kind is 'contact', never 'source': no team-side tool (intel) applies to it.
  * @param {State} s @param {Contact} d */
 export function contactLoaded(s, d) {
   const t = teamOf(s, 0);
   const had = t.channels.find((x) => x.id === d.channel_id);
   s.contact = { ...s.contact, ...d }; // an event's has no session_id
-  t.channels = [{ unread: 0, last_read: 0, ...had, id: d.channel_id, team_id: 0, kind: 'source', name: d.handler_name, member_ids: [d.user_id, d.handler_id] }];
+  t.channels = [{ unread: 0, last_read: 0, ...had, id: d.channel_id, team_id: 0, kind: 'contact', name: d.handler_name, member_ids: [d.user_id, d.handler_id] }];
   t.members = [...t.members.filter((m) => m.user_id !== d.handler_id), { user_id: d.handler_id, username: '', display_name: d.handler_name, role: '' }];
   return new Change().emit('contact').emit('channels');
 }
