@@ -113,7 +113,9 @@ async function pushed(data) {
     tag: p.tag || 'backchannel',
     data: { url: p.url || '/', message_id: p.message_id ?? null, channel_id: p.channel_id ?? null, kind: p.kind || null },
     icon: '/icons/icon-192.png',
-    silent: false, // the phone may buzz; its own sound setting decides the rest (keep it on vibrate)
+    // The phone may buzz; its own sound setting decides the rest (keep it on vibrate). A source's phone never makes
+    // a sound for it (docs/sources.md).
+    silent: !!(await kv.get('state'))?.contact,
   };
   /** @type {NotificationOptions & { renotify: boolean, vibrate?: number[], actions?: { action: string, title: string }[] }} */
   const full = {

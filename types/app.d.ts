@@ -4,6 +4,8 @@
 
 interface User { id: number; username: string; display_name: string }
 interface TeamSummary { id: number; name: string; role: string }
+/** A guest's conversation (docs/sources.md). */
+interface Contact { channel_id: number; user_id: number; session_id?: number; handler_id: number; handler_name: string; started_at: number }
 interface Ack { user_id: number; at: number }
 interface AckDone { message_id: number; channel_id: number; user_id: number; at: number }
 interface Message {
@@ -38,6 +40,7 @@ interface State {
   neutral: boolean; // table mode shows its clock
   meetings: Record<number, Meeting>; // by id, the newest state of each
   escalations: Record<number, Escalation>; // by the cue's message id
+  contact?: Contact | null; // on a source's phone (a guest): its one conversation
   messages: Map<number, Message[]>; // channel id -> messages by cursor
 }
 

@@ -13,6 +13,7 @@ interface ApiErrorBody {
 type EventType =
   | 'message'
   | 'ack'
+  | 'contact'
   | 'member'
   | 'member_removed'
   | 'team_removed'

@@ -15,6 +15,7 @@ export const errorText = (err) => (err instanceof ApiError ? err.message : 'Some
 /** Creates the account or logs in, then catches up and goes live. @param {boolean} signup @param {object} data */
 export async function enter(signup, data) {
   const session = await api('POST', signup ? '/accounts' : '/sessions', signup ? data : { ...data, device: deviceName() });
+  try { localStorage.removeItem('bc-gone'); } catch { /* private mode */ } // a source's phone once (guest.js)
   if (S.me && S.me.id !== session.user.id) await wipe();
   outbox.setUser(session.user.id);
   await setCsrf(session.csrf_token);

@@ -21,6 +21,8 @@ import { debriefScreen } from './screens/debrief.js';
 import { teamScreen } from './screens/team.js';
 import { settingsScreen } from './screens/settings.js';
 import { searchScreen } from './screens/search.js';
+import { contactGate, contactScreen, goneScreen } from './screens/contact.js';
+import { guestBoot, isGuest, contactEnded, gone } from './guest.js';
 
 
 const app = /** @type {HTMLElement} */ (document.getElementById('app'));
@@ -32,6 +34,10 @@ const ROUTES = [
   [/^\/login$/, (v) => authScreen(v, 'login')],
   [/^\/signup$/, (v) => authScreen(v, 'signup')],
   [/^\/join\/([^/]+)$/, (v, token) => joinScreen(v, decodeURIComponent(token))],
+  // A source's link (docs/sources.md), opened again where it was joined: the conversation. Bare /contact is a source's
+  // phone's one screen: its conversation, or its end.
+  [/^\/contact(?:\/([^/]+))?$/, (v, token) => token && S.contact ? void v.go('/', true)
+    : token ? contactGate(v, decodeURIComponent(token)) : S.contact ? contactScreen(v) : goneScreen()],
   [/^\/c\/(\d+(?:\/\d+)*)$/, (v, ids) => deckScreen(v, panesOf(ids))], // on a wide screen, side by side
   [/^\/c\/(\d+)\/people$/, (v, id) => peopleScreen(v, +id)],
   [/^\/channels\/(\d+)$/, (v, id) => { v.go(`/c/${id}`, true); }], // a notification's link
@@ -49,7 +55,7 @@ const ROUTES = [
   [/^\/new$/, (v) => onboardingScreen(v)],
   [/^\/$/, (v) => deckScreen(v, [])],
 ];
-const PUBLIC = /^\/(login|signup|join\/.+)$/;
+const PUBLIC = /^\/(login|signup|join\/.+|contact(\/.+)?)$/;
 
 /** @param {string} path @param {boolean} [replace] */
 export function go(path, replace = false) {
@@ -64,7 +70,9 @@ async function route() {
   const mine = current = { cleanups: /** @type {(() => void)[]} */ ([]) };
   // A view that is no longer on screen (its async work finished late) may not navigate or subscribe.
   const live = () => ticket === routing;
-  let path = location.pathname;
+  // A source's link is /#/contact/<token> (its token never reaches the server's log), or /contact/<token>.
+  let path = location.hash.startsWith('#/contact/') ? location.hash.slice(1) : location.pathname;
+  if ((S.contact || !S.me && gone()) && !PUBLIC.test(path)) path = '/contact';
   if (!S.me && !PUBLIC.test(path)) {
     history.replaceState(null, '', '/login');
     path = '/login';
@@ -83,7 +91,7 @@ async function route() {
   if (!live() || !el) return;
   app.replaceChildren(el);
   const heading = el.querySelector('.pane .title') || el.querySelector('h1, .title');
-  document.title = heading?.textContent ? `${heading.textContent} · Backchannel` : 'Backchannel';
+  document.title = el.matches('.guest') ? 'Messages' : heading?.textContent ? `${heading.textContent} · Backchannel` : 'Backchannel';
   if (!el.matches('.chat, .table-mode')) window.scrollTo(0, 0);
 }
 
@@ -102,6 +110,7 @@ matchMedia(WIDE_QUERY).addEventListener('change', () => /^\/(c\/|$)/.test(locati
 // The session is gone: signed out from another device, perhaps because this phone was lost. Leave nothing of
 // the team's on it: cached history, state and unsent messages go (its push subscriptions went on the server).
 async function loggedOut() {
+  if (isGuest()) return contactEnded().then(() => go('/', true)); // a source's conversation ended
   if (!PUBLIC.test(location.pathname)) toast('Please log in again.');
   go('/login', true);
   await wipe();
@@ -123,7 +132,7 @@ addEventListener('online', () => {
 });
 document.addEventListener('visibilitychange', () => document.visibilityState === 'visible' && outbox.flush());
 // "Last seen" in my device list moves on while the app is open, even when only the live socket talks.
-setInterval(() => { if (S.me && document.visibilityState === 'visible' && online()) stillHere(); }, 4 * 60_000);
+setInterval(() => { if (S.me && !S.contact && document.visibilityState === 'visible' && online()) stillHere(); }, 4 * 60_000);
 navigator.serviceWorker?.addEventListener('message', (e) => {
   if (e.data?.type === 'outbox') outbox.reload();
   else if (e.data?.type === 'open' && /^\/[^/]/.test(e.data.url)) go(e.data.url); // a tapped notification
@@ -146,6 +155,7 @@ function registerWorker() {
 async function boot() {
   if ('serviceWorker' in navigator) registerWorker();
   await loadLocal();
+  if (S.contact) return guestBoot(route); // a source's phone: no team routes
   if (!S.me && !cookie('bc_csrf')) return route(); // never signed in here: no need to ask the server
   if (S.me) await route(); // paint from the cache first: this is what opens offline
   if (online()) {

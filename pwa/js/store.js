@@ -45,9 +45,9 @@ export function save() {
 }
 export async function saveNow() {
   clearTimeout(saveTimer);
-  const { me, teams, teamId, team, cursor, prefs, lastCue, lastChannel, meetings } = S;
+  const { me, teams, teamId, team, cursor, prefs, lastCue, lastChannel, meetings, contact } = S;
   /** @type {[string, unknown][]} */
-  const entries = [['state', { me, teams, teamId, team, cursor, prefs, lastCue, lastChannel, meetings }], ['uid', me?.id ?? null]];
+  const entries = [['state', { me, teams, teamId, team, cursor, prefs, lastCue, lastChannel, meetings, contact }], ['uid', me?.id ?? null]];
   for (const id of dirty) entries.push([`m:${id}`, (S.messages.get(id) || []).slice(-reduce.KEEP)]);
   dirty.clear();
   await kv.setMany(entries);

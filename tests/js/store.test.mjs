@@ -34,7 +34,7 @@ beforeEach(() => {
 
 test('the handler table has one reducer per stored event type of the catalogue', () => {
   assert.deepEqual(Object.keys(reduce.handlers).sort(), [
-    'ack', 'channel', 'channel_removed', 'cues', 'escalation', 'history_cleared', 'meeting', 'meeting_deleted', 'member',
+    'ack', 'channel', 'channel_removed', 'contact', 'cues', 'escalation', 'history_cleared', 'meeting', 'meeting_deleted', 'member',
     'member_removed', 'message', 'message_recalled', 'team_removed',
     'intel', 'source', // the team's side of sources (store/sources.js)
   ].sort());

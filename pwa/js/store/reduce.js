@@ -61,7 +61,7 @@ function leaveTeam(s, teamId, c) {
 /** @param {State} s @param {number} userId @param {number | null} [teamId] */
 export function nameOf(s, userId, teamId) {
   if (userId === s.me?.id) return 'You';
-  return teamOf(s, teamId).members.find((m) => m.user_id === userId)?.display_name || 'A teammate';
+  return teamOf(s, teamId).members.find((m) => m.user_id === userId)?.display_name || (s.contact ? 'Your earlier contact' : 'A teammate');
 }
 
 /** @param {State} s @param {Channel | null} ch */
@@ -159,6 +159,7 @@ export const handlers = {
     if (s.messages.get(d.channel_id)?.some((x) => x.id === d.message_id)) addAck(s, d, c);
     return d.user_id === s.me?.id ? c.emit('acked', d.message_id) : c; // e.g. "Got it" from a notification
   },
+  contact: (s, d) => (d.user_id === s.me?.id ? contactLoaded(s, d) : new Change()), // a guest's handler changed
   // The owner deleted the channel's history: forget it here too, on screen and in IndexedDB.
   history_cleared(s, d) {
     forgetHistory(s, d.channel_id);
@@ -310,6 +311,20 @@ export function receiptDelivered(s, d) {
   }
   return c;
 }
+
+/** A guest's one conversation (docs/sources.md: GET /api/contact, the `contact` event). A guest has no team: the
+ * conversation is kept as a channel of team 0 named after the handler, whose earlier handlers keep their names. Its
+ * kind is 'contact', never 'source': no team-side tool (intel) applies to it.
+ * @param {State} s @param {Contact} d */
+export function contactLoaded(s, d) {
+  const t = teamOf(s, 0);
+  const had = t.channels.find((x) => x.id === d.channel_id);
+  s.contact = { ...s.contact, ...d }; // an event's has no session_id
+  t.channels = [{ unread: 0, last_read: 0, ...had, id: d.channel_id, team_id: 0, kind: 'contact', name: d.handler_name, member_ids: [d.user_id, d.handler_id] }];
+  t.members = [...t.members.filter((m) => m.user_id !== d.handler_id), { user_id: d.handler_id, username: '', display_name: d.handler_name, role: '' }];
+  return new Change().emit('contact').emit('channels');
+}
+export const contactForgotten = (/** @type {State} */ s) => { s.contact = null; return new Change(); };
 
 /** GET /api/me answered. @param {State} s @param {{user: User, teams: TeamSummary[]}} me */
 export function meLoaded(s, me) {

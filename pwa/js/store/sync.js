@@ -25,7 +25,13 @@ export async function refreshTeam(id = S.teamId) {
   await commit(reduce.teamLoaded(S, id, info, channels, cues.cues), { now: true });
 }
 
+/** A guest's conversation (docs/sources.md): a guest has no teams, and no /me. */
+export async function refreshContact() {
+  await commit(reduce.contactLoaded(S, await api('GET', '/contact')), { now: true });
+}
+
 export async function refreshAll() {
+  if (S.contact) return refreshContact();
   await refreshMe();
   await Promise.all(S.teams.map((t) => refreshTeam(t.id)));
 }
