@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -93,5 +94,38 @@ async def require_json(request: Request[Any, Any, Any]) -> None:
     This also refuses the bodies a browser posts cross-site without asking first (text/plain, form encodings).
     Async on purpose: Litestar runs a sync hook in a worker thread, a thread hop on every request.
     """
-    if "data" in request.route_handler.parsed_fn_signature.parameters and request.content_type[0] != "application/json":
+    data = request.route_handler.parsed_fn_signature.parameters.get("data")
+    if data is None:
+        return
+    if request.content_type[0] != "application/json":
         raise ApiError(415, "unsupported_media_type", "Send the body as JSON, with Content-Type: application/json.")
+    await _refuse_coerced(request, data.annotation)
+
+
+# "Expected `int`, got `str` - at `$.credibility`": what strict decoding says of a value of the wrong JSON type.
+_WRONG_TYPE = re.compile(r"Expected `([^`]+)`, got `([^`]+)`(?: - at `\$\.?([^`]*)`)?")
+
+
+async def _refuse_coerced(request: Request[Any, Any, Any], annotation: Any) -> None:
+    """Litestar converts a route's arguments, the body among them, with msgspec's strict=False, which takes "2" for
+    2 and 0 for false: values the documented schema refuses. A body that decodes only by such a coercion (a string
+    for a number or a boolean, a number for a boolean) is refused here; every other body goes on to Litestar
+    unchanged (its errors too)."""
+    raw = await request.body()
+    try:
+        msgspec.json.decode(raw, type=annotation, strict=True)
+    except msgspec.ValidationError as strict:
+        try:
+            msgspec.json.decode(raw, type=annotation, strict=False)
+        except (msgspec.ValidationError, msgspec.DecodeError):
+            return  # refused either way: Litestar says why, as it always has
+        wrong = _WRONG_TYPE.fullmatch(str(strict))
+        if wrong is None:
+            return
+        expected, got, field = wrong.group(1), wrong.group(2), wrong.group(3) or "body"
+        if got != "str" and expected != "bool":
+            return  # 15.0 for an integer: JSON Schema's integers include it, and so does the document
+        problem = f"Expected `{expected}`, got `{got}`"
+        raise ApiError(400, "invalid_request", f"{field}: {problem}", {field: problem}) from None
+    except msgspec.DecodeError:
+        return  # not JSON: Litestar's to refuse

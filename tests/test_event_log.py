@@ -11,11 +11,12 @@ from typing import Any
 
 import httpx
 
-from tests.client import Person, Team, frames_until_ready, join, next_frame, sign_up, sync_all
+from tests.client import Person, Team, frames_until_ready, join, next_frame, open_link, sign_up, sync_all
 
 
-async def every_event_type(team: Team, http: httpx.AsyncClient, ws_base: str) -> Person:
-    """Drive the team through one of each change the server records an event for; return the one removed."""
+async def every_event_type(team: Team, http: httpx.AsyncClient, ws_base: str) -> tuple[Person, list[dict[str, Any]]]:
+    """Drive the team through one of each change the server records an event for; return the one removed, and
+    what a source's guest account was told (before its contact ended, when its events go with it)."""
     owner, lead, member = team.owner, team.leads[0], team.members[0]
     channels = await owner.channels(team.id)
     everyone, leads = channels["Everyone"]["id"], channels["Leads"]["id"]
@@ -38,7 +39,29 @@ async def every_event_type(team: Team, http: httpx.AsyncClient, ws_base: str) ->
     assert (await owner.delete(f"/api/channels/{leads}/messages")).status_code == 200
     await owner.send(everyone, text="after the clear")
     await a_meeting(team, everyone)
-    return newcomer
+    return newcomer, await a_source(team, http, ws_base)
+
+
+async def a_source(team: Team, http: httpx.AsyncClient, ws_base: str) -> list[dict[str, Any]]:
+    """A source the lead adds (source), who joins (contact, to the guest) and talks; intel logged and assessed
+    (intel); handed over to the member (contact again) who ends it. Returns the guest's events before the end."""
+    lead, member = team.leads[0], team.members[0]
+    added = await lead.post(f"/api/teams/{team.id}/sources", {"pseudonym": "Source K", "notes": "Who they are"})
+    assert added.status_code == 201, added.text
+    source_id = added.json()["id"]
+    guest = await open_link(http, ws_base, added.json()["link"]["token"])
+    conversation = (await guest.get("/api/contact")).json()["channel_id"]
+    said = (await guest.send(conversation, text="They walk at 2.4M")).json()
+    grade = {"reliability": "B", "credibility": 2, "message_id": said["id"]}
+    entry = await lead.post(f"/api/sources/{source_id}/intel", grade)
+    assert entry.status_code == 201, entry.text
+    assessed = await team.owner.put(f"/api/intel/{entry.json()['id']}/assessment", {"verdict": None, "known": True})
+    assert assessed.status_code == 200, assessed.text
+    handed = await lead.post(f"/api/sources/{source_id}/handover", {"user_id": member.id})
+    assert handed.status_code == 200, handed.text
+    told = await sync_all(guest)
+    assert (await member.delete(f"/api/sources/{source_id}")).status_code == 200
+    return told
 
 
 async def a_meeting(team: Team, everyone: int) -> None:
@@ -77,11 +100,11 @@ async def test_every_event_agrees_with_its_envelope_in_sync_and_live(team: Team,
     sockets = [await person.live(after=0) for person in observers]
     try:
         starts = [(await frames_until_ready(ws))[1] for ws in sockets]
-        removed = await every_event_type(team, http, team.owner.ws_base)
+        removed, told_guest = await every_event_type(team, http, team.owner.ws_base)
         told_removed = await sync_all(removed)  # "team_removed" reaches the removed person alone
-        for event in told_removed:
+        for event in told_removed + told_guest:  # "contact" reaches the source's guest account alone
             check_envelope(event)
-        seen = {event["type"] for event in told_removed}
+        seen = {event["type"] for event in told_removed + told_guest}
         for person, ws, start in zip(observers, sockets, starts, strict=True):
             synced = await sync_all(person, after=start)
             live = [await next_frame(ws, skip=("ping", "delivered"))]

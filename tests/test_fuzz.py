@@ -29,7 +29,7 @@ from schemathesis import Case
 
 from api.app import create_app
 from api.settings import Settings
-from tests.client import PASSWORD, fake_address, make_team
+from tests.client import PASSWORD, fake_address, make_team, open_link
 from tests.routes import API_ROUTES
 from tests.server import ServerProcess
 
@@ -47,6 +47,13 @@ RULES_BEYOND_THE_SCHEMA = {
     "GET /api/teams/{team_id}/search": "a q holding at least one word (letters or digits)",
     "POST /api/push/subscriptions": "keys of a P-256 point and 16 bytes, an https endpoint on a public host",
     "POST /api/teams/{team_id}/meetings": "a channel_id of the team's Everyone, Leads or one of its groups",
+    # Sources (docs/sources.md): what depends on other rows, or on one field given with another.
+    "POST /api/sources/{source_id}/handover": "a teammate, not yourself",
+    "POST /api/sources/{source_id}/intel": "a non-blank claim unless message_id names a message the source sent in "
+    "its conversation",
+    "PUT /api/intel/{entry_id}/assessment": "a verdict has its evidence: by_entry_id another entry of the team's log, "
+    "or a non-blank note",
+    "POST /api/sources/{source_id}/gives": "a non-blank what; given_at not in the future",
 }
 CONFIG = schemathesis.Config.from_dict(
     {
@@ -106,6 +113,16 @@ async def _arrange(server: ServerProcess) -> World:
         everyone = (await owner.channels(team.id))["Everyone"]["id"]
         assert (await member.send(everyone, text="hello")).status_code == 201
         assert (await owner.post(f"/api/teams/{team.id}/invites", {"role": "member"})).status_code == 201
+        # A source of the owner's (id 1) whose guest joined and said something, with an entry (id 1): the source
+        # routes' own rules are reached, not only their 404s.
+        source = await owner.post(f"/api/teams/{team.id}/sources", {"pseudonym": "Source K", "notes": "Who"})
+        assert source.status_code == 201, source.text
+        guest = await open_link(http, server.ws_url, source.json()["link"]["token"])
+        conversation = (await guest.get("/api/contact")).json()["channel_id"]
+        said = await guest.send(conversation, text="They walk at 2.4M")
+        grade = {"reliability": "B", "credibility": 2, "message_id": said.json()["id"]}
+        entry = await owner.post(f"/api/sources/{source.json()['id']}/intel", grade)
+        assert entry.status_code == 201, entry.text
         body = {"username": owner.username, "password": PASSWORD}
         spare = await http.post("/api/sessions", json=body, headers={"X-Forwarded-For": fake_address()})
         assert spare.status_code == 201, spare.text
@@ -214,6 +231,42 @@ def test_successful_meeting_answers_match_the_document(fuzz_server: ServerProces
     assert call("/api/meetings/{meeting_id}/debrief.md", "GET", path_parameters=meeting).startswith("# Debrief")
     assert call("/api/meetings/{meeting_id}/debrief.csv", "GET", path_parameters=meeting).startswith("time,at_ms,kind")
     call("/api/meetings/{meeting_id}", "DELETE", path_parameters=meeting)
+
+
+def test_successful_source_answers_match_the_document(fuzz_server: ServerProcess, world: World) -> None:
+    """A source from its adding to its end, every route answering 2xx once (the guest's too): their shapes."""
+
+    def call(path: str, method: str, token: str | None = None, **parts: Any) -> Any:
+        return _call(fuzz_server.url, path, method, token or world.token, **parts)
+
+    team = {"team_id": world.team_id}
+    made = call("/api/teams/{team_id}/sources", "POST", path_parameters=team,
+                body={"pseudonym": f"Fuzzed {uuid.uuid4().hex[:8]}", "notes": "Who they are"})  # fmt: skip
+    source = {"source_id": made["id"]}
+    assert made["notes"] == "Who they are" and made["link"]["token"]
+    call("/api/teams/{team_id}/sources", "GET", path_parameters=team)
+    call("/api/sources/{source_id}", "GET", path_parameters=source)
+    call("/api/sources/{source_id}", "GET", world.member_token, path_parameters=source)
+    call("/api/sources/{source_id}", "PATCH", path_parameters=source, body={"notes": "Who they really are"})
+    link = call("/api/sources/{source_id}/link", "POST", path_parameters=source)
+    joined = _call(fuzz_server.url, "/api/contact", "POST", body={"token": link["token"]})
+    guest = joined["token"]
+    contact = call("/api/contact", "GET", guest)
+    conversation = {"channel_id": contact["channel_id"]}
+    said = call("/api/channels/{channel_id}/messages", "POST", guest, path_parameters=conversation,
+                body={"client_id": str(uuid.uuid4()), "kind": "text", "text": "They walk at 2.4M"})  # fmt: skip
+    grade = {"reliability": "B", "credibility": 2}
+    got = call("/api/sources/{source_id}/intel", "POST", path_parameters=source,
+               body={**grade, "message_id": said["id"]})  # fmt: skip
+    written = call("/api/sources/{source_id}/intel", "POST", path_parameters=source, body={**grade, "claim": "Legal"})
+    call("/api/intel/{entry_id}/assessment", "PUT", world.member_token, path_parameters={"entry_id": got["id"]},
+         body={"verdict": "corroborated", "by_entry_id": written["id"], "known": True})  # fmt: skip
+    call("/api/teams/{team_id}/intel", "GET", path_parameters=team)
+    call("/api/sources/{source_id}/gives", "POST", path_parameters=source, body={"what": "Our Q3 dates"})
+    call("/api/sources/{source_id}/exchange", "GET", path_parameters=source)
+    call("/api/sources/{source_id}/handover", "POST", path_parameters=source, body={"user_id": world.member_id})
+    ended = call("/api/sources/{source_id}", "DELETE", world.member_token, path_parameters=source)
+    assert ended["state"] == "ended"
 
 
 def _reaches(value: object, number: int) -> bool:
