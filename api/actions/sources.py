@@ -443,7 +443,7 @@ def give(tx: Tx, user_id: int, source_id: int, what: str, given_at: int | None, 
         raise invalid("what", "say what was shared")
     if sql.count_gives(tx, source_id) >= MAX_GIVES_PER_SOURCE:
         raise ApiError(409, "limit_reached", f"A source may have {MAX_GIVES_PER_SOURCE} gives recorded.")
-    give_id = sql.insert_give(tx, row.id, user_id, what.strip(), given_at or now, now)
+    give_id = sql.insert_give(tx, row.id, user_id, what.strip(), now if given_at is None else given_at, now)
     return next(given for given in sql.gives_of(tx, row.id) if given.id == give_id)
 
 
