@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import sys
 import unicodedata
+from collections.abc import Iterable
 
 # A pattern must accept the same strings in msgspec (Python's re) as in OpenAPI clients (ECMA regexes). Two traps:
 # Python's `$` also matches before a final newline ("lead\n" passed `^(lead|member)$`), so END is a `$` that does
@@ -149,3 +150,9 @@ def skeleton(name: str) -> str:
     # folding may make a mark (U+0130, capital I with a dot, folds to i and a dot above).
     shown = _drawn(_drawn(name).casefold())
     return " ".join(shown.split())
+
+
+def looks_like_any(name: str, others: Iterable[str]) -> bool:
+    """Whether the name looks the same as one of the others (a channel's among the team's, a pseudonym...)."""
+    looks = skeleton(name)
+    return any(skeleton(other) == looks for other in others)

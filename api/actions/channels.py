@@ -13,7 +13,7 @@ from api.db import sources as sources_sql
 from api.db.channels import MemberChannel
 from api.db.connection import Rows, Tx
 from api.errors import ApiError, invalid, not_found
-from api.names import skeleton
+from api.names import looks_like_any
 
 MAX_CHANNELS_PER_TEAM = 200
 MAX_CHANNEL_MEMBERS = 200
@@ -84,8 +84,7 @@ def _require_distinct_name(rows: Rows, team_id: int, name: str, renaming: int = 
     """409 when the name looks the same as one of the team's channels (Everyone and Leads too): a message meant for
     a few, typed into a lookalike of Everyone, would reach the whole team. The detail does not name the channel,
     which may be a group the caller is not in. A channel being renamed (`renaming`) is not its own lookalike."""
-    looks = skeleton(name)
-    if any(skeleton(other) == looks for other in sql.shown_names(rows, team_id, renaming)):
+    if looks_like_any(name, sql.shown_names(rows, team_id, renaming)):
         raise ApiError(
             409,
             "channel_name_taken",

@@ -33,7 +33,7 @@ from api.events import (
     record,
 )
 from api.hub import SESSION_REVOKED
-from api.names import skeleton
+from api.names import looks_like_any
 from api.throttle import Throttle
 
 MAX_SOURCES_PER_TEAM = 100  # ended ones too: their pseudonym and intel stay in the log
@@ -169,8 +169,7 @@ def _count(throttle: Throttle, user_id: int) -> None:
 def _require_distinct_pseudonym(rows: Rows, team_id: int, pseudonym: str, renaming: int = 0) -> None:
     """409 when the pseudonym looks the same as another of the team's: an entry would be weighed as the wrong
     source's."""
-    looks = skeleton(pseudonym)
-    if any(skeleton(other) == looks for other in sql.pseudonyms(rows, team_id, renaming)):
+    if looks_like_any(pseudonym, sql.pseudonyms(rows, team_id, renaming)):
         raise ApiError(
             409,
             "pseudonym_taken",

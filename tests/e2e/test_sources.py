@@ -17,15 +17,14 @@ from playwright.sync_api import Dialog, Page, expect
 
 from tests.client import fake_address
 from tests.e2e.conftest import Api, Phone
-from tests.server import ROOT
 
 SHOTS = Path("/tmp/team-shots")
-GUEST_SCREEN = ROOT / "pwa/js/screens/contact.js"  # the source's own screen, from the guest branch
 NOTES = "Jane Roe, deputy CFO at Acme; met at the Lisbon fair"
 CAP = "The board meets Thursday; the cap is 40 M."
 CFO = "Their CFO leaves in March."
 RECORD = "in contact · 2 entries · 1 corroborated · 1 known"
 TABLE = "They opened at 40 M in round 2"
+LATER = "Also: legal wants a 30-day exit clause."
 
 
 def _shot(p: Phone, name: str) -> None:
@@ -42,8 +41,7 @@ def _accept(page: Page, asked: list[str]) -> None:
 
 
 class ApiGuest:
-    """The source on its own device, through the guest routes: while the guest screen (the guest branch's) is not
-    on this branch."""
+    """The source on its own device, through the guest routes (where only the handler's screens are under test)."""
 
     def __init__(self, http: httpx.Client, link: str) -> None:
         self.http, self.address = http, fake_address()
@@ -76,10 +74,10 @@ class ApiGuest:
 
 
 class ScreenGuest:
-    """The source on its own phone, in the guest screen (screens/contact.js), once it is on this branch."""
+    """The source on its own phone, in the guest screen (screens/contact.js)."""
 
     def __init__(self, p: Phone, link: str) -> None:
-        self.page = p.page
+        self.phone, self.page = p, p.page
         self.page.goto(link)
         self.page.get_by_role("button", name="Open").click()
         expect(self.page.get_by_role("heading", name="Hana Handler")).to_be_visible()
@@ -87,6 +85,16 @@ class ScreenGuest:
     def say(self, text: str) -> None:
         self.page.get_by_role("textbox", name="Message").fill(text)
         self.page.get_by_role("button", name="Send", exact=True).click()
+
+    def say_offline(self, text: str) -> None:
+        """Written with no signal: it waits in the outbox ("Queued"), then goes out once the phone is back."""
+        self.phone.context.set_offline(True)
+        expect(self.page.locator('.live[data-state="offline"]')).to_be_attached()
+        self.say(text)
+        queued = self.page.locator('li.msg.mine[data-state="queued"]')
+        expect(queued).to_contain_text("Queued")
+        self.phone.context.set_offline(False)
+        expect(queued).to_have_count(0)
 
     def sees(self, text: str) -> None:
         expect(self.page.get_by_role("log", name="Messages").get_by_text(text)).to_be_visible()
@@ -136,7 +144,7 @@ def test_a_source_from_its_link_to_the_end_of_contact(api: Api, phone: Callable[
     expect(pete.page.get_by_text("Handled by Hana Handler · link not used yet · 0 entries")).to_be_visible()
 
     # The source opens the link (its own device) and writes; the handler's list has the conversation, under Sources.
-    guest = ScreenGuest(phone(), link) if GUEST_SCREEN.exists() else ApiGuest(api.http, link)
+    guest = ScreenGuest(phone(), link)
     guest.say(CAP)
     hana.page.get_by_role("link", name="Back").click()
     channels = hana.page.get_by_role("navigation", name="Channels")
@@ -151,10 +159,13 @@ def test_a_source_from_its_link_to_the_end_of_contact(api: Api, phone: Callable[
     expect(hana.page.locator(".msg.mine .text")).to_have_text("Thanks. Who else is in the room?")
     expect(hana.page.locator(".msg.mine .ladder")).to_contain_text("Nightingale")  # who has it: the source, by name
     guest.sees("Thanks. Who else is in the room?")
+    # The source, with no signal for a while: its message waits in its outbox, then reaches the handler once.
+    guest.say_offline(LATER)
+    expect(hana.page.locator(".msg.theirs .text")).to_have_text([CAP, LATER])
     _shot(hana, "2-handler-conversation")
 
     # "Log as intel" on the source's message: the entry form, prefilled; graded B2.
-    hana.page.locator(".msg.theirs").get_by_role("link", name="Log as intel").click()
+    hana.page.locator(".msg.theirs", has_text=CAP).get_by_role("link", name="Log as intel").click()
     expect(hana.page).to_have_url(re.compile(r"/intel\?"))
     expect(hana.page.locator("form#log").get_by_label("Claim")).to_have_value(CAP)
     expect(hana.page.locator("form#log select[name=source] option:checked")).to_have_text("Nightingale")
