@@ -49,14 +49,23 @@ def hash_token(token: str) -> bytes:
     return hashlib.sha256(token.encode()).digest()
 
 
+def _bearer(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
+    scheme, _, token = connection.headers.get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
 def presented_token(connection: ASGIConnection[Any, Any, Any, Any]) -> tuple[str, bool] | None:
     """The session token and whether it came from the cookie (bearer wins when both are sent)."""
-    header = connection.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() == "bearer" and token.strip():
-        return token.strip(), False
+    bearer = _bearer(connection)
+    if bearer is not None:
+        return bearer, False
     cookie = connection.cookies.get(SESSION_COOKIE)
     return (cookie, True) if cookie else None
+
+
+def presented_tokens(connection: ASGIConnection[Any, Any, Any, Any]) -> list[str]:
+    """Every session token presented (a bearer and a cookie may both come), for a check that none is someone's."""
+    return [token for token in (_bearer(connection), connection.cookies.get(SESSION_COOKIE)) if token]
 
 
 async def session_for(connection: ASGIConnection[Any, Any, Any, Any], db: Database) -> Auth | None:

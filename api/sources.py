@@ -26,7 +26,7 @@ from api.actions.sources import (
     MyContact,
     NewLink,
 )
-from api.auth import GUEST, Auth, hash_token, new_token, presented_token
+from api.auth import GUEST, Auth, hash_token, new_token, presented_tokens
 from api.db.connection import Database
 from api.db.sources import Give
 from api.errors import ApiError
@@ -165,8 +165,8 @@ async def join_contact(
     address = client_address(request)
     throttles.link_address.check(address, "links opened from this address")
     throttles.link_address.hit(address)
-    presented = presented_token(request)
-    if presented is not None and await db.read(actions.guest_of_session, hash_token(presented[0])) is False:
+    presented = [hash_token(token) for token in presented_tokens(request)]
+    if await db.read(actions.signed_in_person, presented):
         raise ApiError(
             409,
             "signed_in",

@@ -1156,14 +1156,15 @@ async def _at_the_last_slot(
 
 @in_module_loop
 async def test_a_team_holds_at_most_its_sources_even_two_added_at_once(world: World) -> None:
+    """Open and invited ones: ended sources (as many again here) keep their intel and take no place."""
     team = await make_team(world.http, world.ws_base, leads=0, members=1)
     database = world.sources.database
     _fill(
         database,
         "INSERT INTO sources (team_id, handler_id, pseudonym, notes, state, created_at) VALUES (?, ?, ?, '', ?, 0)",
         [
-            (team.id, team.owner.id, f"Filler {n}", "ended" if n % 2 else "invited")
-            for n in range(1, MAX_SOURCES_PER_TEAM)
+            (team.id, team.owner.id, f"Filler {n}", "invited" if n < MAX_SOURCES_PER_TEAM else "ended")
+            for n in range(1, 2 * MAX_SOURCES_PER_TEAM)
         ],
     )
     adders = {1: team.owner, 2: team.members[0], 3: team.owner}
@@ -1172,7 +1173,7 @@ async def test_a_team_holds_at_most_its_sources_even_two_added_at_once(world: Wo
         return await adders[n].post(f"/api/teams/{team.id}/sources", {"pseudonym": f"Last {n}", "notes": "x"})
 
     def count() -> int:
-        return _count(database, "SELECT count(*) FROM sources WHERE team_id = ?", team.id)
+        return _count(database, "SELECT count(*) FROM sources WHERE team_id = ? AND state <> 'ended'", team.id)
 
     await _at_the_last_slot(add, count, MAX_SOURCES_PER_TEAM)
 

@@ -270,6 +270,43 @@ async def test_a_handover_takes_the_notes_and_the_conversation_along(team: Team,
     refused(await new.post(f"/api/sources/{source['id']}/handover", outsider_body), 400, "invalid_request")
 
 
+async def test_a_link_made_before_a_handover_dies_with_it(team: Team, server: ServerProcess) -> None:
+    """Its maker, no longer the handler (perhaps gone to the other side), must not become the source and read on."""
+    source, guest = await joined_source(team, server)
+    old, new = team.members[0], team.members[1]
+    spare = (await old.post(f"/api/sources/{source['id']}/link")).json()["token"]
+    waiting = await add_source(team, old)
+    assert (await old.post(f"/api/sources/{source['id']}/handover", {"user_id": new.id})).status_code == 200
+    assert (await old.post(f"/api/sources/{waiting['id']}/handover", {"user_id": new.id})).status_code == 200
+    for token in (spare, waiting["link"]["token"]):
+        refused(await team.owner.http.post("/api/contact", json={"token": token}), 404, "link_not_found")
+    assert (await conversation_of(guest))["handler_id"] == new.id, "the source itself stays signed in"
+    assert (await new.get(f"/api/sources/{waiting['id']}")).json()["link"] is None, "the new handler makes one"
+
+
+async def test_a_team_account_cannot_open_a_link_behind_a_bogus_bearer(team: Team) -> None:
+    source = await add_source(team)
+    member = team.members[0]
+    team.owner.http.cookies.set("bc_session", member.token)
+    try:
+        opened = await team.owner.http.post(
+            "/api/contact", json={"token": source["link"]["token"]}, headers={"Authorization": "Bearer bogus"}
+        )
+    finally:
+        team.owner.http.cookies.clear()
+    refused(opened, 409, "signed_in")
+
+
+async def test_ended_sources_take_no_place_in_the_teams_limit(team: Team) -> None:
+    """A member who adds and ends sources in a loop never locks the team out (ended ones keep only their intel)."""
+    for _ in range(3):
+        junk = await add_source(team, team.members[1])
+        assert (await team.members[1].delete(f"/api/sources/{junk['id']}")).status_code == 200
+    listed = (await team.owner.get(f"/api/teams/{team.id}/sources")).json()
+    assert [s["state"] for s in listed] == ["ended"] * 3
+    await add_source(team)
+
+
 async def test_ending_signs_the_guest_out_and_leaves_no_conversation_text(fresh_server: ServerProcess) -> None:
     fresh_server.start()
     secret = f"the walk-away price is {uuid.uuid4().hex}"

@@ -36,7 +36,9 @@ from api.hub import SESSION_REVOKED
 from api.names import looks_like_any
 from api.throttle import Throttle
 
-MAX_SOURCES_PER_TEAM = 100  # ended ones too: their pseudonym and intel stay in the log
+# Open and invited ones: an ended source keeps only its pseudonym and intel, so that ending junk never locks a team
+# out (a member who fills the team with sources is removed, which ends them).
+MAX_SOURCES_PER_TEAM = 100
 MAX_ENTRIES_PER_SOURCE = 500
 MAX_GIVES_PER_SOURCE = 500
 PSEUDONYM_MAX = 40
@@ -194,7 +196,7 @@ def create_source(
     """A new source, handled by the member who adds it, with its first single-use link."""
     access.team_role(tx, team_id, user_id)
     _count(throttle, user_id)
-    if sql.count_sources(tx, team_id) >= MAX_SOURCES_PER_TEAM:
+    if sql.count_live_sources(tx, team_id) >= MAX_SOURCES_PER_TEAM:
         raise ApiError(409, "limit_reached", f"A team may have {MAX_SOURCES_PER_TEAM} sources.")
     _require_distinct_pseudonym(tx, team_id, pseudonym)
     now = now_ms()
@@ -277,10 +279,10 @@ def join(tx: Tx, link_hash: bytes, guest_username: str, new: NewSession) -> tupl
     return MyContact(**msgspec.structs.asdict(told), session_id=started.session_id), started, ended
 
 
-def guest_of_session(rows: Rows, token_hash: bytes) -> bool | None:
-    """Whether a presented session is a guest's (None: no such session)."""
-    session = accounts_sql.session_by_token_hash(rows, token_hash)
-    return None if session is None else session.guest
+def signed_in_person(rows: Rows, token_hashes: list[bytes]) -> bool:
+    """Whether any of the presented sessions (a bearer token, a cookie) is a team account's."""
+    sessions = (accounts_sql.session_by_token_hash(rows, token_hash) for token_hash in token_hashes)
+    return any(session is not None and not session.guest for session in sessions)
 
 
 # Handing over and ending
@@ -296,6 +298,9 @@ def hand_over(tx: Tx, user_id: int, source_id: int, to_id: int, *, throttle: Thr
     if not access.is_member(tx, row.team_id, to_id):
         raise invalid("user_id", "is not in this team")
     sql.set_handler(tx, source_id, to_id)
+    # A link made before the handover must not let its maker (who may leave for the other side) become the source
+    # and read the conversation: the new handler makes one of their own if it is needed.
+    sql.use_link(tx, source_id)
     if row.channel_id is not None and row.guest_id is not None:
         membership.add_to_channel(tx, row.team_id, row.channel_id, [to_id])
         membership.remove_from_channel(tx, row.team_id, row.channel_id, user_id)

@@ -74,8 +74,9 @@ def sources_of(rows: Rows, team_id: int) -> list[SourceRow]:
     return rows.all(SourceRow, f"{_SOURCE} WHERE team_id = ? ORDER BY state = 'ended', id DESC", (team_id,))
 
 
-def count_sources(rows: Rows, team_id: int) -> int:
-    return rows.one(int, "SELECT count(*) FROM sources WHERE team_id = ?", (team_id,)) or 0
+def count_live_sources(rows: Rows, team_id: int) -> int:
+    """The team's sources that have not ended (ended ones keep only their pseudonym and intel)."""
+    return rows.one(int, "SELECT count(*) FROM sources WHERE team_id = ? AND state <> 'ended'", (team_id,)) or 0
 
 
 def pseudonyms(rows: Rows, team_id: int, other_than: int = 0) -> list[str]:
