@@ -162,12 +162,14 @@ class Escalation(msgspec.Struct):
 
 
 class Record(msgspec.Struct):
-    """A source's track record: its entries, and how many the team found corroborated, contradicted, known."""
+    """A source's track record: its entries, how many the team found corroborated, contradicted, known; and how many
+    things the team gave it (what they were, its handler and the leads read in the exchange)."""
 
     entries: int = 0
     corroborated: int = 0
     contradicted: int = 0
     known: int = 0
+    given: int = 0
 
 
 class Source(msgspec.Struct):

@@ -186,7 +186,7 @@ async def test_the_handler_logs_graded_intel_and_teammates_weigh_it(team: Team, 
     log = (await team.members[1].get(f"/api/teams/{team.id}/intel")).json()
     assert [entry["id"] for entry in log] == [second["id"], first["id"]]
     record = (await lead.get(f"/api/sources/{source['id']}")).json()["record"]
-    assert record == {"entries": 2, "corroborated": 1, "contradicted": 1, "known": 1}
+    assert record == {"entries": 2, "corroborated": 1, "contradicted": 1, "known": 1, "given": 0}
 
 
 async def test_a_verdict_needs_its_evidence_and_a_grade_its_scale(team: Team) -> None:
@@ -246,6 +246,10 @@ async def test_leads_see_what_was_given_beside_what_was_got(team: Team) -> None:
         assert [g["what"] for g in exchange["given"]] == ["Our delivery dates for Q3"]
         assert [e["claim"] for e in exchange["got"]] == ["Budget"]
     refused(await team.members[1].get(f"/api/sources/{source['id']}/exchange"), 403, "forbidden")
+    told = [
+        e["data"] for e in await sync_all(team.leads[0]) if e["type"] == "source" and e["data"]["id"] == source["id"]
+    ]
+    assert told[-1]["record"]["given"] == 1, "the leads hear of it, live"
     future = {"what": "x", "given_at": 2**52}
     refused(await handler.post(f"/api/sources/{source['id']}/gives", future), 400, "invalid_request")
 

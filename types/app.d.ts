@@ -5,7 +5,7 @@
 interface User { id: number; username: string; display_name: string }
 interface TeamSummary { id: number; name: string; role: string }
 /** A guest's conversation (docs/sources.md). */
-interface Contact { channel_id: number; user_id: number; session_id?: number; handler_id: number; handler_name: string; started_at: number }
+interface Contact { channel_id: number; user_id: number; session_id?: number; handler_id: number; handler_name: string; started_at: number; handed_from?: string }
 interface Ack { user_id: number; at: number }
 interface AckDone { message_id: number; channel_id: number; user_id: number; at: number }
 interface Message {

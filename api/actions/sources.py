@@ -448,6 +448,7 @@ def give(tx: Tx, user_id: int, source_id: int, what: str, given_at: int | None, 
     if sql.count_gives(tx, source_id) >= MAX_GIVES_PER_SOURCE:
         raise ApiError(409, "limit_reached", f"A source may have {MAX_GIVES_PER_SOURCE} gives recorded.")
     give_id = sql.insert_give(tx, row.id, user_id, what.strip(), now if given_at is None else given_at, now)
+    _announce(tx, row)  # its record counts what was given: the leads' exchange reloads
     return next(given for given in sql.gives_of(tx, row.id) if given.id == give_id)
 
 

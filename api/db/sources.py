@@ -146,9 +146,11 @@ def records_of(rows: Rows, source_ids: list[int]) -> dict[int, Record]:
     )
     where = f" WHERE source_id IN ({marks}) GROUP BY source_id"
     counted = rows.all(_Counted, counts + where, source_ids)
-    records = {source_id: Record() for source_id in source_ids}
+    gives = "SELECT source_id, count(*) AS given FROM source_gives" + where  # noqa: S608 (placeholders)
+    given = {c.source_id: c.given for c in rows.all(_Counted, gives, source_ids)}
+    records = {source_id: Record(given=given.get(source_id, 0)) for source_id in source_ids}
     for c in counted:
-        records[c.source_id] = Record(c.entries, c.corroborated, c.contradicted, c.known)
+        records[c.source_id] = Record(c.entries, c.corroborated, c.contradicted, c.known, given.get(c.source_id, 0))
     return records
 
 

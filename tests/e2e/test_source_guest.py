@@ -227,6 +227,9 @@ def test_leaving_on_this_phone_signs_it_out_and_wipes_it(api: Api, phone: Callab
     # Handed over: the header names the new handler; the earlier one's messages keep their name.
     api.call(handler, "POST", f"/api/sources/{source['id']}/handover", {"user_id": team.owner.id})
     expect(page.get_by_role("heading", name="Olivia Owner")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="answers here")).to_have_text(
+        "Olivia Owner answers here now, in place of Alex Handler."
+    )
     say(api, team.owner, channel_id, "I take over from Alex")
     expect(page.locator("li.msg.theirs", has_text="I take over").locator(".who")).to_have_text("Olivia Owner")
     expect(page.locator("li.msg.theirs", has_text="Are you there?").locator(".who")).to_have_text("Alex Handler")

@@ -11,6 +11,7 @@ import { bar, notFound, left } from '../components/bar.js';
 import { cuePad } from '../components/cue-pad.js';
 import { keyed } from '../components/keyed.js';
 import { messageItem } from '../components/message.js';
+import { sourceOfChannel } from '../store/sources.js';
 import { backFrom } from '../panes.js';
 
 export const TEXT_MAX = 4000; // the server's TEXT_MAX (api/actions/messages.py; a unit test holds them equal)
@@ -176,7 +177,9 @@ export async function channelScreen(v, id, panes = null) {
   const people = h('a', { class: 'icon-btn', href: `/c/${id}/people`, 'aria-label': 'People' }, icon('people'));
   const table = h('a', { class: 'icon-btn', href: `/table/${ch.team_id}/${id}`, 'aria-label': 'Table mode' }, icon('moon'));
   const close = panes && panes.length > 1 ? h('a', { class: 'icon-btn', href: closed, 'aria-label': `Close ${name}` }, icon('close')) : null;
-  const tools = source ? [] : [people, table];
+  const about = source ? sourceOfChannel(S, ch) : null; // its page: notes, link, handover, end, what was given
+  const page = about ? h('a', { class: 'icon-btn', href: `/sources/${about.id}`, 'aria-label': `${name}'s page` }, icon('settings')) : null;
+  const tools = source ? [page] : [people, table];
   const header = panes ? bar(v, name, { heading: 'h2', actions: [...tools, close] }) : bar(v, name, { back: '/', actions: tools });
   const parts = [skip, header, scroller, h('section', { class: 'tray', 'aria-label': `Send in ${name}` }, alone, source ? null : [padToggle, pad], note, counter, composer)];
   const root = panes ? h('section', { class: 'pane chat', 'aria-label': name, 'data-channel': String(id) }, ...parts)

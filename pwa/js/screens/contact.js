@@ -30,6 +30,7 @@ export function contactGate(v, token) {
   return plain(h('h1', null, 'A private conversation'), err, open);
 }
 
+// Reopened later, it says nothing at all: whoever picks up the phone must not learn there was a conversation.
 export const goneScreen = () => plain(h('h1', null, said || 'Nothing here.'), said ? h('p', { class: 'muted' }, 'Nothing of it is kept on this phone.') : null);
 
 /** Notifications (content-free) and leaving. @param {View} v */
@@ -116,9 +117,16 @@ export async function contactScreen(v) {
     opts.setAttribute('aria-expanded', String(!panel.hidden));
   } }, icon('settings'));
   const header = bar(v, S.contact?.handler_name || '', { actions: [opts] });
-  v.on('contact', () => header.querySelector('.title')?.replaceChildren(S.contact?.handler_name || '')); // handed over
+  const handed = h('p', { class: 'handed muted', role: 'status' });
+  const painted = () => {
+    header.querySelector('.title')?.replaceChildren(S.contact?.handler_name || '');
+    handed.textContent = S.contact?.handed_from ? `${S.contact.handler_name} answers here now, in place of ${S.contact.handed_from}.` : '';
+    handed.hidden = !S.contact?.handed_from;
+  };
+  painted();
+  v.on('contact', painted); // handed over
   requestAnimationFrame(paint);
   if (online()) loadHistory(id).then((m) => { more = m; markRead(id); }).catch(() => {});
   push.clearNotifications(id);
-  return h('main', { class: 'screen chat guest' }, header, panel, scroller, h('section', { class: 'tray', 'aria-label': 'Reply' }, note, composer));
+  return h('main', { class: 'screen chat guest' }, header, handed, panel, scroller, h('section', { class: 'tray', 'aria-label': 'Reply' }, note, composer));
 }

@@ -4,6 +4,7 @@ import { h, icon, clock, showFieldErrors, clearErrors, fieldError } from '../ui.
 import { LIMITS } from '../limits.js';
 import { online } from '../api.js';
 import { S, channel, channelName, displayName } from '../store.js';
+import { isSource } from '../store/sources.js';
 import { errorText, searchMessages } from '../actions.js';
 import { bar } from '../components/bar.js';
 import { homePath } from '../panes.js';
@@ -27,9 +28,11 @@ const marked = (snippet) => snippet.split(/\x02([^\x02\x03]*)\x03/)
 
 /** @param {SearchHit} hit @param {number} teamId */
 function hitItem(hit, teamId) {
+  const ch = channel(hit.channel_id);
+  const who = ch && isSource(S, ch, hit.sender_id) ? ch.name : displayName(hit.sender_id, teamId); // by pseudonym
   return h('li', null, h('a', { class: 'hit', href: `/c/${hit.channel_id}?at=${hit.id}` },
-    h('span', { class: 'hit-head' }, h('span', { class: 'hit-channel' }, channelName(channel(hit.channel_id))),
-      h('span', { class: 'hit-who' }, displayName(hit.sender_id, teamId)), when(hit.created_at)),
+    h('span', { class: 'hit-head' }, h('span', { class: 'hit-channel' }, channelName(ch)),
+      h('span', { class: 'hit-who' }, who), when(hit.created_at)),
     h('span', { class: 'snippet' }, marked(hit.snippet))));
 }
 

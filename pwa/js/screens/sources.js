@@ -101,7 +101,7 @@ export async function sourceScreen(v, id) {
 /** The handler's own: the conversation, notes, link, handover, end. @param {View} v @param {HandledSource} x */
 function handlerParts(v, x) {
   const notes = area('notes', { value: x.notes, maxlength: LIMITS.sourceNotes, rows: 4 });
-  const notesForm = h('form', { class: 'card stack', novalidate: true }, field('Private notes', notes, 'Who they really are: only you can read this'),
+  const notesForm = h('form', { class: 'stack', novalidate: true }, field('Private notes', notes, 'Who they really are: only you can read this'),
     h('button', { class: 'secondary', type: 'submit' }, 'Save notes'));
   notesForm.addEventListener('submit', (e) => {
     e.preventDefault();
@@ -114,7 +114,8 @@ function handlerParts(v, x) {
   const to = h('select', { 'aria-label': 'Hand over to' }, others.map((m) => h('option', { value: String(m.user_id) }, m.display_name)));
   return [
     x.channel_id ? h('a', { class: 'button primary', href: `/c/${x.channel_id}` }, 'Open the conversation') : null,
-    notesForm,
+    // Folded until asked for: who the source is must not be readable over a shoulder at the table.
+    h('details', { class: 'card stack' }, h('summary', null, 'Show the private notes'), notesForm),
     h('section', { class: 'card stack' }, h('h2', null, 'Link'), linkBox, h('button', { class: 'secondary', type: 'button', onclick: () =>
       (x.state === 'invited' || confirm(`Make a new link for ${x.pseudonym}? The phone they use now is signed out once they open it.`))
       && act.newLink(x.id).then((link) => linkBox.replaceChildren(linkCard(x.pseudonym, link)), say) }, 'New link')),
@@ -138,6 +139,7 @@ function exchangeView(v, x, canGive) {
   }, say);
   load();
   v.on('intel', load);
+  v.on('sources', (sid) => (sid == null || sid === x.id) && load()); // a give recorded by its handler, live
   const what = area('what', { maxlength: LIMITS.give, rows: 2 });
   const when = h('input', { name: 'given_at', type: 'datetime-local' });
   const form = h('form', { class: 'stack', novalidate: true }, field('What we gave', what), field('When (optional: now)', when),

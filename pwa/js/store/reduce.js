@@ -319,7 +319,9 @@ export function receiptDelivered(s, d) {
 export function contactLoaded(s, d) {
   const t = teamOf(s, 0);
   const had = t.channels.find((x) => x.id === d.channel_id);
-  s.contact = { ...s.contact, ...d }; // an event's has no session_id
+  // An event's has no session_id; on a handover the source is told who answered before.
+  const before = s.contact && s.contact.handler_id !== d.handler_id ? s.contact.handler_name : s.contact?.handed_from;
+  s.contact = { ...s.contact, ...d, handed_from: before };
   t.channels = [{ unread: 0, last_read: 0, ...had, id: d.channel_id, team_id: 0, kind: 'contact', name: d.handler_name, member_ids: [d.user_id, d.handler_id] }];
   t.members = [...t.members.filter((m) => m.user_id !== d.handler_id), { user_id: d.handler_id, username: '', display_name: d.handler_name, role: '' }];
   return new Change().emit('contact').emit('channels');
