@@ -120,15 +120,13 @@ def _in_team(rows: Rows, source_id: int, user_id: int) -> SourceRow:
     return row
 
 
-def _mine(rows: Rows, source_id: int, user_id: int, *, open_only: bool = False) -> SourceRow:
-    """The source when the user is its handler: 404 outside the team, 403 for a teammate, 409 once it has ended
-    (or, with `open_only`, before that too for what needs a live contact)."""
+def _mine(rows: Rows, source_id: int, user_id: int) -> SourceRow:
+    """The source when the user is its handler: 404 outside the team, 403 for a teammate, 409 once it has ended."""
     row = _in_team(rows, source_id, user_id)
     if row.handler_id != user_id:
         raise forbidden("Only this source's handler can do this.")
-    if row.state == "ended" or (open_only and row.state != "open"):
-        said = "has ended" if row.state == "ended" else "has not joined yet"
-        raise conflict("source_state", f"This contact {said}.")
+    if row.state == "ended":
+        raise conflict("source_state", "This contact has ended.")
     return row
 
 
