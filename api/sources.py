@@ -31,7 +31,6 @@ from api.db.connection import Database
 from api.db.sources import Give
 from api.errors import ApiError
 from api.events import IntelEntry, Source
-from api.hub import Hub
 from api.settings import Settings
 from api.throttle import Throttles
 from api.wire import Body, Id, PathId, name_meta
@@ -158,7 +157,6 @@ async def join_contact(
     request: Request[Any, Any, State],
     data: JSONBody[ContactIn],
     db: NamedDependency[Database],
-    hub: NamedDependency[Hub],
     settings: NamedDependency[Settings],
     throttles: NamedDependency[Throttles],
 ) -> Response[GuestSessionCreated]:
@@ -174,9 +172,7 @@ async def join_contact(
         )
     secrets_, new = new_guest_session(request)
     username = f"guest-{secrets.token_hex(12)}"
-    contact, started, ended = await db.write(actions.join, hash_token(data.token), username, new)
-    for session_id in ended:
-        hub.revoke_session(session_id)
+    contact, started = await db.write(actions.join, hash_token(data.token), username, new)
     return guest_session_created(request, settings, contact, secrets_, started)
 
 

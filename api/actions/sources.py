@@ -238,19 +238,16 @@ def new_link(tx: Tx, user_id: int, source_id: int, link: NewLink, *, throttle: T
 # The source's side
 
 
-def _revoke_guest(tx: Tx, guest_id: int, keep: int | None = None) -> None:
-    """Sign the guest out of its sessions (all, or all but `keep`): their sockets close after the commit."""
-    for session_id in sql.session_ids(tx, guest_id):
-        if session_id != keep:
-            accounts_sql.delete_session(tx, guest_id, session_id)
-    if keep is None:
-        tx.publish(SESSION_REVOKED, [guest_id])
+def _revoke_guest(tx: Tx, guest_id: int) -> None:
+    """Sign the guest out of every session: their sockets close after the commit (a session started later in the
+    same transaction has none yet)."""
+    sql.delete_sessions(tx, guest_id)
+    tx.publish(SESSION_REVOKED, [guest_id])
 
 
-def join(tx: Tx, link_hash: bytes, guest_username: str, new: NewSession) -> tuple[MyContact, Started, list[int]]:
+def join(tx: Tx, link_hash: bytes, guest_username: str, new: NewSession) -> tuple[MyContact, Started]:
     """Open a link: the first time, the guest account and the conversation are made; later links move the
-    conversation to this phone (the guest's other sessions end). Returns the contact, the session and the
-    sessions ended (the caller closes their sockets)."""
+    conversation to this phone (the guest's other sessions end). Returns the contact and the session."""
     row = sql.by_link(tx, link_hash)
     now = now_ms()
     if row is None:
@@ -258,7 +255,6 @@ def join(tx: Tx, link_hash: bytes, guest_username: str, new: NewSession) -> tupl
     if row.link_expires_at is not None and row.link_expires_at <= now:
         raise ApiError(410, "link_expired", "This link has expired; ask for a new one.")
     sql.use_link(tx, row.id)
-    ended: list[int] = []
     if row.guest_id is None:
         guest_id = sql.insert_guest(tx, guest_username, row.pseudonym, now)
         channel_id = channels_sql.insert_channel(tx, row.team_id, "source", row.pseudonym, None, now)
@@ -267,14 +263,12 @@ def join(tx: Tx, link_hash: bytes, guest_username: str, new: NewSession) -> tupl
         _announce(tx, _reread(tx, row.id))
     else:
         guest_id = row.guest_id
-        ended = sql.session_ids(tx, guest_id)
-        for session_id in ended:
-            accounts_sql.delete_session(tx, guest_id, session_id)
+        _revoke_guest(tx, guest_id)
     started = start_session(tx, guest_id, msgspec.structs.replace(new, replaces=None))
     found = sql.contact_of(tx, guest_id)
     assert found is not None
     told = record(tx, ContactEvent, ToUser(team_id=row.team_id, user_id=guest_id), _contact(found, guest_id))
-    return MyContact(**msgspec.structs.asdict(told), session_id=started.session_id), started, ended
+    return MyContact(**msgspec.structs.asdict(told), session_id=started.session_id), started
 
 
 def signed_in_person(rows: Rows, token_hashes: list[bytes]) -> bool:

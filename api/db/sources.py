@@ -169,8 +169,8 @@ def insert_guest(rows: Rows, username: str, pseudonym: str, now: int) -> int:
     return guest_id
 
 
-def session_ids(rows: Rows, user_id: int) -> list[int]:
-    return rows.all(int, "SELECT id FROM sessions WHERE user_id = ?", (user_id,))
+def delete_sessions(rows: Rows, user_id: int) -> None:
+    rows.run("DELETE FROM sessions WHERE user_id = ?", (user_id,))
 
 
 def delete_guest(rows: Rows, guest_id: int) -> None:
