@@ -185,8 +185,7 @@ async def sign_up(
     throttles: NamedDependency[Throttles],
 ) -> Response[SessionCreated]:
     address, username = client_address(request), clean_username(data.username)
-    throttles.signup_address.check(address, "sign-ups from this address")
-    throttles.signup_address.hit(address)
+    throttles.signup_address.take(address, "sign-ups from this address")
     password_hash = await passwords.hash(data.password)
     secrets, new = _new_session(request, _device_name(request, None), None)
     user, started = await db.write(actions.sign_up, username, data.display_name, password_hash, new)

@@ -161,8 +161,7 @@ async def join_contact(
     throttles: NamedDependency[Throttles],
 ) -> Response[GuestSessionCreated]:
     address = client_address(request)
-    throttles.link_address.check(address, "links opened from this address")
-    throttles.link_address.hit(address)
+    throttles.link_address.take(address, "links opened from this address")
     presented = [hash_token(token) for token in presented_tokens(request)]
     if await db.read(actions.signed_in_person, presented):
         raise ApiError(

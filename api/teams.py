@@ -98,8 +98,7 @@ async def preview_invite(
     throttles: NamedDependency[Throttles],
 ) -> InvitePreview:
     address = request.client.host if request.client else "unknown"
-    throttles.invite_address.check(address, "invite look-ups from this address")
-    throttles.invite_address.hit(address)
+    throttles.invite_address.take(address, "invite look-ups from this address")
     return await db.read(invites.preview, hash_token(token))
 
 

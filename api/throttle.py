@@ -77,6 +77,11 @@ class Throttle:
                 headers={"Retry-After": str(wait)},
             )
 
+    def take(self, key: Key, what: str) -> None:
+        """Count one hit for the key, refused with 429 (and not counted) when the key is over its limit."""
+        self.check(key, what)
+        self.hit(key)
+
     def retry_after(self, key: Key) -> int | None:
         """Seconds until the key may try again, or None when it may try now."""
         now = time.monotonic()

@@ -102,8 +102,7 @@ def meeting_for(
 def _count(throttle: Throttle, user_id: int) -> None:
     """What anyone at the table may do (join, ask, withdraw) is rate-limited: each is an event to the whole team and a
     line of the timeline. Touched in the writer's thread only, as the messages limit is."""
-    throttle.check(str(user_id), "meeting actions from you this minute")
-    throttle.hit(str(user_id))
+    throttle.take(str(user_id), "meeting actions from you this minute")
 
 
 def _live(row: MeetingRow) -> None:

@@ -126,8 +126,7 @@ def send_message(
     existing = _stored_before(tx, sender_id, channel_id, body)
     if existing is not None:
         return Sent(existing, created=False)
-    throttle.check(str(sender_id), "messages from you this minute")
-    throttle.hit(str(sender_id))
+    throttle.take(str(sender_id), "messages from you this minute")
     channel = access.channel_of_member(tx, channel_id, sender_id)
     # Before the cue set is looked at: its refusals would tell a source's guest the team's cue codes.
     if isinstance(body, CueIn) and channel.kind == "source":

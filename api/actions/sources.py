@@ -162,8 +162,7 @@ def _contact(found: sql.ContactRow, guest_id: int) -> Contact:
 
 def _count(throttle: Throttle, user_id: int) -> None:
     """Every write here is rate-limited per user (touched in the writer's thread only, as the messages limit is)."""
-    throttle.check(str(user_id), "source actions from you this minute")
-    throttle.hit(str(user_id))
+    throttle.take(str(user_id), "source actions from you this minute")
 
 
 def _require_distinct_pseudonym(rows: Rows, team_id: int, pseudonym: str, renaming: int = 0) -> None:

@@ -31,6 +31,19 @@ def refusal(attempt: Throttle, key: str) -> ApiError:
     return error.value
 
 
+def test_take_counts_a_hit_only_when_the_key_is_under_its_limit(clock: Clock) -> None:
+    limit = Throttle(2, 60)
+    limit.take("ana", "tries")
+    limit.take("ana", "tries")
+    with pytest.raises(ApiError) as refused:
+        limit.take("ana", "tries")
+    assert refused.value.status == 429
+    clock.now += 61
+    limit.take("ana", "tries")  # the refused one was never counted: two fresh hits fit again
+    limit.take("ana", "tries")
+    assert limit.retry_after("ana") == 60
+
+
 def test_a_key_may_hit_its_limit_within_the_window_then_waits_for_the_oldest_hit_to_age_out(clock: Clock) -> None:
     limit = Throttle(2, 60)
     limit.hit("ana")
